@@ -1,0 +1,348 @@
+// The happens-before relation of spec section 3, as vector clocks.
+//
+// Every event keeps only a reference to its task's current clock row; a new row
+// is made only where an incoming edge brings something the task did not know
+// (the epoch shortcut: a task's own component is its event's `seq`, never
+// stored). "a -> b?" is then one array read, and building is linear in the
+// number of events times the number of tasks at join points.
+
+import type { Diagnostic, Trace } from '../trace/model';
+import { Key } from '../trace/model';
+import { Ev } from '../trace/vocabulary';
+
+export type EdgeKind = 'lock' | 'reads-from' | 'uevent' | 'declared';
+const EDGE_KINDS: EdgeKind[] = ['lock', 'reads-from', 'uevent', 'declared'];
+
+/** A cross-task (or same-task) edge other than program order. */
+export interface Edge {
+  from: number;
+  to: number;
+  kind: EdgeKind;
+  /** For lock edges the lock, for reads-from the slot, for uevents the disk. */
+  via: string;
+}
+
+export class HappensBefore {
+  readonly diagnostics: Diagnostic[] = [];
+  /** Per task, its events in program order. */
+  readonly taskEvents: Int32Array[];
+  private readonly taskCount: number;
+  private readonly clockRef: Int32Array;
+  private clocks: Int32Array;
+  private rows = 0;
+  private readonly edgeFrom: number[] = [];
+  private readonly edgeTo: number[] = [];
+  private readonly edgeKind: number[] = [];
+  private readonly edgeVia: number[] = [];
+  /** Where a declared edge was written (0 for the others), for diagnostics. */
+  private readonly edgeLine: number[] = [];
+  private readonly edgeColumn: number[] = [];
+  /** Edge indices sorted by target, and the first of them per target (CSR). */
+  private incomingStart!: Int32Array;
+  private incomingEdges!: Int32Array;
+  /** The position of each event in a topological order (file order unless `!hb` edges point backwards). */
+  readonly position: Int32Array;
+
+  constructor(readonly trace: Trace) {
+    const n = trace.length;
+    this.taskCount = trace.tasks.length;
+    this.taskEvents = this.groupByTask();
+    this.clockRef = new Int32Array(n).fill(-1);
+    this.clocks = new Int32Array(Math.max(16, this.taskCount * 64));
+    this.collectTraceEdges();
+    this.collectDeclaredEdges();
+    this.indexIncoming();
+    const order = this.topologicalOrder();
+    this.position = new Int32Array(n);
+    for (let p = 0; p < n; p++) this.position[order[p]] = p;
+    this.computeClocks(order);
+  }
+
+  /** a -> b: a happens before b (irreflexive). */
+  happensBefore(a: number, b: number): boolean {
+    if (a === b) return false;
+    const ta = this.trace.task[a];
+    return this.component(b, ta) >= this.trace.seq[a] && (ta !== this.trace.task[b] || this.trace.seq[a] < this.trace.seq[b]);
+  }
+
+  concurrent(a: number, b: number): boolean {
+    return a !== b && !this.happensBefore(a, b) && !this.happensBefore(b, a);
+  }
+
+  /** The number of `task`'s events that happen before or at `event` (vector clock component). */
+  component(event: number, task: number): number {
+    if (this.trace.task[event] === task) return this.trace.seq[event];
+    const row = this.clockRef[event];
+    return row < 0 ? 0 : this.clocks[row * this.taskCount + task];
+  }
+
+  /** The last event of `task` that happens before `event`, or -1. */
+  lastBefore(event: number, task: number): number {
+    const events = this.taskEvents[task];
+    const k = this.trace.task[event] === task ? this.trace.seq[event] - 1 : this.component(event, task);
+    return k > 0 ? events[k - 1] : -1;
+  }
+
+  /** The first event of `task` that `event` happens before, or -1. */
+  firstAfter(event: number, task: number): number {
+    const events = this.taskEvents[task];
+    if (this.trace.task[event] === task) return this.trace.seq[event] < events.length ? events[this.trace.seq[event]] : -1;
+    const t = this.trace.task[event];
+    const s = this.trace.seq[event];
+    let lo = 0;
+    let hi = events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.component(events[mid], t) >= s) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < events.length ? events[lo] : -1;
+  }
+
+  /** The events of `task` concurrent with `event` (inclusive range of event indices), or undefined when none is. */
+  concurrentRange(event: number, task: number): { from: number; to: number } | undefined {
+    if (this.trace.task[event] === task) return undefined;
+    const events = this.taskEvents[task];
+    const before = this.component(event, task);
+    const after = this.firstAfter(event, task);
+    const lastIdx = after < 0 ? events.length - 1 : this.trace.seq[after] - 2;
+    return before <= lastIdx ? { from: events[before], to: events[lastIdx] } : undefined;
+  }
+
+  /** The edges (other than program order) that end at `event`. */
+  incoming(event: number): Edge[] {
+    const out: Edge[] = [];
+    for (let k = this.incomingStart[event]; k < this.incomingStart[event + 1]; k++) out.push(this.edge(this.incomingEdges[k]));
+    return out;
+  }
+
+  get edgeCount(): number {
+    return this.edgeFrom.length;
+  }
+
+  edge(k: number): Edge {
+    return { from: this.edgeFrom[k], to: this.edgeTo[k], kind: EDGE_KINDS[this.edgeKind[k]], via: this.trace.strings.get(this.edgeVia[k]) };
+  }
+
+  private groupByTask(): Int32Array[] {
+    const { trace } = this;
+    const counts = new Int32Array(this.taskCount);
+    for (let i = 0; i < trace.length; i++) counts[trace.task[i]]++;
+    const lists = Array.from(counts, (c) => new Int32Array(c));
+    const fill = new Int32Array(this.taskCount);
+    for (let i = 0; i < trace.length; i++) lists[trace.task[i]][fill[trace.task[i]]++] = i;
+    return lists;
+  }
+
+  private addEdge(from: number, to: number, kind: EdgeKind, via: number, line = 0, column = 0): void {
+    this.edgeFrom.push(from);
+    this.edgeTo.push(to);
+    this.edgeKind.push(EDGE_KINDS.indexOf(kind));
+    this.edgeVia.push(via);
+    this.edgeLine.push(line);
+    this.edgeColumn.push(column);
+  }
+
+  /** Lock hand-off, reads-from and uevent delivery: all point forward in analysis order. */
+  private collectTraceEdges(): void {
+    const { trace } = this;
+    const lastRelease = new Map<number, number>();
+    const latestStore = new Map<string, number>();
+    const pendingUevents = new Map<number, number[]>();
+    for (let i = 0; i < trace.length; i++) {
+      const ev = trace.name[i];
+      switch (ev) {
+        case Ev.spin_unlock:
+        case Ev.mutex_unlock:
+          lastRelease.set(trace.argId(i, Key.lock), i);
+          break;
+        case Ev.spin_lock:
+        case Ev.mutex_lock:
+        case Ev.atomic_dec_and_lock: {
+          if (ev === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') !== '1') break;
+          const lock = trace.argId(i, Key.lock);
+          const release = lastRelease.get(lock);
+          if (release !== undefined) {
+            this.addEdge(release, i, 'lock', lock);
+            lastRelease.delete(lock);
+          }
+          break;
+        }
+        case Ev.idr_get_new:
+        case Ev.idr_replace:
+          latestStore.set(slotKey(trace, i, Key.ptr), i);
+          break;
+        case Ev.idr_find: {
+          const store = latestStore.get(slotKey(trace, i, Key.ret));
+          if (store !== undefined) this.addEdge(store, i, 'reads-from', trace.strings.intern(`${trace.arg(i, 'idr') ?? ''}[${trace.arg(i, 'minor') ?? ''}]`));
+          break;
+        }
+        case Ev.add_disk:
+        case Ev.uevent: {
+          const disk = trace.argId(i, Key.disk);
+          const list = pendingUevents.get(disk);
+          if (list) list.push(i);
+          else pendingUevents.set(disk, [i]);
+          break;
+        }
+        case Ev.uevent_recv: {
+          const disk = trace.argId(i, Key.disk);
+          const list = pendingUevents.get(disk);
+          if (!list) break;
+          const task = trace.task[i];
+          const sameTask = list.filter((s) => trace.task[s] === task);
+          for (const s of list) if (trace.task[s] !== task) this.addEdge(s, i, 'uevent', disk);
+          pendingUevents.set(disk, sameTask);
+          break;
+        }
+      }
+    }
+  }
+
+  /** `!hb` directives (and recorded flows): resolved from task name and seq to events. */
+  private collectDeclaredEdges(): void {
+    const { trace } = this;
+    const taskByName = new Map(trace.tasks.map((t, i) => [t.name, i]));
+    const resolve = (name: string, seq: number, line: number, column: number): number => {
+      const task = taskByName.get(name);
+      if (task === undefined) {
+        this.diagnostics.push({ line, column, message: `!hb names task ${name}, which has no event in the trace`, severity: 'error' });
+        return -1;
+      }
+      if (seq < 1 || seq > this.taskEvents[task].length) {
+        this.diagnostics.push({ line, column, message: `!hb: task ${name} has ${this.taskEvents[task].length} events, not ${seq}`, severity: 'error' });
+        return -1;
+      }
+      return this.taskEvents[task][seq - 1];
+    };
+    const via = trace.strings.intern('!hb');
+    for (const d of trace.declaredEdges) {
+      const from = resolve(d.fromTask, d.fromSeq, d.line, d.column);
+      const to = resolve(d.toTask, d.toSeq, d.line, d.column);
+      if (from >= 0 && to >= 0) this.addEdge(from, to, 'declared', via, d.line, d.column);
+    }
+  }
+
+  private indexIncoming(): void {
+    const n = this.trace.length;
+    this.incomingStart = new Int32Array(n + 1);
+    for (const to of this.edgeTo) this.incomingStart[to + 1]++;
+    for (let i = 0; i < n; i++) this.incomingStart[i + 1] += this.incomingStart[i];
+    const fill = this.incomingStart.slice(0, n);
+    this.incomingEdges = new Int32Array(this.edgeTo.length);
+    this.edgeTo.forEach((to, k) => (this.incomingEdges[fill[to]++] = k));
+  }
+
+  /**
+   * Analysis order is a topological order unless a declared edge points backwards;
+   * then Kahn's algorithm finds one, and declared edges on a cycle are reported and dropped.
+   */
+  private topologicalOrder(): Int32Array {
+    const n = this.trace.length;
+    const identity = () => Int32Array.from({ length: n }, (_, i) => i);
+    if (this.edgeFrom.every((from, k) => from < this.edgeTo[k])) return identity();
+    for (;;) {
+      const order = this.kahn();
+      if (order.length === n) return order;
+      // Events left over sit on a cycle: drop the declared edges into them and try again.
+      const placed = new Uint8Array(n);
+      for (const e of order) placed[e] = 1;
+      let progress = false;
+      this.edgeFrom.forEach((_, k) => {
+        if (this.edgeKind[k] === EDGE_KINDS.indexOf('declared') && !placed[this.edgeTo[k]]) {
+          const message = '!hb edge closes a cycle in happens-before; ignored';
+          this.diagnostics.push({ line: this.edgeLine[k], column: this.edgeColumn[k], message, severity: 'error' });
+          this.edgeVia[k] = -1;
+          progress = true;
+        }
+      });
+      if (!progress) return identity();
+      this.dropRemovedEdges();
+    }
+  }
+
+  private kahn(): Int32Array {
+    const { trace } = this;
+    const n = trace.length;
+    const indegree = new Int32Array(n);
+    for (let i = 0; i < n; i++) indegree[i] = (trace.seq[i] > 1 ? 1 : 0) + this.incomingStart[i + 1] - this.incomingStart[i];
+    const outgoing: number[][] = Array.from({ length: n }, () => []);
+    this.edgeFrom.forEach((from, k) => outgoing[from].push(this.edgeTo[k]));
+    const order = new Int32Array(n);
+    let count = 0;
+    const ready: number[] = [];
+    for (let i = 0; i < n; i++) if (indegree[i] === 0) ready.push(i);
+    for (let head = 0; head < ready.length; head++) {
+      const e = ready[head];
+      order[count++] = e;
+      const next = trace.seq[e] < this.taskEvents[trace.task[e]].length ? this.taskEvents[trace.task[e]][trace.seq[e]] : -1;
+      for (const to of next >= 0 ? [next, ...outgoing[e]] : outgoing[e]) if (--indegree[to] === 0) ready.push(to);
+    }
+    return order.subarray(0, count);
+  }
+
+  private dropRemovedEdges(): void {
+    const keep = this.edgeVia.map((v) => v >= 0);
+    for (const list of [this.edgeFrom, this.edgeTo, this.edgeKind, this.edgeVia, this.edgeLine, this.edgeColumn]) {
+      const kept = list.filter((_, k) => keep[k]);
+      list.length = 0;
+      list.push(...kept);
+    }
+    this.indexIncoming();
+  }
+
+  private computeClocks(order: Int32Array): void {
+    const { trace } = this;
+    const T = this.taskCount;
+    const current = new Int32Array(T).fill(-1);
+    for (let p = 0; p < order.length; p++) {
+      const e = order[p];
+      const t = trace.task[e];
+      let row = current[t];
+      for (let k = this.incomingStart[e]; k < this.incomingStart[e + 1]; k++) {
+        const src = this.edgeFrom[this.incomingEdges[k]];
+        if (trace.task[src] === t || this.knows(row, src, t)) continue;
+        row = this.joinRow(row, src);
+      }
+      current[t] = row;
+      this.clockRef[e] = row;
+    }
+  }
+
+  /** Does clock row `row` of task `own` already include everything `src` knows? */
+  private knows(row: number, src: number, own: number): boolean {
+    const T = this.taskCount;
+    const ts = this.trace.task[src];
+    if (row < 0) return false;
+    if (this.clocks[row * T + ts] < this.trace.seq[src]) return false;
+    const srcRow = this.clockRef[src];
+    if (srcRow < 0) return true;
+    for (let t = 0; t < T; t++) if (t !== ts && t !== own && this.clocks[srcRow * T + t] > this.clocks[row * T + t]) return false;
+    return true;
+  }
+
+  /** A new clock row: the pointwise max of `row` and the clock of `src`. */
+  private joinRow(row: number, src: number): number {
+    const T = this.taskCount;
+    if ((this.rows + 1) * T > this.clocks.length) {
+      const bigger = new Int32Array(this.clocks.length * 2);
+      bigger.set(this.clocks);
+      this.clocks = bigger;
+    }
+    const out = this.rows++ * T;
+    const srcRow = this.clockRef[src];
+    for (let t = 0; t < T; t++) {
+      const mine = row < 0 ? 0 : this.clocks[row * T + t];
+      const theirs = srcRow < 0 ? 0 : this.clocks[srcRow * T + t];
+      this.clocks[out + t] = mine > theirs ? mine : theirs;
+    }
+    const ts = this.trace.task[src];
+    if (this.clocks[out + ts] < this.trace.seq[src]) this.clocks[out + ts] = this.trace.seq[src];
+    return out / T;
+  }
+}
+
+/** `(idr, minor)` slot plus the pointer stored or read, as one map key. */
+function slotKey(trace: Trace, event: number, pointerKey: number): string {
+  return `${trace.argId(event, Key.idr)},${trace.argId(event, Key.minor)},${trace.argId(event, pointerKey)}`;
+}

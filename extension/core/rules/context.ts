@@ -1,0 +1,131 @@
+// What several rules need: event lookups by device, held locks, the window
+// of a race and the finding builder.
+
+import type { HappensBefore } from '../hb/happensBefore';
+import { Key, type Trace } from '../trace/model';
+import { Ev, MINOR_ALLOCED, NULL_PTR } from '../trace/vocabulary';
+import { RULES, type Finding, type RuleId, type WindowLane, type WitnessStep } from './finding';
+
+export interface RuleContext {
+  trace: Trace;
+  hb: HappensBefore;
+}
+
+/** Is `value` a real object pointer (not the placeholder, not NULL, not absent)? */
+export function isRealPointer(trace: Trace, value: number): boolean {
+  if (value < 0) return false;
+  const s = trace.strings.get(value);
+  return s !== MINOR_ALLOCED && s !== NULL_PTR && s !== '' && s !== '0' && s !== '0x0';
+}
+
+/** Event indices grouped by the value of argument `key`, for the events named `names`. */
+export function eventsByArg(trace: Trace, names: readonly number[], key: number): Map<number, number[]> {
+  const wanted = new Set(names);
+  const out = new Map<number, number[]>();
+  for (let i = 0; i < trace.length; i++) {
+    if (!wanted.has(trace.name[i])) continue;
+    const v = trace.argId(i, key);
+    const list = out.get(v);
+    if (list) list.push(i);
+    else out.set(v, [i]);
+  }
+  return out;
+}
+
+/** A final put: `dm_put holders=0`, or `atomic_dec_and_lock ret=1`. */
+export function isFinalPut(trace: Trace, event: number): boolean {
+  const name = trace.name[event];
+  if (name === Ev.dm_put) return trace.arg(event, 'holders') === '0';
+  if (name === Ev.atomic_dec_and_lock) return trace.arg(event, 'ret') === '1';
+  return false;
+}
+
+/** The first `md_init_done` of each (task, md), keyed `task:mdId`. */
+export function initDoneByTaskAndMd(trace: Trace): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < trace.length; i++) {
+    if (trace.name[i] !== Ev.md_init_done) continue;
+    const key = `${trace.task[i]}:${trace.argId(i, Key.md)}`;
+    if (!out.has(key)) out.set(key, i);
+  }
+  return out;
+}
+
+export interface HeldLock {
+  lock: number;
+  acquire: number;
+  kind: 'spin' | 'mutex';
+}
+
+/**
+ * Walks the trace keeping, per task, the locks it holds. `visit` sees each
+ * event with the locks held just before it.
+ */
+export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void): void {
+  const heldByTask: HeldLock[][] = trace.tasks.map(() => []);
+  for (let i = 0; i < trace.length; i++) {
+    const held = heldByTask[trace.task[i]];
+    visit(i, held);
+    const name = trace.name[i];
+    if (name === Ev.spin_lock || name === Ev.mutex_lock || (name === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') === '1')) {
+      const lock = trace.argId(i, Key.lock);
+      held.push({ lock, acquire: i, kind: lockKind(trace, i, lock) });
+    } else if (name === Ev.spin_unlock || name === Ev.mutex_unlock) {
+      const lock = trace.argId(i, Key.lock);
+      for (let k = held.length - 1; k >= 0; k--) {
+        if (held[k].lock === lock) {
+          held.splice(k, 1);
+          break;
+        }
+      }
+    }
+  }
+}
+
+/** The kind of lock an acquire takes: its own event says, else `!lock`, else spin (atomic_dec_and_lock takes a spinlock). */
+function lockKind(trace: Trace, acquire: number, lock: number): 'spin' | 'mutex' {
+  const name = trace.name[acquire];
+  if (name === Ev.spin_lock) return 'spin';
+  if (name === Ev.mutex_lock) return 'mutex';
+  return trace.declaredLockKind(trace.strings.get(lock), trace.line[acquire]) ?? 'spin';
+}
+
+/** The events of one task from `a` to `b` (same task, program order). */
+export function span(trace: Trace, a: number, b: number): WindowLane {
+  return trace.seq[a] <= trace.seq[b] ? { task: trace.task[a], from: a, to: b } : { task: trace.task[a], from: b, to: a };
+}
+
+/** The lane of `task` holding the events concurrent with `event`, widened to include `mustInclude`. */
+export function concurrentLane(ctx: RuleContext, event: number, task: number, mustInclude: number): WindowLane {
+  const range = ctx.hb.concurrentRange(event, task);
+  const { seq } = ctx.trace;
+  if (!range) return { task, from: mustInclude, to: mustInclude };
+  return {
+    task,
+    from: seq[range.from] <= seq[mustInclude] ? range.from : mustInclude,
+    to: seq[range.to] >= seq[mustInclude] ? range.to : mustInclude,
+  };
+}
+
+/** `dmsetup/4121 (line 12)` */
+export function at(trace: Trace, event: number): string {
+  return `line ${trace.line[event]}`;
+}
+
+export function who(trace: Trace, event: number): string {
+  return `${trace.taskName(event)} on cpu${trace.cpu[event]}`;
+}
+
+export function mdOf(trace: Trace, event: number): string {
+  return trace.arg(event, 'md') ?? '';
+}
+
+export function finding(
+  rule: RuleId,
+  severity: Finding['severity'],
+  fields: { primary: number; related: number[]; md: string; message: string; window: WindowLane[]; witness: WitnessStep[] },
+): Finding {
+  const info = RULES[rule];
+  const related = [...new Set(fields.related)].filter((e) => e !== fields.primary && e >= 0);
+  return { rule, name: info.name, severity, ...fields, related, consequence: info.consequence, fixedBy: info.fixedBy };
+}

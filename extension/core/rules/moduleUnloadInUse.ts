@@ -1,0 +1,58 @@
+// DMR5 module-unload-in-use: dm-mod unloaded while a mapped_device it
+// allocated is still alive (fixed by 07, the module self-reference).
+
+import { Key } from '../trace/model';
+import { Ev } from '../trace/vocabulary';
+import type { Finding } from './finding';
+import { at, eventsByArg, finding, span, type RuleContext } from './context';
+import { witness } from './witness';
+
+export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
+  const { trace, hb } = ctx;
+  const allocs: number[] = [];
+  for (let i = 0; i < trace.length; i++) if (trace.name[i] === Ev.md_alloc) allocs.push(i);
+  const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
+  const out: Finding[] = [];
+  for (const unload of unloads(ctx)) {
+    const live = allocs.filter((a) => {
+      if (hb.happensBefore(unload, a)) return false;
+      const freed = (frees.get(trace.argId(a, Key.md)) ?? []).some((f) => hb.happensBefore(f, unload) && !hb.happensBefore(f, a));
+      return !freed;
+    });
+    if (live.length === 0) continue;
+    const mod = trace.arg(unload, 'mod') ?? 'the module';
+    const names = [...new Set(live.map((a) => trace.arg(a, 'md') ?? '?'))];
+    const alloc = live[0];
+    const lanes = [span(trace, alloc, hb.lastBefore(unload, trace.task[alloc]) >= 0 ? hb.lastBefore(unload, trace.task[alloc]) : alloc), span(trace, unload, unload)];
+    if (trace.task[alloc] !== trace.task[unload] && trace.seq[lanes[0].to] < trace.seq[alloc]) lanes[0] = span(trace, alloc, alloc);
+    out.push(finding('DMR5', 'error', {
+      primary: unload,
+      related: live,
+      md: names[0],
+      message: `${trace.describe(unload)} at ${at(trace, unload)} unloads ${mod} while ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} alive (allocated at ${live.map((a) => at(trace, a)).join(', ')}, no free_dev before the unload)`,
+      window: lanes,
+      witness: witness(ctx, [
+        { event: alloc, note: `${names[0]} exists; nothing pins ${mod} while it is not open` },
+        { event: unload, note: `${mod}'s text, caches and major are gone` },
+        { hypothetical: `the next I/O, open or dm_put of ${names[0]} calls into freed module code` },
+      ], lanes),
+    }));
+  }
+  return out;
+}
+
+/** Successful unloads: delete_module ret=0, or a module_exit its task did not reach through one. */
+function unloads({ trace }: RuleContext): number[] {
+  const out: number[] = [];
+  const unloadedBy = new Set<number>();
+  for (let i = 0; i < trace.length; i++) {
+    const name = trace.name[i];
+    if (name === Ev.delete_module && trace.arg(i, 'ret') === '0') {
+      out.push(i);
+      unloadedBy.add(trace.task[i]);
+    } else if (name === Ev.module_exit && !unloadedBy.has(trace.task[i])) {
+      out.push(i);
+    }
+  }
+  return out;
+}

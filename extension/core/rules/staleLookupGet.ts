@@ -1,0 +1,88 @@
+// DMR2 stale-lookup-get: dm_get on a pointer found under a lock, taken after
+// the lock was dropped (fixed by 04 + 06).
+
+import { Key } from '../trace/model';
+import { Ev } from '../trace/vocabulary';
+import type { Finding } from './finding';
+import { at, concurrentLane, eventsByArg, finding, isFinalPut, span, walkHeldLocks, type RuleContext } from './context';
+import { witness } from './witness';
+
+interface Lookup {
+  find: number;
+  /** Locks held at the find that are still held. */
+  stillHeld: Set<number>;
+  /** The first release, after the find, of a lock held at the find. */
+  release: number;
+}
+
+export function staleLookupGet(ctx: RuleContext): Finding[] {
+  const { trace, hb } = ctx;
+  const killers = eventsByArg(trace, [Ev.dm_put, Ev.atomic_dec_and_lock, Ev.free_dev], Key.md);
+  // Per task: md -> its latest lookup.
+  const lookups: Map<number, Lookup>[] = trace.tasks.map(() => new Map());
+  const out: Finding[] = [];
+  walkHeldLocks(trace, (i, held) => {
+    const name = trace.name[i];
+    const mine = lookups[trace.task[i]];
+    if (name === Ev.idr_find) {
+      const md = trace.argId(i, Key.ret);
+      if (held.length > 0) mine.set(md, { find: i, stillHeld: new Set(held.map((h) => h.lock)), release: -1 });
+      else mine.delete(md);
+    } else if (name === Ev.spin_unlock || name === Ev.mutex_unlock) {
+      const lock = trace.argId(i, Key.lock);
+      for (const l of mine.values()) if (l.release < 0 && l.stillHeld.has(lock)) l.release = i;
+    } else if (name === Ev.dm_get) {
+      const md = trace.argId(i, Key.md);
+      const lookup = mine.get(md);
+      if (!lookup || lookup.release < 0) return;
+      mine.delete(md);
+      const others = (killers.get(md) ?? []).filter(
+        (k) => trace.task[k] !== trace.task[i] && (trace.name[k] === Ev.free_dev || isFinalPut(trace, k)) && hb.concurrent(k, i),
+      );
+      out.push(report(ctx, lookup, i, others));
+    }
+  });
+  return out;
+}
+
+function report(ctx: RuleContext, lookup: Lookup, get: number, others: number[]): Finding {
+  const { trace } = ctx;
+  const md = trace.arg(get, 'md') ?? '';
+  const lock = trace.arg(lookup.release, 'lock') ?? '';
+  const base = `dm_get of ${md} at ${at(trace, get)} takes its reference after ${trace.taskName(get)} dropped ${lock} (${at(trace, lookup.release)}), the lock its idr_find at ${at(trace, lookup.find)} ran under`;
+  const lookupLane = span(trace, lookup.find, get);
+  if (others.length === 0) {
+    return finding('DMR2', 'warning', {
+      primary: get,
+      related: [lookup.find, lookup.release],
+      md,
+      message: `${base}; no final put or free of ${md} in this trace falls in that window, but one scheduled there would be resurrected`,
+      window: [lookupLane],
+      witness: witness(ctx, [
+        { event: lookup.find, note: `finds ${md}` },
+        { event: lookup.release, note: `${lock} released: nothing pins ${md} now` },
+        { hypothetical: `another task: the final dm_put takes holders 1 -> 0 and starts free_dev(${md})` },
+        { event: get, note: 'holders 0 -> 1 on a device being freed' },
+      ], [lookupLane]),
+    });
+  }
+  const put = others.find((k) => trace.name[k] !== Ev.free_dev);
+  const free = others.find((k) => trace.name[k] === Ev.free_dev);
+  const first = put ?? (free as number);
+  const lanes = [lookupLane, concurrentLane(ctx, get, trace.task[first], first)];
+  const parts = [put !== undefined ? `the final put at ${at(trace, put)}` : '', free !== undefined ? `free_dev at ${at(trace, free)}` : ''];
+  return finding('DMR2', 'error', {
+    primary: get,
+    related: [lookup.find, lookup.release, ...others],
+    md,
+    message: `${base}; ${parts.filter(Boolean).join(' and ')} by ${trace.taskName(first)} ${others.length > 1 ? 'are' : 'is'} concurrent with it`,
+    window: lanes,
+    witness: witness(ctx, [
+      { event: lookup.find, note: `finds ${md}` },
+      { event: lookup.release, note: `${lock} released: nothing pins ${md} now` },
+      ...(put !== undefined ? [{ event: put, note: 'holders 1 -> 0: teardown starts' }] : []),
+      { event: get, note: 'holders 0 -> 1: resurrects a device being freed' },
+      ...(free !== undefined ? [{ event: free, note: `kfree(${md}) while the lookup holds a reference` }] : []),
+    ], lanes),
+  });
+}

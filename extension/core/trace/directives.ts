@@ -1,0 +1,128 @@
+// Directives (spec section 1): `!lock`, `!source`, `!alias`, `!hb`, and the
+// `!map` of section 6. The native format writes them as lines starting with
+// `!`; the recorded text formats as comments `# !...`. Both go through here.
+
+import type { TraceBuilder } from './model';
+import { LineError, allDigits, readValue, skipBlanks, tokenEnd } from './scan';
+
+export class DirectiveReader {
+  private readonly aliases = new Map<string, string>();
+  private readonly eventMap = new Map<string, string>();
+
+  constructor(
+    private readonly builder: TraceBuilder,
+    map: Record<string, string> = {},
+  ) {
+    for (const [from, to] of Object.entries(map)) this.eventMap.set(from, to);
+  }
+
+  /** The value as the trace should see it: a raw value declared by `!alias` becomes its name. */
+  alias(value: string): string {
+    return this.aliases.size === 0 ? value : (this.aliases.get(value) ?? value);
+  }
+
+  /** An event name after `!map` and the configured mappings. */
+  eventName(name: string): string {
+    return this.eventMap.size === 0 ? name : (this.eventMap.get(name) ?? name);
+  }
+
+  /** Has `name` been mapped by `!map` or a setting? */
+  isMapped(name: string): boolean {
+    return this.eventMap.has(name);
+  }
+
+  /** Reads the directive whose `!` is at `p`. Throws LineError on a malformed one. */
+  read(text: string, p: number, lineNo: number): void {
+    const nameEnd = tokenEnd(text, p);
+    const directive = text.slice(p, nameEnd);
+    const args = fields(text, skipBlanks(text, nameEnd));
+    const expect = (count: number, form: string) => {
+      if (args.length !== count) {
+        const at = args[count]?.column ?? text.length + 1;
+        throw new LineError(args.length > count ? at : p + 1, `${directive} takes ${form}`, text.length + 1);
+      }
+    };
+    switch (directive) {
+      case '!lock': {
+        expect(2, 'a lock name and its kind: !lock NAME spin|mutex');
+        const kind = args[1].text;
+        if (kind !== 'spin' && kind !== 'mutex') {
+          throw new LineError(args[1].column, `unknown lock kind "${kind}": expected spin or mutex`, args[1].column + kind.length);
+        }
+        this.builder.lockDeclarations.push({ lock: this.alias(args[0].text), kind, line: lineNo });
+        return;
+      }
+      case '!source': {
+        expect(1, 'one FILE=PATH');
+        const [file, path] = splitPair(args[0], 'FILE=PATH');
+        this.builder.sources.set(file, unquote(path, args[0].column + file.length + 1));
+        return;
+      }
+      case '!alias': {
+        expect(1, 'one VALUE=NAME');
+        const [value, name] = splitPair(args[0], 'VALUE=NAME');
+        this.aliases.set(value, name);
+        return;
+      }
+      case '!map': {
+        expect(1, 'one NAME=EVENT');
+        const [from, to] = splitPair(args[0], 'NAME=EVENT');
+        this.eventMap.set(from, to);
+        return;
+      }
+      case '!hb': {
+        if (args.length !== 3 || args[1].text !== '->') {
+          throw new LineError(p + 1, '!hb takes TASK_A:SEQ -> TASK_B:SEQ', text.length + 1);
+        }
+        const from = taskSeq(args[0]);
+        const to = taskSeq(args[2]);
+        this.builder.declaredEdges.push({ fromTask: from.task, fromSeq: from.seq, toTask: to.task, toSeq: to.seq, line: lineNo, column: p + 1 });
+        return;
+      }
+      default:
+        throw new LineError(p + 1, `unknown directive "${directive}": expected !lock, !source, !alias, !hb or !map`, nameEnd + 1);
+    }
+  }
+}
+
+interface Field {
+  text: string;
+  /** 1-based column. */
+  column: number;
+}
+
+function fields(text: string, p: number): Field[] {
+  const out: Field[] = [];
+  while (p < text.length) {
+    const end = tokenEnd(text, p);
+    out.push({ text: text.slice(p, end), column: p + 1 });
+    p = skipBlanks(text, end);
+  }
+  return out;
+}
+
+function splitPair(field: Field, form: string): [string, string] {
+  const eq = field.text.indexOf('=');
+  if (eq <= 0 || eq === field.text.length - 1) {
+    throw new LineError(field.column, `expected ${form}, found "${field.text}"`, field.column + field.text.length);
+  }
+  return [field.text.slice(0, eq), field.text.slice(eq + 1)];
+}
+
+function unquote(value: string, column: number): string {
+  if (!value.startsWith('"')) return value;
+  try {
+    return readValue(value, 0).value;
+  } catch (e) {
+    if (e instanceof LineError) throw new LineError(column + e.column - 1, e.message);
+    throw e;
+  }
+}
+
+function taskSeq(field: Field): { task: string; seq: number } {
+  const colon = field.text.lastIndexOf(':');
+  if (colon <= 0 || !allDigits(field.text, colon + 1, field.text.length) || !field.text.slice(0, colon).includes('/')) {
+    throw new LineError(field.column, `expected TASK:SEQ (e.g. dmsetup/4121:3), found "${field.text}"`, field.column + field.text.length);
+  }
+  return { task: field.text.slice(0, colon), seq: Number(field.text.slice(colon + 1)) };
+}

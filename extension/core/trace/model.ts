@@ -1,0 +1,315 @@
+// The trace model: events in analysis order (file order, or time order for the
+// recorded formats that need it), stored column by column in typed arrays with
+// every string interned, so a 10M-event trace is a few hundred bytes an event,
+// not an object an event.
+
+import { VOCABULARY } from './vocabulary';
+
+/** Argument keys the rules read; interned right after the vocabulary so their ids are fixed. */
+const KEYS = [
+  'md', 'lock', 'ptr', 'ret', 'minor', 'idr', 'holders', 'gfp', 'disk', 'action',
+  'mod', 'count', 'flag', 'field', 'obj', 'old',
+] as const;
+type KeyName = (typeof KEYS)[number];
+export const Key = Object.fromEntries(KEYS.map((k, i) => [k, VOCABULARY.length + i])) as { readonly [K in KeyName]: number };
+
+export class StringTable {
+  private readonly ids = new Map<string, number>();
+  private readonly strings: string[] = [];
+
+  constructor() {
+    for (const s of VOCABULARY) this.intern(s);
+    for (const s of KEYS) this.intern(s);
+  }
+
+  intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  /** The id of `s`, or -1 when no event of the trace uses it. */
+  lookup(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+
+  get(id: number): string {
+    return this.strings[id];
+  }
+}
+
+export type Severity = 'error' | 'warning';
+
+/** A problem with the input itself (not a race): always has a 1-based line and column. */
+export interface Diagnostic {
+  line: number;
+  column: number;
+  /** Exclusive end column on the same line, where the bad token is known. */
+  endColumn?: number;
+  message: string;
+  severity: Severity;
+}
+
+export interface TaskInfo {
+  /** `comm/pid`, as the native format writes it. */
+  name: string;
+  /** The cpu of the task's first event. */
+  firstCpu: number;
+}
+
+/** A `!hb A:SEQ -> B:SEQ` edge (or a recorded flow), resolved to events by the happens-before builder. */
+export interface DeclaredEdge {
+  fromTask: string;
+  fromSeq: number;
+  toTask: string;
+  toSeq: number;
+  line: number;
+  column: number;
+}
+
+/** A `CPU:N [LOST M EVENTS]` gap: events of that cpu are missing at this point of the trace. */
+export interface Gap {
+  cpu: number;
+  lost: number;
+  line: number;
+  /** Index of the first event after the gap. */
+  beforeEvent: number;
+}
+
+export interface LockDeclaration {
+  lock: string;
+  kind: 'spin' | 'mutex';
+  line: number;
+}
+
+export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
+
+class Column<T extends Int32Array | Float64Array> {
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(Math.max(16, this.data.length * 2));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  trimmed(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+const ints = (n: number) => new Int32Array(n);
+const floats = (n: number) => new Float64Array(n);
+
+/**
+ * Collects events and trace-level facts while a parser reads; `finish()` gives the Trace.
+ * Every parser (native and recorded) builds through this one class.
+ */
+export class TraceBuilder {
+  readonly strings = new StringTable();
+  readonly diagnostics: Diagnostic[] = [];
+  readonly declaredEdges: DeclaredEdge[] = [];
+  readonly gaps: Gap[] = [];
+  readonly lockDeclarations: LockDeclaration[] = [];
+  readonly sources = new Map<string, string>();
+  /** Call context of events in formats that have it (ftrace function tracer `func <-parent`). */
+  readonly callers = new Map<number, string>();
+  private readonly taskIds = new Map<string, number>();
+  private readonly tasks: TaskInfo[] = [];
+  private readonly taskCounts: number[] = [];
+  private readonly time = new Column(floats(1024), floats);
+  private readonly cpu = new Column(ints(1024), ints);
+  private readonly task = new Column(ints(1024), ints);
+  private readonly name = new Column(ints(1024), ints);
+  private readonly line = new Column(ints(1024), ints);
+  private readonly seq = new Column(ints(1024), ints);
+  private readonly argStart = new Column(ints(1024), ints);
+  private readonly args = new Column(ints(4096), ints);
+  private readonly srcFile = new Column(ints(1024), ints);
+  private readonly srcLine = new Column(ints(1024), ints);
+
+  constructor(readonly format: TraceFormat) {
+    this.argStart.push(0);
+  }
+
+  get eventCount(): number {
+    return this.time.length;
+  }
+
+  taskId(name: string, cpu: number): number {
+    let id = this.taskIds.get(name);
+    if (id === undefined) {
+      id = this.tasks.length;
+      this.taskIds.set(name, id);
+      this.tasks.push({ name, firstCpu: cpu });
+      this.taskCounts.push(0);
+    }
+    return id;
+  }
+
+  /**
+   * Appends one event. `args` holds interned key and value ids in pairs.
+   * `srcFile` is an interned file name or -1. Returns the event's index.
+   */
+  addEvent(timeNs: number, cpu: number, task: number, name: number, line: number, args: ArrayLike<number>, argCount: number, srcFile = -1, srcLine = 0): number {
+    this.time.push(timeNs);
+    this.cpu.push(cpu);
+    this.task.push(task);
+    this.name.push(name);
+    this.line.push(line);
+    this.seq.push(++this.taskCounts[task]);
+    for (let k = 0; k < argCount * 2; k++) this.args.push(args[k]);
+    this.argStart.push(this.args.length);
+    this.srcFile.push(srcFile);
+    this.srcLine.push(srcLine);
+    return this.time.length - 1;
+  }
+
+  error(line: number, column: number, message: string, endColumn?: number): void {
+    this.diagnostics.push({ line, column, endColumn, message, severity: 'error' });
+  }
+
+  warning(line: number, column: number, message: string, endColumn?: number): void {
+    this.diagnostics.push({ line, column, endColumn, message, severity: 'warning' });
+  }
+
+  finish(): Trace {
+    return new Trace(this.format, this.strings, {
+      time: this.time.trimmed(),
+      cpu: this.cpu.trimmed(),
+      task: this.task.trimmed(),
+      name: this.name.trimmed(),
+      line: this.line.trimmed(),
+      seq: this.seq.trimmed(),
+      argStart: this.argStart.trimmed(),
+      args: this.args.trimmed(),
+      srcFile: this.srcFile.trimmed(),
+      srcLine: this.srcLine.trimmed(),
+    }, this.tasks, this.diagnostics, this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers);
+  }
+}
+
+interface Columns {
+  time: Float64Array;
+  cpu: Int32Array;
+  task: Int32Array;
+  name: Int32Array;
+  line: Int32Array;
+  seq: Int32Array;
+  argStart: Int32Array;
+  args: Int32Array;
+  srcFile: Int32Array;
+  srcLine: Int32Array;
+}
+
+export class Trace {
+  /** Nanoseconds. */
+  readonly time: Float64Array;
+  readonly cpu: Int32Array;
+  /** Index into `tasks`. */
+  readonly task: Int32Array;
+  /** Interned event name; vocabulary events have their `Ev` id. */
+  readonly name: Int32Array;
+  /** 1-based line in the original file (for JSON, the line where the event's object starts). */
+  readonly line: Int32Array;
+  /** 1-based position of the event in its task's program order. */
+  readonly seq: Int32Array;
+  readonly argStart: Int32Array;
+  readonly args: Int32Array;
+  readonly srcFile: Int32Array;
+  readonly srcLine: Int32Array;
+
+  constructor(
+    readonly format: TraceFormat,
+    readonly strings: StringTable,
+    columns: Columns,
+    readonly tasks: readonly TaskInfo[],
+    readonly diagnostics: Diagnostic[],
+    readonly declaredEdges: readonly DeclaredEdge[],
+    readonly gaps: readonly Gap[],
+    readonly lockDeclarations: readonly LockDeclaration[],
+    /** `!source FILE=PATH`: file name as events write it -> path relative to the trace file. */
+    readonly sources: ReadonlyMap<string, string>,
+    readonly callers: ReadonlyMap<number, string>,
+  ) {
+    this.time = columns.time;
+    this.cpu = columns.cpu;
+    this.task = columns.task;
+    this.name = columns.name;
+    this.line = columns.line;
+    this.seq = columns.seq;
+    this.argStart = columns.argStart;
+    this.args = columns.args;
+    this.srcFile = columns.srcFile;
+    this.srcLine = columns.srcLine;
+  }
+
+  get length(): number {
+    return this.time.length;
+  }
+
+  /** The value id of argument `key` (an id from `Key` or `strings.lookup`), or -1. */
+  argId(event: number, key: number): number {
+    const end = this.argStart[event + 1];
+    for (let k = this.argStart[event]; k < end; k += 2) if (this.args[k] === key) return this.args[k + 1];
+    return -1;
+  }
+
+  arg(event: number, key: string): string | undefined {
+    const keyId = this.strings.lookup(key);
+    if (keyId < 0) return undefined;
+    const v = this.argId(event, keyId);
+    return v < 0 ? undefined : this.strings.get(v);
+  }
+
+  /** All arguments of an event, in the order written. */
+  argList(event: number): [string, string][] {
+    const out: [string, string][] = [];
+    for (let k = this.argStart[event]; k < this.argStart[event + 1]; k += 2) {
+      out.push([this.strings.get(this.args[k]), this.strings.get(this.args[k + 1])]);
+    }
+    return out;
+  }
+
+  eventName(event: number): string {
+    return this.strings.get(this.name[event]);
+  }
+
+  taskName(event: number): string {
+    return this.tasks[this.task[event]].name;
+  }
+
+  /** `file:line` of the event's source location, if it has one. */
+  source(event: number): { file: string; line: number } | undefined {
+    const f = this.srcFile[event];
+    return f < 0 ? undefined : { file: this.strings.get(f), line: this.srcLine[event] };
+  }
+
+  /** The event as one line of native text, without time, cpu and task: `dm_get md=md0 holders=2`. */
+  describe(event: number): string {
+    let s = this.eventName(event);
+    for (const [k, v] of this.argList(event)) s += ` ${k}=${/[\s"\\]/.test(v) || v === '' ? JSON.stringify(v) : v}`;
+    return s;
+  }
+
+  /** Index of the last event with `line` at or before the given line, or -1. Events are in line order except in time-sorted formats. */
+  eventAtLine(line: number): number {
+    for (let i = 0; i < this.length; i++) if (this.line[i] === line) return i;
+    return -1;
+  }
+
+  /** The kind declared by the last `!lock` for `lock` at or before `line`. */
+  declaredLockKind(lock: string, line: number): 'spin' | 'mutex' | undefined {
+    let kind: 'spin' | 'mutex' | undefined;
+    for (const d of this.lockDeclarations) if (d.lock === lock && d.line <= line) kind = d.kind;
+    return kind;
+  }
+}

@@ -1,0 +1,84 @@
+// One entry point from text to Trace, whatever the format: the format is the
+// caller's choice or detected from the content. Every parser is a
+// StreamParser, fed chunk by chunk, so a file of any size is read without
+// ever holding it as one string.
+
+import type { Trace, TraceFormat } from './model';
+import { NativeParser } from './native';
+
+export interface ParseOptions {
+  /** Overrides detection (the CLI's --input-format). */
+  format?: TraceFormat;
+  /** Used by detection as a hint after the content. */
+  fileName?: string;
+  /** Extra event-name mappings (`probe=event`) from settings or `--map`. */
+  map?: Record<string, string>;
+}
+
+export interface StreamParser {
+  /** Text in any chunking; lines may span chunks. */
+  feed(chunk: string): void;
+  end(): Trace;
+}
+
+/** A parser that takes one whole line at a time. */
+export interface LineParser {
+  line(text: string, lineNo: number): void;
+  finish(): Trace;
+}
+
+/** Detects the format from the first non-comment lines (`head` is the file's first chunk). */
+export function detectFormat(_head: string, _fileName?: string): TraceFormat {
+  return 'dmtrace';
+}
+
+export function createParser(format: TraceFormat, options: ParseOptions = {}): StreamParser {
+  switch (format) {
+    case 'dmtrace':
+      return new LineSplitter(new NativeParser({ map: options.map }));
+    default:
+      throw new Error(`format ${format} is not supported yet`);
+  }
+}
+
+export function parseTrace(text: string, options: ParseOptions = {}): Trace {
+  const parser = createParser(options.format ?? detectFormat(text.slice(0, 65536), options.fileName), options);
+  parser.feed(text);
+  return parser.end();
+}
+
+/** Splits chunks into lines (`\n` or `\r\n`) for a LineParser, keeping 1-based line numbers. */
+export class LineSplitter implements StreamParser {
+  private partial = '';
+  private lineNo = 0;
+
+  constructor(private readonly parser: LineParser) {}
+
+  feed(chunk: string): void {
+    let start = 0;
+    let nl = chunk.indexOf('\n');
+    if (nl >= 0 && this.partial.length > 0) {
+      this.emit(this.partial + chunk.slice(0, nl));
+      this.partial = '';
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    while (nl >= 0) {
+      this.emit(chunk.slice(start, nl));
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    this.partial += chunk.slice(start);
+  }
+
+  end(): Trace {
+    if (this.partial.length > 0) this.emit(this.partial);
+    this.partial = '';
+    return this.parser.finish();
+  }
+
+  private emit(line: string): void {
+    this.lineNo++;
+    this.parser.line(line.endsWith('\r') ? line.slice(0, -1) : line, this.lineNo);
+  }
+}
