@@ -1,0 +1,37 @@
+// The command line: `dm-race-lens <command> ...`. Each command is a module
+// in cli/ that returns the exit status.
+
+import { analyzeCommand } from './cli/analyze';
+import { UsageError, type CliIO } from './cli/args';
+
+type Command = (argv: string[], io: CliIO) => number;
+
+const COMMANDS: Record<string, Command> = {
+  analyze: analyzeCommand,
+};
+
+const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif] [--input-format FORMAT] [--map probe=event]...
+       dm-race-lens simulate --matrix [--format text|json]
+       dm-race-lens simulate --scenario NAME --patches LIST --out FILE`;
+
+function main(argv: string[]): number {
+  const io: CliIO = {
+    out: (text) => process.stdout.write(text),
+    error: (text) => process.stderr.write(text + '\n'),
+    usage: (message) => {
+      process.stderr.write(`dm-race-lens: ${message}\n${USAGE}\n`);
+      return 2;
+    },
+  };
+  const [name, ...rest] = argv;
+  const command = COMMANDS[name];
+  if (!command) return io.usage(name ? `unknown command ${name}` : 'missing command');
+  try {
+    return command(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) return io.usage(e.message);
+    throw e;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,48 @@
+// The human form of `analyze`: one block per finding, read like a kernel
+// report (KCSAN, lockdep): both sides with their lines and tasks, the window,
+// the witness schedule, the consequence and the fix.
+
+import type { Analysis } from '../analyze';
+import type { Finding } from '../rules/finding';
+import { RULES } from '../rules/finding';
+
+const RULE_LINE = '='.repeat(72);
+
+export function toText(analysis: Analysis, fileName: string): string {
+  const { trace, findings, diagnostics } = analysis;
+  const out: string[] = [];
+  for (const d of diagnostics) out.push(`${fileName}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
+  for (const f of findings) out.push(findingText(analysis, f, fileName));
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  out.push(
+    `${fileName}: ${trace.length} events, ${trace.tasks.length} tasks: ${errors} race${errors === 1 ? '' : 's'}, ` +
+      `${findings.length - errors} unsafe ordering${findings.length - errors === 1 ? '' : 's'} (warning), ` +
+      `${diagnostics.length} input diagnostic${diagnostics.length === 1 ? '' : 's'}`,
+  );
+  return out.join('\n') + '\n';
+}
+
+function findingText({ trace }: Analysis, f: Finding, fileName: string): string {
+  const p = f.primary;
+  const lines = [
+    RULE_LINE,
+    `${f.severity === 'error' ? 'BUG' : 'WARNING'}: ${f.rule} ${f.name}: ${RULES[f.rule].title}${f.uncertain ? ' (uncertain: events were lost inside the window)' : ''}`,
+    '',
+    `${trace.eventName(p)} of ${f.md || '?'} by ${trace.taskName(p)} on cpu${trace.cpu[p]} at ${fileName}:${trace.line[p]}:`,
+    `  ${trace.describe(p)}`,
+    '',
+    f.message,
+    '',
+    'window:',
+  ];
+  for (const lane of f.window) {
+    const name = trace.tasks[lane.task].name;
+    const from = trace.line[lane.from];
+    const to = trace.line[lane.to];
+    lines.push(`  ${name}: ${from === to ? `line ${from}` : `lines ${from}-${to}`} (${trace.seq[lane.to] - trace.seq[lane.from] + 1} events)`);
+  }
+  lines.push('', f.severity === 'error' ? 'witness schedule (consistent with happens-before):' : 'schedule that would fault:');
+  f.witness.forEach((s, k) => lines.push(`  ${String(k + 1).padStart(2)}. ${s.event === undefined ? `(another schedule) ${s.text}` : s.text}`));
+  lines.push('', `consequence: ${f.consequence}`, `fixed by: patch ${f.fixedBy.join(' + ')} of the series`, RULE_LINE);
+  return lines.join('\n');
+}
