@@ -24,9 +24,10 @@ const targets = [
   { ...node, entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
   { ...common, platform: 'browser', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
-  // Unit tests (mocha, plain node) and the tests that run inside VS Code's extension host.
-  { ...node, entryPoints: filesBelow('test/unit', '.test.ts'), outdir: 'out/test/unit', outbase: 'test/unit' },
-  { ...node, entryPoints: filesBelow('test/host', '.ts'), outdir: 'dist/test', outbase: 'test/host' },
+  // Unit tests (mocha, plain node) and the tests that run inside VS Code's extension host;
+  // they run from the repository, so their packages stay in node_modules.
+  { ...node, packages: 'external', entryPoints: filesBelow('test/unit', '.test.ts'), outdir: 'out/test/unit', outbase: 'test/unit' },
+  { ...node, packages: 'external', entryPoints: filesBelow('test/host', '.ts'), outdir: 'dist/test', outbase: 'test/host' },
 ].filter((t) => t.entryPoints.length > 0 && t.entryPoints.every((e) => existsSync(e)));
 
 if (watch) {

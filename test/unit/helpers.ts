@@ -1,0 +1,23 @@
+// Small builders that keep the tests readable.
+
+import { analyzeText, type Analysis } from '../../extension/core/analyze';
+
+/**
+ * A native trace from short lines `task event key=value...`: time and cpu are
+ * filled in (one microsecond apart, cpu0). Lines starting with `!` or `#` are kept as written.
+ */
+export function trace(...lines: string[]): string {
+  let t = 0;
+  return lines
+    .map((l) => (l.startsWith('!') || l.startsWith('#') || l.trim() === '' ? l : `${(1 + ++t / 1e6).toFixed(6)} cpu0 ${l}`))
+    .join('\n');
+}
+
+export function analyze(...lines: string[]): Analysis {
+  return analyzeText(trace(...lines));
+}
+
+/** `RULE severity line` of each finding, in report order: the part a user reads first. */
+export function summary(a: Analysis): string[] {
+  return a.findings.map((f) => `${f.rule} ${f.severity} ${a.trace.line[f.primary]}`);
+}
