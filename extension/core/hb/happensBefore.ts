@@ -244,12 +244,13 @@ export class HappensBefore {
     for (;;) {
       const order = this.kahn();
       if (order.length === n) return order;
-      // Events left over sit on a cycle: drop the declared edges into them and try again.
+      // Events left over sit on a cycle. Edges that point forward in the file cannot close one,
+      // so drop the backward declared edges into those events and try again.
       const placed = new Uint8Array(n);
       for (const e of order) placed[e] = 1;
       let progress = false;
       this.edgeFrom.forEach((_, k) => {
-        if (this.edgeKind[k] === EDGE_KINDS.indexOf('declared') && !placed[this.edgeTo[k]]) {
+        if (this.edgeFrom[k] > this.edgeTo[k] && !placed[this.edgeTo[k]]) {
           const message = '!hb edge closes a cycle in happens-before; ignored';
           this.diagnostics.push({ line: this.edgeLine[k], column: this.edgeColumn[k], message, severity: 'error' });
           this.edgeVia[k] = -1;
