@@ -1,0 +1,202 @@
+// Which open documents are traces, and their current analysis. Analysis runs on
+// open, on edit (debounced) and on save; big files go to a worker thread with a
+// cancellable progress notification. Everything else reads from here.
+import * as vscode from 'vscode';
+import { Worker } from 'node:worker_threads';
+import { analyzeText, type Analysis } from '../core/analyze';
+import { HappensBefore } from '../core/hb/happensBefore';
+import type { Finding } from '../core/rules/finding';
+import type { Diagnostic, Trace } from '../core/trace/model';
+import { detectFormat } from '../core/trace/parse';
+import { readSettings } from './settings';
+import { deserializeTrace, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+
+export const TRACE_LANGUAGE = 'dmtrace';
+
+/** An analysis as the views use it; happens-before is built on first use for worker results. */
+export interface TraceAnalysis {
+  uri: vscode.Uri;
+  version: number;
+  trace: Trace;
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  readonly hb: HappensBefore;
+  /** True when the analysis ran in the worker (the file is big). */
+  inWorker: boolean;
+}
+
+function fromAnalysis(uri: vscode.Uri, version: number, a: Analysis): TraceAnalysis {
+  return { uri, version, trace: a.trace, findings: a.findings, diagnostics: a.diagnostics, hb: a.hb, inWorker: false };
+}
+
+function lazyHb(uri: vscode.Uri, version: number, trace: Trace, findings: Finding[], diagnostics: Diagnostic[]): TraceAnalysis {
+  let hb: HappensBefore | undefined;
+  return {
+    uri, version, trace, findings, diagnostics, inWorker: true,
+    get hb() {
+      return (hb ??= new HappensBefore(trace));
+    },
+  };
+}
+
+export class TraceAnalyses implements vscode.Disposable {
+  private readonly analyses = new Map<string, TraceAnalysis>();
+  /** Documents the user asked to analyse whatever their language ("Analyze as dm trace"). */
+  private readonly forced = new Set<string>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new Map<string, vscode.CancellationTokenSource>();
+  private readonly changed = new vscode.EventEmitter<TraceAnalysis>();
+  private readonly closed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private worker: Worker | undefined;
+  private nextRequest = 1;
+
+  /** Fires after a document's analysis is replaced. */
+  readonly onDidAnalyze = this.changed.event;
+  /** Fires when a trace document is closed and its analysis dropped. */
+  readonly onDidForget = this.closed.event;
+
+  constructor(private readonly extensionUri: vscode.Uri) {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.schedule(e.document, readSettings(e.document).debounceMs);
+      }),
+      vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('dmRaceLens')) for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+      }),
+    );
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  /** A trace by language, by an explicit request, or (recorded formats) by content. */
+  isTrace(document: vscode.TextDocument): boolean {
+    if (document.languageId === TRACE_LANGUAGE || this.forced.has(document.uri.toString())) return true;
+    if (!['plaintext', 'log', 'json', 'jsonc'].includes(document.languageId)) return false;
+    // Recorded formats (ftrace, perf script, bpftrace, Chrome JSON) keep their language but are still analysed.
+    const head = document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 200), 0));
+    return detectFormat(head, document.fileName) !== 'dmtrace';
+  }
+
+  get(uri: vscode.Uri): TraceAnalysis | undefined {
+    return this.analyses.get(uri.toString());
+  }
+
+  all(): TraceAnalysis[] {
+    return [...this.analyses.values()];
+  }
+
+  /** Analyses the document now (used by commands and tests); returns the fresh analysis. */
+  async analyzeNow(document: vscode.TextDocument, force = false): Promise<TraceAnalysis | undefined> {
+    if (force) this.forced.add(document.uri.toString());
+    if (!this.isTrace(document)) return undefined;
+    const current = this.get(document.uri);
+    if (current && current.version === document.version) return current;
+    return this.run(document);
+  }
+
+  private schedule(document: vscode.TextDocument, delayMs: number): void {
+    const key = document.uri.toString();
+    if (!this.isTrace(document)) return;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.run(document);
+      }, delayMs),
+    );
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.pending.get(key)?.cancel();
+    this.forced.delete(key);
+    if (this.analyses.delete(key)) this.closed.fire(uri);
+  }
+
+  private isBig(document: vscode.TextDocument): boolean {
+    const s = readSettings(document);
+    return document.lineCount >= s.workerThresholdLines || document.getText().length >= s.workerThresholdBytes;
+  }
+
+  private async run(document: vscode.TextDocument): Promise<TraceAnalysis | undefined> {
+    if (document.isClosed) return undefined;
+    const key = document.uri.toString();
+    this.pending.get(key)?.cancel();
+    const version = document.version;
+    const settings = readSettings(document);
+    let result: TraceAnalysis | undefined;
+    if (this.isBig(document)) {
+      const cts = new vscode.CancellationTokenSource();
+      this.pending.set(key, cts);
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `DM Race Lens: analysing ${vscode.workspace.asRelativePath(document.uri)}`, cancellable: true },
+        (_progress, token) => {
+          token.onCancellationRequested(() => cts.cancel());
+          return this.runInWorker(document, settings.eventMap, cts.token);
+        },
+      );
+      if (this.pending.get(key) === cts) this.pending.delete(key);
+    } else {
+      result = fromAnalysis(document.uri, version, analyzeText(document.getText(), { fileName: document.fileName, map: settings.eventMap }));
+    }
+    // A newer edit may have arrived meanwhile; only the latest version is kept.
+    if (!result || document.isClosed || document.version !== version) return result;
+    this.analyses.set(key, result);
+    this.changed.fire(result);
+    return result;
+  }
+
+  private runInWorker(document: vscode.TextDocument, map: Record<string, string>, token: vscode.CancellationToken): Promise<TraceAnalysis | undefined> {
+    const worker = (this.worker ??= this.startWorker());
+    const id = this.nextRequest++;
+    const version = document.version;
+    const request: WorkerRequest = { id, text: document.getText(), fileName: document.fileName, map };
+    return new Promise((resolve) => {
+      const onMessage = (response: WorkerResponse) => {
+        if (response.id !== id) return;
+        done();
+        if (response.ok) resolve(lazyHb(document.uri, version, deserializeTrace(response.trace), response.findings, response.diagnostics));
+        else {
+          void vscode.window.showErrorMessage(`DM Race Lens: analysis failed: ${response.error}`);
+          resolve(undefined);
+        }
+      };
+      const cancel = token.onCancellationRequested(() => {
+        // The worker is busy with this file: stop it; a new one starts on the next request.
+        done();
+        void worker.terminate();
+        if (this.worker === worker) this.worker = undefined;
+        resolve(undefined);
+      });
+      const done = () => {
+        worker.off('message', onMessage);
+        cancel.dispose();
+      };
+      worker.on('message', onMessage);
+      worker.postMessage(request);
+    });
+  }
+
+  private startWorker(): Worker {
+    const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'analysisWorker.js').fsPath);
+    worker.on('error', (e) => void vscode.window.showErrorMessage(`DM Race Lens worker: ${e.message}`));
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined;
+    });
+    return worker;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const c of this.pending.values()) c.cancel();
+    void this.worker?.terminate();
+    this.changed.dispose();
+    this.closed.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
