@@ -1,0 +1,90 @@
+// Reading a trace file of any size: chunks of bytes, decoded incrementally,
+// fed to the format's StreamParser. The file is never one string, so a
+// 10M-event (700 MB) trace costs the trace model, not the text.
+//
+// Node-only (fs); the editor's worker, the CLI and the benchmark use it.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { analyzeTrace, type Analysis } from '../analyze';
+import type { Trace } from './model';
+import { createParser, detectFormat, type ParseOptions } from './parse';
+
+/** 1 MiB: large enough that per-chunk costs vanish, small enough to stay in cache. */
+const CHUNK_BYTES = 1 << 20;
+
+/** 'analysis' is happens-before plus the rules, one synchronous step after the parse. */
+export type AnalysisPhase = 'parse' | 'analysis';
+
+export interface FileProgress {
+  phase: AnalysisPhase;
+  /** Bytes read so far (equal to `totalBytes` after the parse). */
+  bytes: number;
+  totalBytes: number;
+}
+
+/** Thrown when the caller's AbortSignal fires while a file is read. */
+export class AnalysisCancelled extends Error {
+  constructor() {
+    super('analysis cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * Parses the trace at `path` chunk by chunk. The format is `options.format`, or
+ * detected from the first chunk. It yields to the event loop between chunks,
+ * so a worker still receives its cancel message, and checks `signal` there.
+ */
+export async function parseFile(
+  path: string,
+  options: ParseOptions = {},
+  onProgress?: (p: FileProgress) => void,
+  signal?: AbortSignal,
+): Promise<Trace> {
+  const fd = openSync(path, 'r');
+  try {
+    const totalBytes = fstatSync(fd).size;
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const decoder = new TextDecoder('utf-8');
+    let parser: ReturnType<typeof createParser> | undefined;
+    let bytes = 0;
+    for (;;) {
+      if (signal?.aborted) throw new AnalysisCancelled();
+      const n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      if (n === 0) break;
+      bytes += n;
+      const text = decoder.decode(buffer.subarray(0, n), { stream: true });
+      parser ??= createParser(options.format ?? detectFormat(text, options.fileName ?? path), options);
+      parser.feed(text);
+      onProgress?.({ phase: 'parse', bytes, totalBytes });
+      await yieldToEventLoop();
+    }
+    parser ??= createParser(options.format ?? detectFormat('', options.fileName ?? path), options);
+    const tail = decoder.decode();
+    if (tail.length > 0) parser.feed(tail);
+    return parser.end();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** parseFile, then happens-before and the rules: the file counterpart of analyzeText. */
+export async function analyzeFile(
+  path: string,
+  options: ParseOptions = {},
+  onProgress?: (p: FileProgress) => void,
+  signal?: AbortSignal,
+): Promise<Analysis> {
+  let totalBytes = 0;
+  const trace = await parseFile(path, options, (p) => {
+    totalBytes = p.totalBytes;
+    onProgress?.(p);
+  }, signal);
+  if (signal?.aborted) throw new AnalysisCancelled();
+  onProgress?.({ phase: 'analysis', bytes: totalBytes, totalBytes });
+  return analyzeTrace(trace);
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
