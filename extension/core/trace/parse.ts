@@ -5,6 +5,11 @@
 
 import type { Trace, TraceFormat } from './model';
 import { NativeParser } from './native';
+import { BpftraceParser } from './recorded/bpftrace';
+import { ChromeJsonParser } from './recorded/chromeJson';
+import { detectFromContent, detectFromFileName } from './recorded/detect';
+import { FtraceParser } from './recorded/ftrace';
+import { PerfScriptParser } from './recorded/perfScript';
 
 export interface ParseOptions {
   /** Overrides detection (the CLI's --input-format). */
@@ -27,17 +32,29 @@ export interface LineParser {
   finish(): Trace;
 }
 
-/** Detects the format from the first non-comment lines (`head` is the file's first chunk). */
-export function detectFormat(_head: string, _fileName?: string): TraceFormat {
-  return 'dmtrace';
+/**
+ * Detects the format from the first non-comment lines (`head` is the file's
+ * first chunk); the file name decides only when the content does not, and
+ * native is the last resort (its parser then says what is wrong line by line).
+ */
+export function detectFormat(head: string, fileName?: string): TraceFormat {
+  return detectFromContent(head) ?? (fileName ? detectFromFileName(fileName) : undefined) ?? 'dmtrace';
 }
 
 export function createParser(format: TraceFormat, options: ParseOptions = {}): StreamParser {
+  const map = { map: options.map };
   switch (format) {
     case 'dmtrace':
-      return new LineSplitter(new NativeParser({ map: options.map }));
-    default:
-      throw new Error(`format ${format} is not supported yet`);
+      return new LineSplitter(new NativeParser(map));
+    case 'ftrace':
+    case 'trace-cmd':
+      return new LineSplitter(new FtraceParser(format, map));
+    case 'perf-script':
+      return new LineSplitter(new PerfScriptParser(map));
+    case 'bpftrace':
+      return new LineSplitter(new BpftraceParser(map));
+    case 'chrome-json':
+      return new ChromeJsonParser(map);
   }
 }
 

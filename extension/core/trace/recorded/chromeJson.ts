@@ -1,0 +1,228 @@
+// Chrome / Perfetto JSON traces (spec section 6), read as a stream.
+//
+// Events: `X` (complete), `B` (begin) and `i`/`I` (instant) each give one
+// event at their `ts`; an `E` only closes its `B` (the vocabulary's events
+// are points in time, so a slice is its start). `ph:"M"` `thread_name`
+// names tasks `thread_name/tid`. `args.cpu` is the cpu; every other arg is a
+// key=value. Flows (`s`, `t`, `f` sharing an `id`, or Perfetto's `bind_id`
+// with `flow_out`/`flow_in` on a slice) become `!hb` edges between the slices
+// they bind to. Events are put in time order (ties keep file order), and each
+// keeps the line where its object starts.
+
+import type { Trace } from '../model';
+import type { StreamParser } from '../parse';
+import { JsonEventStream } from './jsonStream';
+import { RecordedTrace, type RecordedOptions } from './recordedTrace';
+
+/** One end of a flow, bound to a slice once events are in time order. */
+interface FlowPoint {
+  id: string;
+  phase: 's' | 't' | 'f';
+  taskKey: string;
+  timeNs: number;
+  /** `bp:"e"` on a flow end: bind to the enclosing slice, not the next one. */
+  enclosing: boolean;
+  /** For `bind_id` on a slice: the arrival order of that slice itself. */
+  slice?: number;
+  line: number;
+  column: number;
+  fileOrder: number;
+}
+
+const EVENT_PHASES = new Set(['X', 'B', 'i', 'I']);
+
+export class ChromeJsonParser implements StreamParser {
+  private readonly out: RecordedTrace;
+  private readonly json: JsonEventStream;
+  private readonly flows: FlowPoint[] = [];
+  private added = 0;
+
+  constructor(options: RecordedOptions = {}) {
+    this.out = new RecordedTrace('chrome-json', { ...options, timeOrdered: true });
+    this.json = new JsonEventStream({
+      element: (text, line, column) => this.element(text, line, column),
+      error: (line, column, message, severity) => (severity === 'warning' ? this.out.builder.warning(line, column, message) : this.out.builder.error(line, column, message)),
+    });
+  }
+
+  feed(chunk: string): void {
+    this.json.feed(chunk);
+  }
+
+  end(): Trace {
+    this.json.end();
+    this.bindFlows();
+    return this.out.finish();
+  }
+
+  private element(text: string, line: number, column: number): void {
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      const at = jsonErrorPosition(text, (err as Error).message, line, column);
+      this.out.builder.error(at.line, at.column, `bad JSON in event: ${(err as Error).message}`);
+      return;
+    }
+    const b = this.out.builder;
+    const ph = e.ph;
+    if (typeof ph !== 'string') {
+      b.error(line, column, 'event without a "ph" (phase) string');
+      return;
+    }
+    if (ph === 'E' || ph === 'C' || ph === 'P' || ph === 'b' || ph === 'e' || ph === 'n' || ph === 'O' || ph === 'N' || ph === 'D') return;
+    const tid = e.tid ?? e.pid;
+    if (typeof tid !== 'number' && typeof tid !== 'string') {
+      if (ph === 'M') return; // process-level metadata names no thread
+      b.error(line, column, `"${ph}" event without a "tid" or "pid"`);
+      return;
+    }
+    const taskKey = `${String(e.pid ?? tid)}:${String(tid)}`;
+    const args = (typeof e.args === 'object' && e.args !== null ? e.args : {}) as Record<string, unknown>;
+    if (ph === 'M') {
+      if (e.name === 'thread_name' && typeof args.name === 'string' && args.name !== '') this.out.nameTask(taskKey, `${args.name}/${String(tid)}`);
+      return;
+    }
+    const ts = e.ts;
+    if (typeof ts !== 'number' || !Number.isFinite(ts)) {
+      b.error(line, column, `"${ph}" event without a numeric "ts" (microseconds)`);
+      return;
+    }
+    const timeNs = Math.round(ts * 1000);
+    if (ph === 's' || ph === 't' || ph === 'f') {
+      if (e.id === undefined && e.bind_id === undefined) {
+        b.error(line, column, `flow event "${ph}" without an "id"`);
+        return;
+      }
+      this.flows.push({ id: flowId(e, e.id ?? e.bind_id), phase: ph, taskKey, timeNs, enclosing: e.bp === 'e', line, column, fileOrder: this.flows.length });
+      return;
+    }
+    if (!EVENT_PHASES.has(ph)) return; // other phases (samples, memory dumps, ...) carry no vocabulary event
+    if (typeof e.name !== 'string' || e.name === '') {
+      b.error(line, column, `"${ph}" event without a "name"`);
+      return;
+    }
+    const cpu = typeof args.cpu === 'number' && Number.isInteger(args.cpu) && args.cpu >= 0 ? args.cpu : 0;
+    const pairs: [string, string][] = [];
+    for (const [k, v] of Object.entries(args)) if (k !== 'cpu') pairs.push([k, valueText(v)]);
+    const order = this.added++;
+    if (e.bind_id !== undefined && (e.flow_out === true || e.flow_in === true)) {
+      const id = flowId(e, e.bind_id);
+      const point = { id, taskKey, timeNs, enclosing: true, slice: order, line, column };
+      if (e.flow_in === true) this.flows.push({ ...point, phase: 'f', fileOrder: this.flows.length });
+      if (e.flow_out === true) this.flows.push({ ...point, phase: 's', fileOrder: this.flows.length });
+    }
+    this.out.add({ timeNs, cpu, taskKey, taskName: `thread/${String(tid)}`, name: e.name, args: pairs, line });
+  }
+
+  /** Turns each flow's consecutive points (s -> t ... -> f, in time order) into declared edges. */
+  private bindFlows(): void {
+    if (this.flows.length === 0) return;
+    const sorted = this.out.ordered();
+    // per task: its events' times and their 1-based program-order positions
+    const byTask = new Map<string, { times: number[]; orders: number[] }>();
+    const seqOfOrder = new Map<number, { taskKey: string; seq: number }>();
+    for (const p of sorted) {
+      let t = byTask.get(p.taskKey);
+      if (!t) byTask.set(p.taskKey, (t = { times: [], orders: [] }));
+      t.times.push(p.timeNs);
+      t.orders.push(p.order);
+      seqOfOrder.set(p.order, { taskKey: p.taskKey, seq: t.times.length });
+    }
+    const bind = (f: FlowPoint): number => {
+      if (f.slice !== undefined) return seqOfOrder.get(f.slice)?.seq ?? 0;
+      const t = byTask.get(f.taskKey);
+      if (!t) return 0;
+      const atOrBefore = lastAtOrBefore(t.times, f.timeNs);
+      if (f.phase === 'f' && !f.enclosing) {
+        // by default a flow ends at the next slice that begins at or after it
+        const next = atOrBefore >= 0 && t.times[atOrBefore] === f.timeNs ? firstAt(t.times, atOrBefore) : atOrBefore + 1;
+        if (next < t.times.length) return next + 1;
+      }
+      return atOrBefore >= 0 ? atOrBefore + 1 : t.times.length > 0 ? 1 : 0;
+    };
+    const groups = new Map<string, FlowPoint[]>();
+    for (const f of this.flows) {
+      const g = groups.get(f.id);
+      if (g) g.push(f);
+      else groups.set(f.id, [f]);
+    }
+    const b = this.out.builder;
+    for (const [id, points] of groups) {
+      points.sort((x, y) => x.timeNs - y.timeNs || rank(x) - rank(y) || x.fileOrder - y.fileOrder);
+      if (points.length < 2) {
+        b.warning(points[0].line, points[0].column, `flow ${id} has only one end: no happens-before edge`);
+        continue;
+      }
+      for (let k = 0; k + 1 < points.length; k++) {
+        const from = points[k];
+        const to = points[k + 1];
+        const fromSeq = bind(from);
+        const toSeq = bind(to);
+        const fromTask = this.out.taskName(from.taskKey);
+        const toTask = this.out.taskName(to.taskKey);
+        if (!fromSeq || !toSeq || !fromTask || !toTask) {
+          const missing = !fromSeq || !fromTask ? from : to;
+          b.warning(missing.line, missing.column, `flow ${id}: its thread has no slice to bind to, no happens-before edge`);
+          continue;
+        }
+        if (fromTask === toTask && fromSeq === toSeq) continue;
+        b.declaredEdges.push({ fromTask, fromSeq, toTask, toSeq, line: from.line, column: from.column });
+      }
+    }
+  }
+}
+
+/** A flow's identity: its id within its category (ids of different categories never match). */
+function flowId(e: Record<string, unknown>, id: unknown): string {
+  const cat = typeof e.cat === 'string' ? e.cat : '';
+  return `${cat}\u0000${typeof id === 'object' ? JSON.stringify(id) : String(id)}`.replace(/^\u0000/, '');
+}
+
+/** At equal times a flow starts before it steps, and steps before it ends. */
+function rank(f: FlowPoint): number {
+  return f.phase === 's' ? 0 : f.phase === 't' ? 1 : 2;
+}
+
+function lastAtOrBefore(times: number[], t: number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] <= t) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+/** The first index with the same time as index k (times are sorted). */
+function firstAt(times: number[], k: number): number {
+  while (k > 0 && times[k - 1] === times[k]) k--;
+  return k;
+}
+
+function valueText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null) return 'NULL';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Maps JSON.parse's "at position N" inside an event's text to a line and column of the file. */
+function jsonErrorPosition(text: string, message: string, line: number, column: number): { line: number; column: number } {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return { line, column };
+  const pos = Math.min(Number(m[1]), text.length);
+  let l = line;
+  let c = column;
+  for (let i = 0; i < pos; i++) {
+    if (text.charCodeAt(i) === 10) {
+      l++;
+      c = 1;
+    } else c++;
+  }
+  return { line: l, column: c };
+}

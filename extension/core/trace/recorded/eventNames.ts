@@ -1,0 +1,119 @@
+// Event-name reduction for recorded traces (spec section 6). A recorder names
+// an event after its probe (`probe:dm_get`, `p_dm_get_0`, `kprobes/dm_get`) or
+// after the kernel function it hooks (`_raw_spin_lock`, `idr_alloc`); the
+// rules only know the vocabulary, so every recorded name is reduced here
+// before lookup. User mappings (`# !map`, `--map`, the editor setting) win
+// over everything else, so a user can always correct a guess.
+
+import type { DirectiveReader } from '../directives';
+import { isVocabulary } from '../vocabulary';
+
+/** Kernel spellings of vocabulary events (the symbols a kprobe or the function tracer sees). */
+export const KERNEL_SPELLINGS: Readonly<Record<string, string>> = {
+  _raw_spin_lock: 'spin_lock',
+  _spin_lock: 'spin_lock',
+  raw_spin_lock: 'spin_lock',
+  _raw_spin_lock_irq: 'spin_lock',
+  _raw_spin_lock_irqsave: 'spin_lock',
+  _raw_spin_lock_bh: 'spin_lock',
+  _spin_lock_irq: 'spin_lock',
+  _spin_lock_irqsave: 'spin_lock',
+  _spin_lock_bh: 'spin_lock',
+  spin_lock_irq: 'spin_lock',
+  spin_lock_irqsave: 'spin_lock',
+  spin_lock_bh: 'spin_lock',
+  _raw_spin_unlock: 'spin_unlock',
+  _spin_unlock: 'spin_unlock',
+  raw_spin_unlock: 'spin_unlock',
+  _raw_spin_unlock_irq: 'spin_unlock',
+  _raw_spin_unlock_irqrestore: 'spin_unlock',
+  _raw_spin_unlock_bh: 'spin_unlock',
+  _spin_unlock_irq: 'spin_unlock',
+  _spin_unlock_irqrestore: 'spin_unlock',
+  _spin_unlock_bh: 'spin_unlock',
+  spin_unlock_irq: 'spin_unlock',
+  spin_unlock_irqrestore: 'spin_unlock',
+  spin_unlock_bh: 'spin_unlock',
+  down: 'mutex_lock',
+  up: 'mutex_unlock',
+  mutex_lock_nested: 'mutex_lock',
+  idr_alloc: 'idr_get_new',
+  idr_get_new_above: 'idr_get_new',
+  idr_preload: 'idr_pre_get',
+  device_add_disk: 'add_disk',
+  try_module_get: 'module_get',
+  __module_get: 'module_get',
+};
+
+/** `probe:dm_get` / `kprobes/dm_get` -> `dm_get`: the part after the last group separator. */
+export function dropGroup(name: string): string {
+  let cut = -1;
+  for (let i = name.length - 1; i >= 0; i--) {
+    const c = name.charCodeAt(i);
+    if (c === 58 /* : */ || c === 47 /* / */) {
+      cut = i;
+      break;
+    }
+  }
+  return cut >= 0 && cut < name.length - 1 ? name.slice(cut + 1) : name;
+}
+
+/** `p_dm_get_0` -> `dm_get`; `r_idr_find_3` -> `idr_find`. Names without the generated form come back unchanged. */
+export function dropKprobeDecoration(name: string): string {
+  let s = name;
+  if ((s.startsWith('p_') || s.startsWith('r_')) && s.length > 2) s = s.slice(2);
+  const u = s.lastIndexOf('_');
+  if (u > 0 && u < s.length - 1 && /^\d+$/.test(s.slice(u + 1))) s = s.slice(0, u);
+  return s;
+}
+
+/** The name a recorded event gets: a vocabulary name when one fits, else the reduced name (kept, shown, ignored by the rules). */
+export class EventNameResolver {
+  private readonly cache = new Map<string, string>();
+
+  constructor(private readonly directives: DirectiveReader) {}
+
+  /** `!map` may change the answer from its line on. */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  /**
+   * `raw` is the name as printed; `symbol` the probed function when the line
+   * shows one (`(dm_get+0x0/0x30 [dm_mod])`), tried when the name says nothing.
+   */
+  resolve(raw: string, symbol?: string): string {
+    const key = symbol === undefined ? raw : `${raw}\u0000${symbol}`;
+    let name = this.cache.get(key);
+    if (name === undefined) {
+      name = this.reduce(raw, symbol);
+      this.cache.set(key, name);
+    }
+    return name;
+  }
+
+  /** The kernel function name behind a recorded name, before the vocabulary mapping (`p_idr_alloc_0` -> `idr_alloc`). */
+  static baseName(raw: string): string {
+    return dropKprobeDecoration(dropGroup(raw));
+  }
+
+  private reduce(raw: string, symbol: string | undefined): string {
+    const grouped = dropGroup(raw);
+    const base = dropKprobeDecoration(grouped);
+    for (const candidate of [raw, grouped, base]) {
+      const known = this.known(candidate);
+      if (known) return known;
+    }
+    if (symbol) {
+      const known = this.known(symbol);
+      if (known) return known;
+    }
+    return base;
+  }
+
+  private known(name: string): string | undefined {
+    if (this.directives.isMapped(name)) return this.directives.eventName(name);
+    if (isVocabulary(name)) return name;
+    return KERNEL_SPELLINGS[name];
+  }
+}

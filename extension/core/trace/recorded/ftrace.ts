@@ -1,0 +1,161 @@
+// ftrace text (`/sys/kernel/tracing/trace`, `trace_pipe`) and `trace-cmd
+// report` (spec section 6). One line layout covers both:
+//
+//   comm-pid [(tgid)] [cpu] [flags] seconds: event: (sym+off/size [mod]) key=val ...
+//   comm-pid [cpu] [flags] seconds: func <-parent          (function tracer)
+//   comm-pid [cpu] seconds: function: func <-- parent      (trace-cmd's function tracer)
+//
+// comm may hold spaces, `-` and `/` (`kworker/0:1-123`), so the task is found
+// from the cpu bracket leftwards: `-pid` right before `[cpu]`, comm is the rest.
+// Function-tracer lines are call context (hover text for the task's next
+// event), not events, unless `# !map` or a setting names the function.
+
+import type { Trace, TraceFormat } from '../model';
+import type { LineParser } from '../parse';
+import { isBlank, isDigit, skipBlanks, tokenEnd } from '../scan';
+import { readProbeBody } from './fields';
+import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
+
+interface TaskField {
+  comm: string;
+  pid: string;
+  cpu: number;
+  /** Position right after the `]` of the cpu. */
+  end: number;
+}
+
+export class FtraceParser implements LineParser {
+  private readonly out: RecordedTrace;
+  /** Per task key, the last function-tracer line since the task's previous event. */
+  private readonly callContext = new Map<string, string>();
+
+  constructor(format: Extract<TraceFormat, 'ftrace' | 'trace-cmd'>, options: RecordedOptions = {}) {
+    this.out = new RecordedTrace(format, { ...options, timeOrdered: false });
+  }
+
+  line(text: string, lineNo: number): void {
+    const p = skipBlanks(text, 0);
+    if (p === text.length || this.out.comment(text, lineNo)) return;
+    if (this.header(text, p, lineNo)) return;
+    const task = findTask(text, p);
+    if (!task) {
+      this.out.builder.error(lineNo, p + 1, 'not an ftrace event line: expected "comm-pid [cpu] [flags] seconds: event: ..."', tokenEnd(text, p) + 1);
+      return;
+    }
+    let q = skipBlanks(text, task.end);
+    let end = tokenEnd(text, q);
+    let timeNs = timeOf(text, q, end);
+    if (Number.isNaN(timeNs)) {
+      // the flags column (irqs-off, need-resched, hard/soft irq, preempt depth)
+      q = skipBlanks(text, end);
+      end = tokenEnd(text, q);
+      timeNs = timeOf(text, q, end);
+      if (Number.isNaN(timeNs)) {
+        this.out.builder.error(lineNo, q + 1, `bad timestamp "${text.slice(q, end)}": expected seconds followed by a colon, e.g. 8123.456789:`, end + 1);
+        return;
+      }
+    }
+    q = skipBlanks(text, end);
+    if (q === text.length) {
+      this.out.builder.error(lineNo, q + 1, 'missing event after the timestamp');
+      return;
+    }
+    this.payload(text, q, lineNo, task, timeNs);
+  }
+
+  finish(): Trace {
+    return this.out.finish();
+  }
+
+  private payload(text: string, p: number, lineNo: number, task: TaskField, timeNs: number): void {
+    const taskKey = task.pid === '0' ? `0@${task.cpu}` : task.pid;
+    const taskName = `${task.comm}/${task.pid}`;
+    const end = tokenEnd(text, p);
+    const token = text.slice(p, end);
+    const rest = skipBlanks(text, end);
+    if (token === 'function:') {
+      // trace-cmd: `function: func <-- parent`
+      const fEnd = tokenEnd(text, rest);
+      const parentAt = skipBlanks(text, tokenEnd(text, skipBlanks(text, fEnd)));
+      this.functionLine(text.slice(rest, fEnd), text.slice(parentAt, tokenEnd(text, parentAt)), timeNs, task, taskKey, taskName, lineNo);
+      return;
+    }
+    if (token.endsWith(':') && token.length > 1) {
+      const body = readProbeBody(text, rest);
+      const caller = body.returnSite ?? this.callContext.get(taskKey);
+      this.callContext.delete(taskKey);
+      this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: token.slice(0, -1), symbol: body.symbol, args: body.args, line: lineNo, caller });
+      return;
+    }
+    // function tracer: `func <-parent`, or a bare `func` with the print-parent option off
+    if (rest === text.length) {
+      this.functionLine(token, '', timeNs, task, taskKey, taskName, lineNo);
+      return;
+    }
+    if (text.startsWith('<-', rest)) {
+      const parentAt = rest + 2;
+      this.functionLine(token, text.slice(parentAt, tokenEnd(text, parentAt)), timeNs, task, taskKey, taskName, lineNo);
+      return;
+    }
+    this.out.builder.error(lineNo, p + 1, `expected "event: ..." or a function-tracer "func <-parent" after the timestamp, found "${token}"`, end + 1);
+  }
+
+  private functionLine(func: string, parent: string, timeNs: number, task: TaskField, taskKey: string, taskName: string, lineNo: number): void {
+    if (this.out.directives.isMapped(func)) {
+      this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: func, args: [], line: lineNo, caller: parent || undefined });
+      this.callContext.delete(taskKey);
+      return;
+    }
+    this.callContext.set(taskKey, parent ? `${func} <-${parent}` : func);
+  }
+
+  /** Lines of the trace file that are neither comments nor events. */
+  private header(text: string, p: number, lineNo: number): boolean {
+    const lost = /^CPU:(\d+) \[LOST (?:(\d+) )?EVENTS\]/.exec(text.slice(p, p + 64));
+    if (lost) {
+      this.out.gap(Number(lost[1]), lost[2] === undefined ? undefined : Number(lost[2]), lineNo, p + 1, p + lost[0].length + 1);
+      return true;
+    }
+    // trace-cmd report's preamble
+    return /^(cpus=\d+|version = \d+|CPU \d+ is empty)\s*$/.test(text.slice(p, p + 64));
+  }
+}
+
+/** Finds `comm-pid [(tgid)] [cpu]`, trying each `[digits]` from the left until one has a `-pid` before it. */
+function findTask(text: string, start: number): TaskField | undefined {
+  let b = text.indexOf('[', start);
+  while (b >= 0) {
+    const field = taskBefore(text, start, b);
+    if (field) return field;
+    b = text.indexOf('[', b + 1);
+  }
+  return undefined;
+}
+
+function taskBefore(text: string, start: number, bracket: number): TaskField | undefined {
+  let c = bracket + 1;
+  while (c < text.length && isDigit(text.charCodeAt(c))) c++;
+  if (c === bracket + 1 || text.charCodeAt(c) !== 93 /* ] */) return undefined;
+  const cpu = Number(text.slice(bracket + 1, c));
+  let q = bracket - 1;
+  if (q < start || !isBlank(text.charCodeAt(q))) return undefined;
+  while (q >= start && isBlank(text.charCodeAt(q))) q--;
+  if (text.charCodeAt(q) === 41 /* ) */) {
+    // record-tgid: `comm-pid (  tgid) [cpu]`
+    const open = text.lastIndexOf('(', q);
+    if (open < start) return undefined;
+    q = open - 1;
+    while (q >= start && isBlank(text.charCodeAt(q))) q--;
+  }
+  const pidEnd = q + 1;
+  while (q >= start && isDigit(text.charCodeAt(q))) q--;
+  if (q === pidEnd - 1 || q <= start || text.charCodeAt(q) !== 45 /* - */) return undefined;
+  const comm = text.slice(start, q);
+  return { comm, pid: text.slice(q + 1, pidEnd), cpu, end: c + 1 };
+}
+
+/** `8123.456789:` -> ns, NaN when the token is not a timestamp. */
+function timeOf(text: string, p: number, end: number): number {
+  if (end - p < 4 || text.charCodeAt(end - 1) !== 58 /* : */) return NaN;
+  return secondsToNs(text.slice(p, end - 1));
+}
