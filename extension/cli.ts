@@ -4,7 +4,7 @@
 import { analyzeCommand } from './cli/analyze';
 import { UsageError, type CliIO } from './cli/args';
 
-type Command = (argv: string[], io: CliIO) => number;
+type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   analyze: analyzeCommand,
@@ -14,7 +14,7 @@ const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif] [-
        dm-race-lens simulate --matrix [--format text|json]
        dm-race-lens simulate --scenario NAME --patches LIST --out FILE`;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const io: CliIO = {
     out: (text) => process.stdout.write(text),
     error: (text) => process.stderr.write(text + '\n'),
@@ -27,11 +27,11 @@ function main(argv: string[]): number {
   const command = COMMANDS[name];
   if (!command) return io.usage(name ? `unknown command ${name}` : 'missing command');
   try {
-    return command(rest, io);
+    return await command(rest, io);
   } catch (e) {
     if (e instanceof UsageError) return io.usage(e.message);
     throw e;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((status) => (process.exitCode = status));

@@ -1,20 +1,21 @@
 // `dm-race-lens analyze FILE... [--format text|json|sarif] [--input-format FMT] [--map probe=event]`
 // Exit status (spec section 5): 0 no finding is an error, 1 at least one is, 2 an input could not be read.
 
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { analyzeText, type Analysis } from '../core/analyze';
+import type { Analysis } from '../core/analyze';
 import { toJson } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { toText } from '../core/report/text';
 import type { TraceFormat } from '../core/trace/model';
+import { analyzeFile } from '../core/trace/readFile';
 import { parseArgs, type CliIO } from './args';
 import { version } from '../../package.json';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 const INPUT_FORMATS: TraceFormat[] = ['dmtrace', 'ftrace', 'trace-cmd', 'perf-script', 'bpftrace', 'chrome-json'];
 
-export function analyzeCommand(argv: string[], io: CliIO): number {
+export async function analyzeCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, { format: 'one', 'input-format': 'one', map: 'many' });
   const format = (args.options.format ?? 'text') as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) return io.usage(`unknown --format ${format}: expected ${FORMATS.join(', ')}`);
@@ -34,7 +35,7 @@ export function analyzeCommand(argv: string[], io: CliIO): number {
     let analysis: Analysis;
     try {
       if (statSync(file).isDirectory()) throw new Error('is a directory');
-      analysis = analyzeText(readFileSync(file, 'utf8'), { fileName: file, format: inputFormat, map });
+      analysis = await analyzeFile(file, { fileName: file, format: inputFormat, map });
     } catch (e) {
       io.error(`dm-race-lens: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       status = 2;

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
+import type * as Sarif from 'sarif';
 
 const ROOT = join(__dirname, '../../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -78,18 +79,18 @@ describe('CLI analyze', () => {
 
   it('prints SARIF 2.1.0 that validates against the schema, with a threadFlow per task', () => {
     const r = cli('analyze', join(SAMPLES, 'dmr3-open-while-freeing.race.dmtrace'), '--format', 'sarif');
-    const log = JSON.parse(r.stdout);
+    const log = JSON.parse(r.stdout) as Sarif.Log;
     const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
     const validate = ajv.compile(schema);
     assert.ok(validate(log), JSON.stringify(validate.errors, null, 1));
-    const result = log.runs[0].results[0];
+    const result = (log.runs[0].results ?? [])[0];
     assert.equal(result.ruleId, 'DMR3');
     assert.equal(result.level, 'error');
-    assert.equal(result.locations[0].physicalLocation.region.startLine, 12);
-    const flows = result.codeFlows[0].threadFlows;
-    assert.deepEqual(flows.map((f: { id: string }) => f.id).sort(), ['blkid/4510', 'dmsetup/4500']);
-    const orders = flows.flatMap((f: { locations: { executionOrder: number }[] }) => f.locations.map((l) => l.executionOrder)).sort((a: number, b: number) => a - b);
+    assert.equal(result.locations?.[0].physicalLocation?.region?.startLine, 12);
+    const flows = result.codeFlows?.[0].threadFlows ?? [];
+    assert.deepEqual(flows.map((f) => f.id).sort(), ['blkid/4510', 'dmsetup/4500']);
+    const orders = flows.flatMap((f) => f.locations.map((l) => l.executionOrder ?? 0)).sort((a, b) => a - b);
     assert.deepEqual(orders, [...new Set(orders)], 'each step of the interleaving has its own place');
   });
 
