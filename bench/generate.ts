@@ -30,6 +30,9 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { RuleId } from '../extension/core/rules/finding';
 import type { Severity } from '../extension/core/trace/model';
 
+/** Bumped whenever the generated text changes, so the benchmark's cached traces are regenerated. */
+export const GENERATOR_VERSION = 1;
+
 export interface GenerateOptions {
   /** Number of events to write (the planted blocks count). */
   events: number;

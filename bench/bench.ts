@@ -1,0 +1,407 @@
+// `npm run bench`: how fast and how big, measured on generated traces of 100k,
+// 1M and 10M events (`--quick`: 100k only; `--sizes=N,M`: your own).
+//
+// Each size runs in its own child process (with --max-old-space-size), so the
+// peak RSS is that size's alone. In one run the child measures a baseline that
+// only reads the file in chunks and splits it into lines (the parser's I/O
+// pattern), then the parse (streamed, readFile.ts), happens-before and the
+// rules; it checks that exactly the planted races are found. A second child
+// measures the editor path at 1M events: the extension's worker
+// (dist/analysisWorker.js, text in, findings and columns out) and the
+// streaming reader in a worker thread, time to diagnostics and hover latency.
+// The figures go to a table and to bench/results/latest.json.
+
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { HappensBefore } from '../extension/core/hb/happensBefore';
+import { runRules } from '../extension/core/rules';
+import type { Finding } from '../extension/core/rules/finding';
+import type { Trace, TraceFormat } from '../extension/core/trace/model';
+import { createParser } from '../extension/core/trace/parse';
+import { analyzeFile, parseFile } from '../extension/core/trace/readFile';
+import { deserializeTrace, type WorkerRequest, type WorkerResponse } from '../extension/host/workerProtocol';
+import { GENERATOR_VERSION, generateTrace, type GeneratedTrace } from './generate';
+import { checkPlanted, type PlantedCheck } from './planted';
+
+const SEED = 20060401;
+const PLANT_EVERY = 5000;
+const MB = 1024 * 1024;
+
+/** What a child measures for one trace file in one format. */
+interface SizeResult {
+  events: number;
+  format: TraceFormat;
+  fileBytes: number;
+  /** Seconds. */
+  baseline: number;
+  parse: number;
+  hb: number;
+  rules: number;
+  total: number;
+  mbPerSecond: number;
+  eventsPerSecond: number;
+  /** total / baseline. */
+  vsBaseline: number;
+  peakRssBytes: number;
+  /** Heap and typed arrays still held with the trace, happens-before and findings alive, after a GC. */
+  retainedBytes: number;
+  retainedBytesPerEvent: number;
+  peakRssPerFileByte: number;
+  tasks: number;
+  clockRows: number;
+  edges: number;
+  findings: number;
+  planted: PlantedCheck;
+  maxOldSpaceMb: number;
+}
+
+interface EditorResult {
+  events: number;
+  /** The extension's worker: document text posted in, findings and columns back, trace rebuilt. */
+  workerTextToDiagnostics: number;
+  /** analyzeFile in a worker thread (what the worker could do for a file on disk). */
+  workerFileToDiagnostics: number;
+  /** First hover: happens-before is built then (the worker does not send it). */
+  firstHover: number;
+  /** Median of later hovers on finding lines. */
+  hoverMedian: number;
+  hoverMax: number;
+}
+
+interface Results {
+  date: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
+  seed: number;
+  plantEvery: number;
+  sizes: SizeResult[];
+  chrome: SizeResult[];
+  scaling: { from: number; to: number; total: number; parse: number; hb: number; rules: number }[];
+  editor?: EditorResult;
+  targets: { name: string; ok: boolean; detail: string }[];
+}
+
+// ---------------------------------------------------------------- child: one size
+
+/** The baseline: read in the same chunks with the same decoder, split lines the way LineSplitter does, count. */
+function readAndSplit(path: string): number {
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(MB);
+  const decoder = new TextDecoder('utf-8');
+  let lines = 0;
+  let chars = 0;
+  let partial = '';
+  try {
+    for (;;) {
+      const n = readSync(fd, buffer, 0, MB, null);
+      if (n === 0) break;
+      const chunk = decoder.decode(buffer.subarray(0, n), { stream: true });
+      let start = 0;
+      let nl = chunk.indexOf('\n');
+      if (nl >= 0 && partial.length > 0) {
+        chars += (partial + chunk.slice(0, nl)).length;
+        lines++;
+        partial = '';
+        start = nl + 1;
+        nl = chunk.indexOf('\n', start);
+      }
+      while (nl >= 0) {
+        chars += chunk.slice(start, nl).length;
+        lines++;
+        start = nl + 1;
+        nl = chunk.indexOf('\n', start);
+      }
+      partial += chunk.slice(start);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return lines + (chars < 0 ? 1 : 0);
+}
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const retained = (): number => {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
+async function measureSize(job: { path: string; format: TraceFormat; meta: string; maxOldSpaceMb: number }): Promise<SizeResult> {
+  const generated = JSON.parse(readFileSync(job.meta, 'utf8')) as GeneratedTrace;
+  const fileBytes = statSync(job.path).size;
+  const before = retained();
+  let t = performance.now();
+  readAndSplit(job.path);
+  const baseline = (performance.now() - t) / 1000;
+
+  const start = performance.now();
+  const trace = await parseFile(job.path, { format: job.format });
+  const parse = (performance.now() - start) / 1000;
+  t = performance.now();
+  const hb = new HappensBefore(trace);
+  const hbTime = (performance.now() - t) / 1000;
+  t = performance.now();
+  const findings = runRules(trace, hb);
+  const rules = (performance.now() - t) / 1000;
+  const total = (performance.now() - start) / 1000;
+  const held = retained() - before;
+  const headerLines = job.format === 'chrome-json' ? generated.chromeHeaderLines : generated.nativeHeaderLines;
+  const result: SizeResult = {
+    events: trace.length,
+    format: job.format,
+    fileBytes,
+    baseline,
+    parse,
+    hb: hbTime,
+    rules,
+    total,
+    mbPerSecond: fileBytes / MB / total,
+    eventsPerSecond: trace.length / total,
+    vsBaseline: total / baseline,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    retainedBytes: held,
+    retainedBytesPerEvent: held / trace.length,
+    peakRssPerFileByte: (process.resourceUsage().maxRSS * 1024) / fileBytes,
+    tasks: trace.tasks.length,
+    clockRows: (hb as unknown as { rows: number }).rows,
+    edges: hb.edgeCount,
+    findings: findings.length,
+    planted: checkPlanted(generated, headerLines, trace, findings),
+    maxOldSpaceMb: job.maxOldSpaceMb,
+  };
+  keepAlive(trace, hb, findings);
+  return result;
+}
+
+/** Holds the objects until after the last measurement, so the retained figure includes them. */
+function keepAlive(...values: unknown[]): void {
+  if (values.length < 0) console.log(values);
+}
+
+// ---------------------------------------------------------------- child: editor path
+
+/** What a hover on a finding's line needs: the event at the line, its findings, its incoming edges, its text. */
+function hover(trace: Trace, hb: HappensBefore, findingsByEvent: Map<number, Finding[]>, line: number): string {
+  const event = trace.eventAtLine(line);
+  let text = trace.describe(event);
+  for (const f of findingsByEvent.get(event) ?? []) text += `\n${f.rule}: ${f.message}`;
+  for (const e of hb.incoming(event)) text += `\n${e.kind} from line ${trace.line[e.from]}`;
+  return text;
+}
+
+async function measureEditor(job: { path: string; workerScript: string }): Promise<EditorResult> {
+  const text = readFileSync(job.path, 'utf8');
+  // The extension's worker, as traceAnalyses.ts drives it: the document text goes in.
+  let t = performance.now();
+  const worker = new Worker(job.workerScript);
+  const response = await new Promise<WorkerResponse>((done, fail) => {
+    worker.once('message', done);
+    worker.once('error', fail);
+    const request: WorkerRequest = { id: 1, text, fileName: job.path, map: {} };
+    worker.postMessage(request);
+  });
+  if (!response.ok) throw new Error(response.error);
+  const trace = deserializeTrace(response.trace);
+  const findings = response.findings;
+  const workerTextToDiagnostics = (performance.now() - t) / 1000;
+  await worker.terminate();
+
+  // The streaming reader in a worker thread: only the path goes in.
+  t = performance.now();
+  const fileWorker = new Worker(__filename, { workerData: { analyzeFile: job.path } });
+  const events = await new Promise<number>((done, fail) => {
+    fileWorker.once('message', done);
+    fileWorker.once('error', fail);
+  });
+  const workerFileToDiagnostics = (performance.now() - t) / 1000;
+  await fileWorker.terminate();
+  if (events !== trace.length) throw new Error(`worker read ${events} events, expected ${trace.length}`);
+
+  const byEvent = new Map<number, Finding[]>();
+  for (const f of findings) byEvent.set(f.primary, [...(byEvent.get(f.primary) ?? []), f]);
+  const lines = findings.map((f) => trace.line[f.primary]);
+  t = performance.now();
+  const hb = new HappensBefore(trace);
+  hover(trace, hb, byEvent, lines[0]);
+  const firstHover = (performance.now() - t) / 1000;
+  const times: number[] = [];
+  for (let k = 0; k < Math.min(200, lines.length); k++) {
+    const line = lines[Math.floor((k * lines.length) / Math.min(200, lines.length))];
+    t = performance.now();
+    hover(trace, hb, byEvent, line);
+    times.push((performance.now() - t) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return { events: trace.length, workerTextToDiagnostics, workerFileToDiagnostics, firstHover, hoverMedian: times[times.length >> 1], hoverMax: times[times.length - 1] };
+}
+
+// ---------------------------------------------------------------- parent
+
+function parseArgs(argv: string[]): { sizes: number[]; chromeUpTo: number; editorAt: number; out: string } {
+  const quick = argv.includes('--quick');
+  const sizesArg = argv.find((a) => a.startsWith('--sizes='));
+  const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [100_000] : [100_000, 1_000_000, 10_000_000];
+  const editorAt = quick ? 100_000 : 1_000_000;
+  return { sizes, chromeUpTo: 1_000_000, editorAt, out: resolve('bench/results') };
+}
+
+function chromeSupported(): boolean {
+  try {
+    createParser('chrome-json');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Generates (or reuses) the trace files of one size; returns the paths and the planted races. */
+function traceFiles(events: number, withChrome: boolean): { native: string; chrome?: string; meta: string; generated: GeneratedTrace; seconds: number } {
+  const dir = join(tmpdir(), 'dm-race-lens-bench');
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `gen-v${GENERATOR_VERSION}-${events}-${SEED}-${PLANT_EVERY}`);
+  const native = `${base}.dmtrace`;
+  const chrome = withChrome ? `${base}.json` : undefined;
+  const meta = `${base}.meta.json`;
+  if (existsSync(meta) && existsSync(native) && (!chrome || existsSync(chrome))) {
+    return { native, chrome, meta, generated: JSON.parse(readFileSync(meta, 'utf8')), seconds: 0 };
+  }
+  const t = performance.now();
+  const generated = generateTrace({ events, seed: SEED, plantEvery: PLANT_EVERY }, native, chrome);
+  writeFileSync(meta, JSON.stringify(generated));
+  return { native, chrome, meta, generated, seconds: (performance.now() - t) / 1000 };
+}
+
+function child<T>(mode: string, job: object, maxOldSpaceMb: number): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', `--max-old-space-size=${maxOldSpaceMb}`, __filename, mode, JSON.stringify(job)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * MB,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out) as T;
+}
+
+const fmtS = (s: number) => (s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms` : `${s.toFixed(2)} s`);
+const fmtN = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(n % 1e6 === 0 ? 0 : 1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : String(n));
+const fmtMb = (b: number) => `${(b / MB).toFixed(0)} MB`;
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+function sizeRows(results: SizeResult[]): string[][] {
+  const head = ['events', 'format', 'file', 'baseline', 'parse', 'hb', 'rules', 'total', 'MB/s', 'events/s', 'x base', 'peak RSS', 'RSS/file', 'held B/ev', 'planted'];
+  return [head, ...results.map((r) => [
+    fmtN(r.events), r.format, fmtMb(r.fileBytes), fmtS(r.baseline), fmtS(r.parse), fmtS(r.hb), fmtS(r.rules), fmtS(r.total),
+    r.mbPerSecond.toFixed(0), `${(r.eventsPerSecond / 1e6).toFixed(2)}M`, r.vsBaseline.toFixed(1), fmtMb(r.peakRssBytes),
+    r.peakRssPerFileByte.toFixed(2), r.retainedBytesPerEvent.toFixed(0),
+    r.planted.missing.length === 0 && r.planted.unexpected.length === 0 ? `${r.planted.expected} ok` : `FAIL -${r.planted.missing.length} +${r.planted.unexpected.length}`,
+  ])];
+}
+
+function targets(sizes: SizeResult[]): Results['targets'] {
+  const out: Results['targets'] = [];
+  for (const r of sizes) {
+    const n = fmtN(r.events);
+    out.push({ name: `${n}: total >= 100 MB/s`, ok: r.mbPerSecond >= 100, detail: `${r.mbPerSecond.toFixed(0)} MB/s` });
+    out.push({ name: `${n}: total within 3x of the baseline`, ok: r.vsBaseline <= 3, detail: `${r.vsBaseline.toFixed(1)}x` });
+    out.push({ name: `${n}: peak RSS <= 2x the file`, ok: r.peakRssPerFileByte <= 2, detail: `${r.peakRssPerFileByte.toFixed(2)}x (${fmtMb(r.peakRssBytes)} for ${fmtMb(r.fileBytes)})` });
+    if (r.events >= 10_000_000) out.push({ name: `${n}: peak RSS under 2 GB`, ok: r.peakRssBytes < 2048 * MB, detail: fmtMb(r.peakRssBytes) });
+    out.push({ name: `${n}: exactly the planted races`, ok: r.planted.missing.length === 0 && r.planted.unexpected.length === 0, detail: `${r.planted.expected} planted, ${r.findings} found` });
+  }
+  for (let k = 1; k < sizes.length; k++) {
+    const e = Math.log(sizes[k].total / sizes[k - 1].total) / Math.log(sizes[k].events / sizes[k - 1].events);
+    out.push({ name: `scaling ${fmtN(sizes[k - 1].events)} -> ${fmtN(sizes[k].events)} linear (exponent <= 1.1)`, ok: e <= 1.1, detail: e.toFixed(2) });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { sizes, chromeUpTo, editorAt, out } = parseArgs(process.argv.slice(2));
+  const chrome = chromeSupported();
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version },
+    seed: SEED,
+    plantEvery: PLANT_EVERY,
+    sizes: [],
+    chrome: [],
+    scaling: [],
+    targets: [],
+  };
+  for (const events of sizes) {
+    const files = traceFiles(events, chrome && events <= chromeUpTo);
+    if (files.seconds > 0) console.error(`generated ${fmtN(events)} events in ${fmtS(files.seconds)}`);
+    const maxOldSpaceMb = events >= 10_000_000 ? 4096 : 2048;
+    const r = child<SizeResult>('--measure', { path: files.native, format: 'dmtrace', meta: files.meta, maxOldSpaceMb }, maxOldSpaceMb);
+    results.sizes.push(r);
+    console.error(table(sizeRows([r])).split('\n')[1]);
+    if (files.chrome) {
+      results.chrome.push(child<SizeResult>('--measure', { path: files.chrome, format: 'chrome-json', meta: files.meta, maxOldSpaceMb }, maxOldSpaceMb));
+    }
+    if (events === editorAt) {
+      const workerScript = join(__dirname, 'analysisWorker.js');
+      if (existsSync(workerScript)) results.editor = child<EditorResult>('--editor', { path: files.native, workerScript }, 4096);
+    }
+  }
+  for (let k = 1; k < results.sizes.length; k++) {
+    const [a, b] = [results.sizes[k - 1], results.sizes[k]];
+    const exp = (x: number, y: number) => Math.log(y / x) / Math.log(b.events / a.events);
+    results.scaling.push({ from: a.events, to: b.events, total: exp(a.total, b.total), parse: exp(a.parse, b.parse), hb: exp(a.hb, b.hb), rules: exp(a.rules, b.rules) });
+  }
+  results.targets = targets(results.sizes);
+
+  console.log(`\ndm-race-lens benchmark: ${results.machine.cpus} cpus (${results.machine.cpuModel}), ${results.machine.memoryGb} GB, node ${results.machine.node}\n`);
+  console.log(table(sizeRows([...results.sizes, ...results.chrome])));
+  if (!chrome) console.log('(chrome-json: no parser yet, not measured)');
+  if (results.scaling.length > 0) {
+    console.log('\nscaling exponent log(t2/t1)/log(n2/n1):');
+    console.log(table([['sizes', 'total', 'parse', 'hb', 'rules'], ...results.scaling.map((s) => [`${fmtN(s.from)} -> ${fmtN(s.to)}`, s.total.toFixed(2), s.parse.toFixed(2), s.hb.toFixed(2), s.rules.toFixed(2)])]));
+  }
+  if (results.editor) {
+    const e = results.editor;
+    console.log(`\neditor path at ${fmtN(e.events)} events:`);
+    console.log(table([
+      ['step', 'time'],
+      ['worker (document text) -> diagnostics', fmtS(e.workerTextToDiagnostics)],
+      ['worker (analyzeFile, streamed) -> diagnostics', fmtS(e.workerFileToDiagnostics)],
+      ['first hover (builds happens-before)', fmtS(e.firstHover)],
+      ['hover, median of 200', fmtS(e.hoverMedian)],
+      ['hover, max of 200', fmtS(e.hoverMax)],
+    ]));
+  }
+  console.log('\ntargets:');
+  for (const t of results.targets) console.log(`  ${t.ok ? 'ok  ' : 'MISS'} ${t.name}: ${t.detail}`);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nfigures written to ${join(out, 'latest.json')}`);
+
+  const failed = [...results.sizes, ...results.chrome].filter((r) => r.planted.missing.length > 0 || r.planted.unexpected.length > 0);
+  for (const r of failed) {
+    console.error(`\nPLANTED RACE CHECK FAILED (${fmtN(r.events)} ${r.format}):`);
+    for (const m of r.planted.missing.slice(0, 20)) console.error(`  missing: ${m}`);
+    for (const u of r.planted.unexpected.slice(0, 20)) console.error(`  unexpected: ${u}`);
+  }
+  if (failed.length > 0) process.exit(1);
+}
+
+async function entry(): Promise<void> {
+  if (!isMainThread) {
+    // The streaming reader in a worker thread (the editor-path measurement).
+    const a = await analyzeFile((workerData as { analyzeFile: string }).analyzeFile);
+    parentPort?.postMessage(a.trace.length);
+    return;
+  }
+  const [mode, job] = process.argv.slice(2);
+  if (mode === '--measure') process.stdout.write(JSON.stringify(await measureSize(JSON.parse(job))));
+  else if (mode === '--editor') process.stdout.write(JSON.stringify(await measureEditor(JSON.parse(job))));
+  else await main();
+}
+
+entry().catch((e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(2);
+});
