@@ -3,11 +3,13 @@
 
 import { analyzeCommand } from './cli/analyze';
 import { UsageError, type CliIO } from './cli/args';
+import { simulateCommand } from './cli/simulate';
 
 type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   analyze: analyzeCommand,
+  simulate: (argv, io) => simulateCommand(argv, io.out),
 };
 
 const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif] [--input-format FORMAT] [--map probe=event]...
