@@ -50,7 +50,8 @@ export function writeDmtrace(record: ScheduleRecord, where: TraceLocation = {}):
     `# schedule (task index per step): ${record.choices.join(' ')}`,
   ];
   if (record.faults.length === 0) out.push('# faults: none in this run');
-  for (const f of record.faults) out.push(`# fault ${f.race} ${f.kind}: ${f.message}`);
+  const headline = new Set(record.faults.map((f) => `# fault ${f.race} ${f.kind} in ${record.taskNames[f.task]}: ${f.message}`));
+  out.push(...headline);
   if (where.sourcePath) out.push(`!source dm.c=${where.sourcePath}`);
   out.push(`!lock ${MINOR_LOCK} ${record.lockKind}`);
 
