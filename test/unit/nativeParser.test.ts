@@ -125,3 +125,10 @@ describe('native .dmtrace parser', () => {
     assert.equal(a.trace.tasks.some((t) => t.name === '"><script>alert(1)</script>/7'), true);
   });
 });
+
+describe('trace line lookup', () => {
+  it('finds the event written on a line, and -1 for comments and blank lines', () => {
+    const t = parseTrace('# c\n1.0 cpu0 a/1 x\n\n2.0 cpu0 b/2 y\n3.0 cpu0 a/1 z');
+    assert.deepEqual([1, 2, 3, 4, 5, 6].map((l) => t.eventAtLine(l)), [-1, 0, -1, 1, 2, -1]);
+  });
+});

@@ -13,13 +13,14 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
   const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
   const puts = eventsByArg(trace, [Ev.dm_put, Ev.atomic_dec_and_lock], Key.md);
+  for (const [md, events] of puts) puts.set(md, events.filter((e) => isFinalPut(trace, e)));
   const out: Finding[] = [];
   for (let open = 0; open < trace.length; open++) {
     if (trace.name[open] !== Ev.dm_blk_open) continue;
     const md = trace.argId(open, Key.md);
     const task = trace.task[open];
     const otherFrees = (frees.get(md) ?? []).filter((f) => trace.task[f] !== task);
-    const finalPuts = (puts.get(md) ?? []).filter((p) => trace.task[p] !== task && isFinalPut(trace, p));
+    const finalPuts = (puts.get(md) ?? []).filter((p) => trace.task[p] !== task);
     if (otherFrees.length === 0 && finalPuts.length === 0) continue;
 
     let conflict: { path: number; other: number } | undefined;
@@ -38,7 +39,7 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
   return out;
 }
 
-/** The open and the events of its task that touch md after it, until its dm_blk_close. */
+/** The open and the events of its task that touch md after it, until its dm_blk_close (or the task's next open of md). */
 function openPath({ trace, hb }: RuleContext, open: number): number[] {
   const md = trace.argId(open, Key.md);
   const events = hb.taskEvents[trace.task[open]];
@@ -46,7 +47,7 @@ function openPath({ trace, hb }: RuleContext, open: number): number[] {
   for (let s = trace.seq[open]; s < events.length; s++) {
     const e = events[s];
     if (trace.argId(e, Key.md) !== md) continue;
-    if (trace.name[e] === Ev.dm_blk_close) break;
+    if (trace.name[e] === Ev.dm_blk_close || trace.name[e] === Ev.dm_blk_open) break;
     if (PATH_EVENTS.has(trace.name[e])) path.push(e);
   }
   return path;

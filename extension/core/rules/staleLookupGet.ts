@@ -17,32 +17,45 @@ interface Lookup {
 
 export function staleLookupGet(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
-  const killers = eventsByArg(trace, [Ev.dm_put, Ev.atomic_dec_and_lock, Ev.free_dev], Key.md);
-  // Per task: md -> its latest lookup.
+  const killers = endsOfLife(trace);
+  // Per task: md -> its latest lookup, and the lookups whose locks are all still held.
   const lookups: Map<number, Lookup>[] = trace.tasks.map(() => new Map());
+  const unreleased: Lookup[][] = trace.tasks.map(() => []);
   const out: Finding[] = [];
   walkHeldLocks(trace, (i, held) => {
     const name = trace.name[i];
-    const mine = lookups[trace.task[i]];
+    const task = trace.task[i];
+    const mine = lookups[task];
     if (name === Ev.idr_find) {
       const md = trace.argId(i, Key.ret);
-      if (held.length > 0) mine.set(md, { find: i, stillHeld: new Set(held.map((h) => h.lock)), release: -1 });
-      else mine.delete(md);
-    } else if (name === Ev.spin_unlock || name === Ev.mutex_unlock) {
+      if (held.length === 0) {
+        mine.delete(md);
+        return;
+      }
+      const lookup = { find: i, stillHeld: new Set(held.map((h) => h.lock)), release: -1 };
+      mine.set(md, lookup);
+      unreleased[task].push(lookup);
+    } else if ((name === Ev.spin_unlock || name === Ev.mutex_unlock) && unreleased[task].length > 0) {
       const lock = trace.argId(i, Key.lock);
-      for (const l of mine.values()) if (l.release < 0 && l.stillHeld.has(lock)) l.release = i;
+      for (const l of unreleased[task]) if (l.stillHeld.has(lock)) l.release = i;
+      unreleased[task] = unreleased[task].filter((l) => l.release < 0);
     } else if (name === Ev.dm_get) {
       const md = trace.argId(i, Key.md);
       const lookup = mine.get(md);
       if (!lookup || lookup.release < 0) return;
       mine.delete(md);
-      const others = (killers.get(md) ?? []).filter(
-        (k) => trace.task[k] !== trace.task[i] && (trace.name[k] === Ev.free_dev || isFinalPut(trace, k)) && hb.concurrent(k, i),
-      );
+      const others = (killers.get(md) ?? []).filter((k) => trace.task[k] !== task && hb.concurrent(k, i));
       out.push(report(ctx, lookup, i, others));
     }
   });
   return out;
+}
+
+/** Per device, the events that end its life: final puts and free_dev. */
+function endsOfLife(trace: RuleContext['trace']): Map<number, number[]> {
+  const all = eventsByArg(trace, [Ev.dm_put, Ev.atomic_dec_and_lock, Ev.free_dev], Key.md);
+  for (const [md, events] of all) all.set(md, events.filter((e) => trace.name[e] === Ev.free_dev || isFinalPut(trace, e)));
+  return all;
 }
 
 function report(ctx: RuleContext, lookup: Lookup, get: number, others: number[]): Finding {

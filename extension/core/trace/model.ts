@@ -300,11 +300,20 @@ export class Trace {
     return s;
   }
 
-  /** Index of the last event with `line` at or before the given line, or -1. Events are in line order except in time-sorted formats. */
+  /** The event written on `line` (the first, if a JSON line holds several), or -1. */
   eventAtLine(line: number): number {
-    for (let i = 0; i < this.length; i++) if (this.line[i] === line) return i;
-    return -1;
+    const byLine = (this.byLine ??= Int32Array.from({ length: this.length }, (_, i) => i).sort((a, b) => this.line[a] - this.line[b] || a - b));
+    let lo = 0;
+    let hi = byLine.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.line[byLine[mid]] < line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < byLine.length && this.line[byLine[lo]] === line ? byLine[lo] : -1;
   }
+  /** Event indices sorted by line: built on the first line lookup (time-sorted formats are not in line order). */
+  private byLine?: Int32Array;
 
   /** The kind declared by the last `!lock` for `lock` at or before `line`. */
   declaredLockKind(lock: string, line: number): 'spin' | 'mutex' | undefined {
