@@ -70,6 +70,7 @@ export class ChromeJsonParser implements StreamParser {
       b.error(line, column, 'event without a "ph" (phase) string');
       return;
     }
+    if (ph === 'M' && e.name === 'dmtrace') return this.directives((e.args as Record<string, unknown> | undefined)?.directives, line, column);
     if (ph === 'E' || ph === 'C' || ph === 'P' || ph === 'b' || ph === 'e' || ph === 'n' || ph === 'O' || ph === 'N' || ph === 'D') return;
     const tid = e.tid ?? e.pid;
     if (typeof tid !== 'number' && typeof tid !== 'string') {
@@ -113,6 +114,19 @@ export class ChromeJsonParser implements StreamParser {
       if (e.flow_out === true) this.flows.push({ ...point, phase: 's', fileOrder: this.flows.length });
     }
     this.out.add({ timeNs, cpu, taskKey, taskName: `thread/${String(tid)}`, name: e.name, args: pairs, line });
+  }
+
+  /**
+   * `{"ph":"M","name":"dmtrace","args":{"directives":["!alias 0x...=md0", ...]}}`:
+   * the JSON counterpart of the text formats' `# !directive` comments (viewers
+   * ignore metadata they do not know). Applies from that event on, in file order.
+   */
+  private directives(list: unknown, line: number, column: number): void {
+    if (!Array.isArray(list) || !list.every((d) => typeof d === 'string')) {
+      this.out.builder.error(line, column, 'dmtrace metadata needs args.directives: an array of directive strings ("!alias VALUE=NAME", ...)');
+      return;
+    }
+    for (const d of list as string[]) this.out.directive(d, 0, line, { column });
   }
 
   /** Turns each flow's consecutive points (s -> t ... -> f, in time order) into declared edges. */

@@ -72,16 +72,24 @@ export class RecordedTrace {
     if (text.charCodeAt(p) !== 35 /* # */) return false;
     p++;
     while (p < text.length && isBlank(text.charCodeAt(p))) p++;
-    if (text.charCodeAt(p) === 33 /* ! */ && p + 1 < text.length && !isBlank(text.charCodeAt(p + 1))) {
-      try {
-        this.directives.read(text, p, lineNo);
-      } catch (e) {
-        if (!(e instanceof LineError)) throw e;
-        this.builder.error(lineNo, e.column, e.message, e.endColumn);
-      }
-      this.names.forget();
-    }
+    if (text.charCodeAt(p) === 33 /* ! */ && p + 1 < text.length && !isBlank(text.charCodeAt(p + 1))) this.directive(text, p, lineNo);
     return true;
+  }
+
+  /**
+   * Reads the directive whose `!` is at p. `at` is given when the text is not
+   * a line of the file (a directive inside a JSON string): problems are then
+   * reported at that position.
+   */
+  directive(text: string, p: number, lineNo: number, at?: { column: number }): void {
+    try {
+      this.directives.read(text, p, lineNo);
+    } catch (e) {
+      if (!(e instanceof LineError)) throw e;
+      if (at) this.builder.error(lineNo, at.column, `${e.message} (in "${text}")`);
+      else this.builder.error(lineNo, e.column, e.message, e.endColumn);
+    }
+    this.names.forget();
   }
 
   /** Resolves names and values now (directives apply from their line on) and adds or queues the event. */
