@@ -13,9 +13,17 @@ const KEYS = [
 type KeyName = (typeof KEYS)[number];
 export const Key = Object.fromEntries(KEYS.map((k, i) => [k, VOCABULARY.length + i])) as { readonly [K in KeyName]: number };
 
+/**
+ * Interned strings. The parsers intern a token straight from the line it sits
+ * in (`internRange`): an open-addressing hash table over the characters, so a
+ * token that is already known costs no substring and no Map hashing. That is
+ * most of the parse time of a big trace.
+ */
 export class StringTable {
-  private readonly ids = new Map<string, number>();
   private readonly strings: string[] = [];
+  private hashes = new Int32Array(1024);
+  /** Slot -> id + 1 (0 is empty); the size is a power of two, at most half full. */
+  private slots = new Int32Array(2048);
 
   constructor() {
     for (const s of VOCABULARY) this.intern(s);
@@ -23,23 +31,80 @@ export class StringTable {
   }
 
   intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, id);
+    return this.internRange(s, 0, s.length);
+  }
+
+  /** The id of `text.slice(start, end)`, interning it if new. */
+  internRange(text: string, start: number, end: number): number {
+    const h = hashRange(text, start, end);
+    const mask = this.slots.length - 1;
+    const len = end - start;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot] - 1;
+      if (id < 0) return this.add(start === 0 && end === text.length ? text : text.slice(start, end), h, slot);
+      if (this.hashes[id] === h) {
+        const s = this.strings[id];
+        if (s.length === len && text.startsWith(s, start)) return id;
+      }
     }
-    return id;
   }
 
   /** The id of `s`, or -1 when no event of the trace uses it. */
   lookup(s: string): number {
-    return this.ids.get(s) ?? -1;
+    const h = hashRange(s, 0, s.length);
+    const mask = this.slots.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot] - 1;
+      if (id < 0) return -1;
+      if (this.hashes[id] === h && this.strings[id] === s) return id;
+    }
   }
 
   get(id: number): string {
     return this.strings[id];
   }
+
+  get size(): number {
+    return this.strings.length;
+  }
+
+  private add(s: string, h: number, slot: number): number {
+    const id = this.strings.length;
+    // A substring can keep the whole chunk it was cut from alive; a flat copy cannot.
+    this.strings.push(s.length > 12 ? flatCopy(s) : s);
+    if (id === this.hashes.length) {
+      const bigger = new Int32Array(id * 2);
+      bigger.set(this.hashes);
+      this.hashes = bigger;
+    }
+    this.hashes[id] = h;
+    this.slots[slot] = id + 1;
+    if (this.strings.length * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.strings.length; id++) {
+      let slot = this.hashes[id] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = id + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+/** FNV-1a over the UTF-16 code units of text[start, end). */
+function hashRange(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** A copy of `s` that shares no storage with the string it was sliced from (portable: the webview bundles the core too). */
+function flatCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 export type Severity = 'error' | 'warning';
