@@ -26,6 +26,16 @@ export class DirectiveReader {
     return this.eventMap.size === 0 ? name : (this.eventMap.get(name) ?? name);
   }
 
+  /** False while no `!alias` is declared: values are then taken as written. */
+  get hasAliases(): boolean {
+    return this.aliases.size > 0;
+  }
+
+  /** False while no `!map` or setting maps event names: names are then taken as written. */
+  get hasMappings(): boolean {
+    return this.eventMap.size > 0;
+  }
+
   /** Has `name` been mapped by `!map` or a setting? */
   isMapped(name: string): boolean {
     return this.eventMap.has(name);

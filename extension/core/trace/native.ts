@@ -3,10 +3,10 @@
 // the tokens that are kept. A bad line becomes a diagnostic with line and
 // column and the rest of the file is still read.
 
-import { TraceBuilder, type Trace } from './model';
+import { StringTable, TraceBuilder, type Trace } from './model';
 import { DirectiveReader } from './directives';
 import type { LineParser } from './parse';
-import { LineError, allDigits, isBlank, isDigit, readValue, skipBlanks, tokenEnd } from './scan';
+import { LineError, QUOTE, allDigits, isBlank, isDigit, readValue, skipBlanks, tokenEnd } from './scan';
 
 const HASH = 35;
 const BANG = 33;
@@ -24,6 +24,10 @@ export class NativeParser implements LineParser {
   readonly builder = new TraceBuilder('dmtrace');
   private readonly directives: DirectiveReader;
   private readonly argBuffer: number[] = [];
+  /** Task names by their own ids (kept out of the trace's string table), checked once each, and their task ids + 1. */
+  private readonly taskNames = new StringTable();
+  private readonly checkedTask: number[] = [];
+  private readonly taskOfName: number[] = [];
 
   constructor(options: NativeParseOptions = {}) {
     this.directives = new DirectiveReader(this.builder, options.map);
@@ -63,17 +67,19 @@ export class NativeParser implements LineParser {
     // task
     if (p >= text.length) throw new LineError(p + 1, 'missing task field (comm/pid) after the cpu');
     end = tokenEnd(text, p);
-    const taskName = text.slice(p, end);
-    checkTask(taskName, p);
+    const taskName = this.taskNames.internRange(text, p, end);
+    if (this.checkedTask[taskName] !== 1) {
+      checkTask(this.taskNames.get(taskName), p);
+      this.checkedTask[taskName] = 1;
+    }
     p = skipBlanks(text, end);
     // event name
     if (p >= text.length) throw new LineError(p + 1, 'missing event name after the task');
     end = tokenEnd(text, p);
-    const rawName = text.slice(p, end);
-    if (rawName.includes('=') || rawName.charCodeAt(0) === AT) {
-      throw new LineError(p + 1, `missing event name: "${rawName}" is not an event name`, end + 1);
+    if (text.charCodeAt(p) === AT || hasEquals(text, p, end)) {
+      throw new LineError(p + 1, `missing event name: "${text.slice(p, end)}" is not an event name`, end + 1);
     }
-    const name = b.strings.intern(this.directives.eventName(rawName));
+    const name = this.directives.hasMappings ? b.strings.intern(this.directives.eventName(text.slice(p, end))) : b.strings.internRange(text, p, end);
     p = skipBlanks(text, end);
     // key=value ... [@file:line]
     const args = this.argBuffer;
@@ -88,14 +94,18 @@ export class NativeParser implements LineParser {
         if (colon <= p + 1 || colon === end - 1 || !allDigits(text, colon + 1, end)) {
           throw new LineError(p + 1, `bad source location "${text.slice(p, end)}": expected @file:line`, end + 1);
         }
-        srcFile = b.strings.intern(text.slice(p + 1, colon));
-        srcLine = Number(text.slice(colon + 1, end));
+        srcFile = b.strings.internRange(text, p + 1, colon);
+        srcLine = digitsValue(text, colon + 1, end);
         p = skipBlanks(text, end);
         continue;
       }
       p = this.keyValue(text, p, args);
     }
-    const task = b.taskId(taskName, cpu);
+    let task = (this.taskOfName[taskName] ?? 0) - 1;
+    if (task < 0) {
+      task = b.taskId(this.taskNames.get(taskName), cpu);
+      this.taskOfName[taskName] = task + 1;
+    }
     b.addEvent(timeNs, cpu, task, name, lineNo, args, args.length / 2, srcFile, srcLine);
   }
 
@@ -107,13 +117,21 @@ export class NativeParser implements LineParser {
       throw new LineError(p + 1, `expected key=value, found "${text.slice(p, q)}"`, q + 1);
     }
     if (q === p) throw new LineError(p + 1, 'missing key before "="');
+    const strings = this.builder.strings;
+    if (text.charCodeAt(q + 1) !== QUOTE && !this.directives.hasAliases) {
+      // The common case: a bare value, interned where it stands.
+      const end = tokenEnd(text, q + 1);
+      if (end === q + 1) throw new LineError(p + 1, `missing value after "${text.slice(p, q)}="`, q + 2);
+      args.push(strings.internRange(text, p, q), strings.internRange(text, q + 1, end));
+      return skipBlanks(text, end);
+    }
     const key = text.slice(p, q);
     const { value, end } = readValue(text, q + 1);
     if (end === q + 1) throw new LineError(p + 1, `missing value after "${key}="`, q + 2);
     if (end < text.length && !isBlank(text.charCodeAt(end))) {
       throw new LineError(end + 1, 'expected a space after the closing quote');
     }
-    args.push(this.builder.strings.intern(key), this.builder.strings.intern(this.directives.alias(value)));
+    args.push(strings.intern(key), strings.intern(this.directives.alias(value)));
     return skipBlanks(text, end);
   }
 }
@@ -143,8 +161,20 @@ function parseTime(text: string, p: number, end: number): number {
 }
 
 function parseCpu(text: string, p: number, end: number): number {
-  if (end - p > 3 && text.startsWith('cpu', p) && allDigits(text, p + 3, end)) return Number(text.slice(p + 3, end));
+  if (end - p > 3 && text.startsWith('cpu', p) && allDigits(text, p + 3, end)) return digitsValue(text, p + 3, end);
   throw new LineError(p + 1, `bad cpu "${text.slice(p, end)}": expected cpuN, e.g. cpu1`, end + 1);
+}
+
+/** The value of the decimal digits text[from, to) (checked by allDigits). */
+function digitsValue(text: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (text.charCodeAt(i) - ZERO);
+  return v;
+}
+
+function hasEquals(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === EQUALS) return true;
+  return false;
 }
 
 function checkTask(task: string, p: number): void {
