@@ -57,6 +57,8 @@ export class JsonEventStream {
   private captureLine = 0;
   private captureColumn = 0;
   private recovering = false;
+  /** No non-blank character has been read on this line yet (used while recovering). */
+  private atLineStart = true;
   private dead = false;
   private sawEvents = false;
   /** 1-based line of the character being read, and the offset (in this chunk's coordinates) where that line starts. */
@@ -67,8 +69,6 @@ export class JsonEventStream {
 
   feed(chunk: string): void {
     const n = chunk.length;
-    // the previous chunk ended with a line break while recovering
-    if (this.recovering && this.lineStart === 0) this.resync(chunk, 0);
     for (let i = 0; i < n; i++) {
       const c = chunk.charCodeAt(i);
       if (c === 10) {
@@ -79,10 +79,19 @@ export class JsonEventStream {
         this.line++;
         this.lineStart = i + 1;
         if (this.literal && !this.dead && !this.recovering) this.endLiteral(chunk, i);
-        if (this.recovering) this.resync(chunk, i + 1);
+        this.atLineStart = true;
         continue;
       }
-      if (this.dead || this.recovering) continue;
+      if (this.dead) continue;
+      if (this.recovering) {
+        // resume at the first line whose first non-blank is `{`
+        if (!this.atLineStart || c === 32 || c === 9 || c === 13) continue;
+        this.atLineStart = false;
+        if (c !== 123) continue;
+        this.recovering = false;
+        this.stack.length = this.eventsDepth;
+        this.expect = Expect.Value;
+      }
       if (this.inString) {
         if (this.escape) this.escape = false;
         else if (c === 92) this.escape = true;
@@ -254,19 +263,9 @@ export class JsonEventStream {
     this.escape = false;
     this.literal = '';
     this.capture = undefined;
-    if (this.eventsDepth > 0 && this.stack.length >= this.eventsDepth) this.recovering = true;
-    else this.dead = true;
-  }
-
-  /** At the start of a line while recovering: resume if the line's first non-blank is `{`. */
-  private resync(chunk: string, from: number): void {
-    let p = from;
-    while (p < chunk.length && (chunk.charCodeAt(p) === 32 || chunk.charCodeAt(p) === 9 || chunk.charCodeAt(p) === 13)) p++;
-    // (a line split across chunks is not resynchronised on; the next line will be)
-    if (p < chunk.length && chunk.charCodeAt(p) === 123) {
-      this.recovering = false;
-      this.stack.length = this.eventsDepth;
-      this.expect = Expect.Value;
-    }
+    if (this.eventsDepth > 0 && this.stack.length >= this.eventsDepth) {
+      this.recovering = true;
+      this.atLineStart = false;
+    } else this.dead = true;
   }
 }
