@@ -1,29 +1,37 @@
 // Activation: the thin host layer. It wires the analysis store to the views;
 // the analysis itself lives in extension/core and knows nothing of VS Code.
 import * as vscode from 'vscode';
+import { registerCodeLenses } from './codeLens';
+import { registerCommands } from './commands';
 import { registerTraceDiagnostics } from './diagnostics';
+import { registerGraph } from './graphBridge';
+import { registerTraceHover } from './hover';
+import { registerSources } from './sources';
+import { onDidStep, registerStepper, stepState, type StepState } from './stepper';
 import { TraceAnalyses } from './traceAnalyses';
+import { registerViews } from './views';
 
+export { onDidStep, type StepState } from './stepper';
+
+/** What the extension returns from activate(): used by the in-host tests and by other parts of the host. */
 export interface DmRaceLensApi {
   analyses: TraceAnalyses;
+  onDidStep: vscode.Event<StepState | undefined>;
+  stepState(): StepState | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): DmRaceLensApi {
   const analyses = new TraceAnalyses(context.extensionUri);
   context.subscriptions.push(analyses);
   registerTraceDiagnostics(context, analyses);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('dmRaceLens.analyze', async (uri?: vscode.Uri) => {
-      const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-      if (!document) {
-        void vscode.window.showInformationMessage('DM Race Lens: open a trace first.');
-        return undefined;
-      }
-      const analysis = await analyses.analyzeNow(document, true);
-      return analysis ? { findings: analysis.findings.length, events: analysis.trace.length } : undefined;
-    }),
-  );
-  return { analyses };
+  registerTraceHover(context, analyses);
+  registerCodeLenses(context, analyses);
+  registerStepper(context, analyses);
+  registerSources(context, analyses);
+  const series = registerViews(context, analyses);
+  registerCommands(context, analyses, series);
+  registerGraph(context, analyses);
+  return { analyses, onDidStep, stepState: () => stepState(analyses) };
 }
 
 export function deactivate(): void {}

@@ -155,7 +155,8 @@ export class TraceAnalyses implements vscode.Disposable {
     const worker = (this.worker ??= this.startWorker());
     const id = this.nextRequest++;
     const version = document.version;
-    const request: WorkerRequest = { id, text: document.getText(), fileName: document.fileName, map };
+    // Settings objects are proxies that cannot cross a thread: send a plain copy.
+    const request: WorkerRequest = { id, text: document.getText(), fileName: document.fileName, map: JSON.parse(JSON.stringify(map)) as Record<string, string> };
     return new Promise((resolve) => {
       const onMessage = (response: WorkerResponse) => {
         if (response.id !== id) return;
@@ -178,7 +179,13 @@ export class TraceAnalyses implements vscode.Disposable {
         cancel.dispose();
       };
       worker.on('message', onMessage);
-      worker.postMessage(request);
+      try {
+        worker.postMessage(request);
+      } catch (e) {
+        done();
+        void vscode.window.showErrorMessage(`DM Race Lens: could not start the analysis: ${e instanceof Error ? e.message : String(e)}`);
+        resolve(undefined);
+      }
     });
   }
 
@@ -199,4 +206,17 @@ export class TraceAnalyses implements vscode.Disposable {
     this.closed.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+const lineIndexes = new WeakMap<Trace, Map<number, number>>();
+
+/** The event on a 1-based line of the trace file, or -1 (an index built once per trace). */
+export function eventOnLine(trace: Trace, line: number): number {
+  let index = lineIndexes.get(trace);
+  if (!index) {
+    index = new Map();
+    for (let i = 0; i < trace.length; i++) if (!index.has(trace.line[i])) index.set(trace.line[i], i);
+    lineIndexes.set(trace, index);
+  }
+  return index.get(line) ?? -1;
 }

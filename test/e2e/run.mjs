@@ -196,7 +196,7 @@ async function runHostTests(extensionPath) {
   const payload = [
     ['extensionDevelopmentPath', remote(extensionPath)],
     ['extensionTestsPath', remote(testsPath)],
-    ['extensionEnvironment', JSON.stringify({ DM_RACE_LENS_WORKSPACE: folder, DM_RACE_LENS_RESULTS: RESULTS })],
+    ['extensionEnvironment', JSON.stringify({ DM_RACE_LENS_WORKSPACE: folder, DM_RACE_LENS_RESULTS: RESULTS, DM_RACE_LENS_GREP: process.env.DM_RACE_LENS_GREP ?? '' })],
   ];
   let resolveExit;
   const exit = new Promise((resolve) => (resolveExit = resolve));

@@ -1,0 +1,96 @@
+// CodeLens: above each finding of a trace ("Step through interleaving", "Show
+// in graph", the patches that close it) and above each hunk of a patch of the
+// series (which race it closes), plus diagnostics on the removed lines of a
+// patch that carried an unsafe ordering.
+import * as vscode from 'vscode';
+import { RULES, type RuleId } from '../core/rules/finding';
+import { ruleDocsUri } from './ruleDocs';
+import { SOURCE } from './diagnostics';
+import { analyzePatch } from './patchAnalysis';
+import { closesText, patchNumberOf, rulesClosedBy } from './patchSeries';
+import type { TraceAnalyses } from './traceAnalyses';
+
+export const PATCH_SELECTOR: vscode.DocumentSelector = [{ language: 'diff' }, { pattern: '**/*.{patch,diff,mbox}' }];
+
+function isPatchDocument(d: vscode.TextDocument): boolean {
+  return vscode.languages.match(PATCH_SELECTOR, d) > 0;
+}
+
+class TraceLenses implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly analyses: TraceAnalyses) {
+    analyses.onDidAnalyze(() => this.changed.fire());
+  }
+
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const analysis = await this.analyses.analyzeNow(document);
+    if (!analysis) return [];
+    const uri = document.uri.toString();
+    return analysis.findings.flatMap((f, k) => {
+      const line = Math.min(analysis.trace.line[f.primary] - 1, document.lineCount - 1);
+      const range = document.lineAt(line).range;
+      return [
+        new vscode.CodeLens(range, { title: `$(debug-step-over) Step through interleaving (${f.witness.length} steps)`, command: 'dmRaceLens.stepThrough', arguments: [uri, k] }),
+        new vscode.CodeLens(range, { title: '$(type-hierarchy) Show in graph', command: 'dmRaceLens.showGraph', arguments: [uri, { finding: k }] }),
+        new vscode.CodeLens(range, {
+          title: `${f.rule} ${f.name}: closed by ${f.fixedBy.join(' + ')}`,
+          tooltip: `Open patch ${f.fixedBy[0]} of the series`,
+          command: 'dmRaceLens.openPatch',
+          arguments: [f.fixedBy[0], uri],
+        }),
+      ];
+    });
+  }
+}
+
+class PatchLenses implements vscode.CodeLensProvider {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const text = document.getText();
+    const id = patchNumberOf(document.fileName, text.slice(0, 4096));
+    const closes = id ? closesText(id) : undefined;
+    return analyzePatch(text).flatMap((hunk) => {
+      const range = document.lineAt(hunk.line).range;
+      const lenses: vscode.CodeLens[] = [];
+      const removedRules = [...new Set(hunk.removed.map((r) => r.rule))];
+      if (closes) {
+        const rule = rulesClosedBy(id!)[0];
+        lenses.push(new vscode.CodeLens(range, { title: `$(shield) Patch ${id} closes ${closes}`, tooltip: 'Open a trace of this race', command: 'dmRaceLens.openRaceTrace', arguments: [rule, document.uri.toString()] }));
+      } else if (id) {
+        lenses.push(new vscode.CodeLens(range, { title: `Patch ${id}: closes no race on its own`, command: '' }));
+      }
+      for (const rule of removedRules) {
+        lenses.push(new vscode.CodeLens(range, { title: `$(trash) removes the ${rule} ${RULES[rule].name} ordering`, command: 'dmRaceLens.openRaceTrace', arguments: [rule, document.uri.toString()] }));
+      }
+      return lenses;
+    });
+  }
+}
+
+function patchDiagnostics(extensionUri: vscode.Uri, document: vscode.TextDocument): vscode.Diagnostic[] {
+  return analyzePatch(document.getText()).flatMap((hunk) =>
+    hunk.removed.map((r) => {
+      const d = new vscode.Diagnostic(document.lineAt(r.line).range, r.message, vscode.DiagnosticSeverity.Information);
+      d.source = SOURCE;
+      d.code = { value: r.rule, target: ruleDocsUri(extensionUri, r.rule as RuleId) };
+      return d;
+    }),
+  );
+}
+
+export function registerCodeLenses(context: vscode.ExtensionContext, analyses: TraceAnalyses): void {
+  const patchCollection = vscode.languages.createDiagnosticCollection(`${SOURCE}-patches`);
+  const update = (d: vscode.TextDocument) => {
+    if (isPatchDocument(d)) patchCollection.set(d.uri, patchDiagnostics(context.extensionUri, d));
+  };
+  context.subscriptions.push(
+    patchCollection,
+    vscode.languages.registerCodeLensProvider({ language: 'dmtrace' }, new TraceLenses(analyses)),
+    vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, new PatchLenses()),
+    vscode.workspace.onDidOpenTextDocument(update),
+    vscode.workspace.onDidChangeTextDocument((e) => update(e.document)),
+    vscode.workspace.onDidCloseTextDocument((d) => patchCollection.delete(d.uri)),
+  );
+  vscode.workspace.textDocuments.forEach(update);
+}

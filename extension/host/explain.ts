@@ -1,0 +1,151 @@
+// Explanations in prose for hovers: what an event is, what orders it, and for
+// an event in a race the window, the witness schedule and the consequence.
+// Pure functions of the analysis (no vscode import) so they are unit-tested.
+import type { Edge, HappensBefore } from '../core/hb/happensBefore';
+import type { Finding } from '../core/rules/finding';
+import type { Trace } from '../core/trace/model';
+import { isVocabulary, MEANING } from '../core/trace/vocabulary';
+
+/** Seconds with microsecond precision, as the native format writes them. */
+export function formatTime(ns: number): string {
+  return `${(ns / 1e9).toFixed(6)} s`;
+}
+
+/** `dm_get md=md0 holders=1` in backticks-safe form. */
+export function eventText(trace: Trace, e: number): string {
+  return trace.describe(e);
+}
+
+/** One incoming edge, from the point of view of its target. */
+export function edgeReason(trace: Trace, edge: Edge): string {
+  const from = `\`${trace.eventName(edge.from)}\` at line ${trace.line[edge.from]} (${trace.taskName(edge.from)})`;
+  switch (edge.kind) {
+    case 'lock':
+      return `after ${from} through ${edge.via}`;
+    case 'reads-from':
+      return `reads the pointer stored by ${from} in ${edge.via}`;
+    case 'uevent':
+      return `receives the uevent of disk ${edge.via} sent by ${from}`;
+    case 'declared':
+      return `after ${from} (declared by \`!hb\`)`;
+  }
+}
+
+/** What orders event `e`: its program-order predecessor and every incoming edge. */
+export function orderingFacts(trace: Trace, hb: HappensBefore, e: number): string[] {
+  const facts: string[] = [];
+  const prev = hb.lastBefore(e, trace.task[e]);
+  if (prev >= 0) facts.push(`after \`${eventText(trace, prev)}\` at line ${trace.line[prev]} in program order`);
+  else facts.push(`first event of ${trace.taskName(e)}`);
+  for (const edge of hb.incoming(e)) facts.push(edgeReason(trace, edge));
+  return facts;
+}
+
+/** The other tasks' events that are unordered with `e` (ranges of lines), the heart of "predictive". */
+export function concurrencyFacts(trace: Trace, hb: HappensBefore, e: number, maxTasks = 4): string[] {
+  const out: string[] = [];
+  for (let t = 0; t < trace.tasks.length && out.length < maxTasks; t++) {
+    if (t === trace.task[e]) continue;
+    const range = hb.concurrentRange(e, t);
+    if (!range) continue;
+    const a = trace.line[range.from];
+    const b = trace.line[range.to];
+    out.push(`unordered with ${trace.tasks[t].name} ${a === b ? `line ${a}` : `lines ${a}–${b}`}`);
+  }
+  return out;
+}
+
+function lineCell(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+/**
+ * The window as a small timeline: one column per task of the window, one row
+ * per event in analysis order, the event's line number on the left and `▶` on
+ * the finding's own events.
+ */
+export function windowTimeline(trace: Trace, hb: HappensBefore, f: Finding, width = 30): string {
+  const lanes = f.window;
+  if (lanes.length === 0) return '';
+  const marked = new Set([f.primary, ...f.related]);
+  const rows: { e: number; col: number }[] = [];
+  lanes.forEach((lane, col) => {
+    const events = hb.taskEvents[lane.task];
+    for (let s = trace.seq[lane.from] - 1; s <= trace.seq[lane.to] - 1 && s < events.length; s++) rows.push({ e: events[s], col });
+  });
+  rows.sort((a, b) => hb.position[a.e] - hb.position[b.e]);
+  const header = `line  ${lanes.map((l) => lineCell(`${trace.tasks[l.task].name} (cpu${trace.tasks[l.task].firstCpu})`, width)).join(' │ ')}`;
+  const rule = `----  ${lanes.map(() => '-'.repeat(width)).join('-┼-')}`;
+  const body = rows.map(({ e, col }) => {
+    const cells = lanes.map((_, c) => (c === col ? lineCell(`${marked.has(e) ? '▶ ' : '  '}${eventText(trace, e)}`, width) : ' '.repeat(width)));
+    return `${String(trace.line[e]).padStart(4)}  ${cells.join(' │ ')}`.trimEnd();
+  });
+  return [header, rule, ...body].join('\n');
+}
+
+/** The window in one sentence: which stretch of each task may interleave. */
+export function windowProse(trace: Trace, f: Finding): string {
+  const parts = f.window.map((lane) => {
+    const a = trace.line[lane.from];
+    const b = trace.line[lane.to];
+    const span = a === b ? `line ${a}` : `lines ${a}–${b}`;
+    return `${trace.tasks[lane.task].name} ${span} (\`${trace.eventName(lane.from)}\` … \`${trace.eventName(lane.to)}\`)`;
+  });
+  if (parts.length === 1) return `The window is ${parts[0]}: another task's event scheduled inside it triggers the race.`;
+  return `The window: ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]} are not ordered by happens-before, so any interleaving of them can run.`;
+}
+
+/** The witness schedule as a numbered markdown list. */
+export function witnessList(f: Finding): string {
+  return f.witness
+    .map((step, i) => {
+      const key = step.event !== undefined && (step.event === f.primary || f.related.includes(step.event));
+      const text = step.event === undefined ? `*${step.text}* (not in this trace)` : step.text;
+      return `${i + 1}. ${key ? `**${text}**` : text}`;
+    })
+    .join('\n');
+}
+
+/** Hover header for any event. */
+export function eventHeader(trace: Trace, e: number): string {
+  const name = trace.eventName(e);
+  const meaning = isVocabulary(name) ? MEANING[name] : 'not in the dm vocabulary: shown, ignored by the rules';
+  const src = trace.source(e);
+  return [
+    `**\`${eventText(trace, e)}\`** — ${meaning}`,
+    '',
+    `${trace.taskName(e)} on cpu${trace.cpu[e]} at ${formatTime(trace.time[e])}, line ${trace.line[e]} (event ${trace.seq[e]} of its task)${src ? `, source \`${src.file}:${src.line}\`` : ''}`,
+  ].join('\n');
+}
+
+/** The findings an event takes part in, its own (primary) first. */
+export function findingsOf(findings: readonly Finding[], e: number): number[] {
+  const own: number[] = [];
+  const part: number[] = [];
+  findings.forEach((f, i) => {
+    if (f.primary === e) own.push(i);
+    else if (f.related.includes(e)) part.push(i);
+  });
+  return [...own, ...part];
+}
+
+/** The race section of a hover (without links, which the host adds). */
+export function explainFinding(trace: Trace, hb: HappensBefore, f: Finding): string {
+  return [
+    `**${f.rule} ${f.name}** (${f.severity}${f.uncertain ? ', uncertain: the window spans lost events' : ''}) on ${f.md}`,
+    '',
+    f.message,
+    '',
+    windowProse(trace, f),
+    '',
+    '```text',
+    windowTimeline(trace, hb, f),
+    '```',
+    '',
+    'Witness schedule (consistent with happens-before):',
+    '',
+    witnessList(f),
+    '',
+    `**Consequence:** ${f.consequence}`,
+  ].join('\n');
+}

@@ -1,0 +1,57 @@
+// Hovers on trace events: the event, what orders it, what it is unordered
+// with, and for an event in a race the full explanation with links to step
+// through the interleaving, show the graph and open the closing patch.
+import * as vscode from 'vscode';
+import { commandLink, LINK_COMMANDS } from './commandLinks';
+import { concurrencyFacts, eventHeader, explainFinding, findingsOf, orderingFacts } from './explain';
+import { findPatchFiles } from './patchSeries';
+import { eventOnLine, type TraceAnalyses, type TraceAnalysis } from './traceAnalyses';
+
+/** The hover markdown for event `e` of an analysis (shared by trace and source hovers). */
+export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, options: { withRaces?: boolean } = {}): Promise<vscode.MarkdownString> {
+  const { trace, hb, findings } = analysis;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: LINK_COMMANDS };
+  md.appendMarkdown(eventHeader(trace, e));
+  md.appendMarkdown('\n\n**Ordered:** ' + orderingFacts(trace, hb, e).join('; ') + '.');
+  const unordered = concurrencyFacts(trace, hb, e);
+  if (unordered.length > 0) md.appendMarkdown('\n\n**Concurrent:** ' + unordered.join('; ') + '.');
+  if (options.withRaces === false) return md;
+  const involved = findingsOf(findings, e);
+  if (involved.length === 0) return md;
+  const patches = await findPatchFiles(analysis.uri);
+  for (const k of involved) {
+    const f = findings[k];
+    md.appendMarkdown('\n\n---\n\n');
+    if (f.primary !== e) md.appendMarkdown(`*This event is part of the race reported at line ${trace.line[f.primary]}.*\n\n`);
+    md.appendMarkdown(explainFinding(trace, hb, f));
+    const fixes = f.fixedBy.map((id) => {
+      const p = patches.get(id);
+      return p ? `[${id}: ${p.subject}](${commandLink('dmRaceLens.openPatch', id, analysis.uri.toString())})` : `${id} (no patch file in the workspace)`;
+    });
+    md.appendMarkdown(`\n\n**Closed by:** ${fixes.join(', ')}`);
+    md.appendMarkdown(
+      `\n\n[$(debug-step-over) Step through interleaving](${commandLink('dmRaceLens.stepThrough', analysis.uri.toString(), k)})` +
+        ` · [$(type-hierarchy) Show in graph](${commandLink('dmRaceLens.showGraph', analysis.uri.toString(), { finding: k })})`,
+    );
+  }
+  return md;
+}
+
+export function registerTraceHover(context: vscode.ExtensionContext, analyses: TraceAnalyses): void {
+  context.subscriptions.push(
+    vscode.languages.registerHoverProvider(
+      [{ language: 'dmtrace' }, { language: 'plaintext' }, { language: 'log' }, { language: 'json' }],
+      {
+        async provideHover(document, position) {
+          const analysis = await analyses.analyzeNow(document);
+          if (!analysis) return undefined;
+          const e = eventOnLine(analysis.trace, position.line + 1);
+          if (e < 0) return undefined;
+          const line = document.lineAt(position.line);
+          return new vscode.Hover(await eventHoverMarkdown(analysis, e), new vscode.Range(position.line, line.firstNonWhitespaceCharacterIndex, position.line, line.text.length));
+        },
+      },
+    ),
+  );
+}

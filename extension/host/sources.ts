@@ -1,0 +1,134 @@
+// Source lines: events written with `@file:line` put the findings' diagnostics
+// and the event hovers on the source file too. A file name goes through the
+// trace's `!source FILE=PATH` (relative to the trace file), then the trace's own
+// folder and its `source/` folder; `dmRaceLens.kernelTree` adds drivers/md of a
+// kernel tree, where function names of unresolved events are also looked up.
+import * as vscode from 'vscode';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { findingDiagnostic, toSeverity } from './diagnostics';
+import { eventHoverMarkdown } from './hover';
+import { readSettings } from './settings';
+import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
+
+/** The file `@file:line` of an event of this trace refers to, if it exists on disk. */
+export function resolveSource(analysis: TraceAnalysis, file: string): string | undefined {
+  const traceDir = analysis.uri.scheme === 'file' ? dirname(analysis.uri.fsPath) : undefined;
+  const mapped = analysis.trace.sources.get(file);
+  const candidates: string[] = [];
+  if (mapped) candidates.push(isAbsolute(mapped) ? mapped : traceDir ? resolve(traceDir, mapped) : mapped);
+  if (traceDir) candidates.push(join(traceDir, file), join(traceDir, 'source', file));
+  const tree = readSettings().kernelTree;
+  if (tree) candidates.push(join(tree, 'drivers', 'md', file), join(tree, file));
+  return candidates.find((c) => isAbsolute(c) && existsSync(c));
+}
+
+/** Source line of each event of the analysis that has one: event -> {path, line}. */
+function sourceEvents(analysis: TraceAnalysis): Map<number, { path: string; line: number }> {
+  const out = new Map<number, { path: string; line: number }>();
+  const resolved = new Map<string, string | undefined>();
+  const { trace } = analysis;
+  for (let e = 0; e < trace.length; e++) {
+    const src = trace.source(e);
+    if (!src) continue;
+    if (!resolved.has(src.file)) resolved.set(src.file, resolveSource(analysis, src.file));
+    const path = resolved.get(src.file);
+    if (path) out.set(e, { path, line: src.line });
+  }
+  return out;
+}
+
+const functionCache = new Map<string, { path: string; line: number } | null>();
+
+/** Where a kernel function is defined in the kernel tree's drivers/md (`^\w.*\bNAME\(`). */
+export function findKernelFunction(tree: string, name: string): { path: string; line: number } | undefined {
+  const key = `${tree}\0${name}`;
+  if (functionCache.has(key)) return functionCache.get(key) ?? undefined;
+  const dir = join(tree, 'drivers', 'md');
+  const pattern = new RegExp(`^\\w.*\\b${name.replace(/[^\w]/g, '')}\\(`);
+  let found: { path: string; line: number } | undefined;
+  try {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.c')).sort()) {
+      const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+      const k = lines.findIndex((l) => pattern.test(l));
+      if (k >= 0) {
+        found = { path: join(dir, f), line: k + 1 };
+        break;
+      }
+    }
+  } catch {
+    // no such tree: nothing found
+  }
+  functionCache.set(key, found ?? null);
+  return found;
+}
+
+export function registerSources(context: vscode.ExtensionContext, analyses: TraceAnalyses): void {
+  const collection = vscode.languages.createDiagnosticCollection('dm-race-lens-source');
+  /** Per source path, the events of each analysed trace on each line (1-based). */
+  const bySource = new Map<string, { analysis: TraceAnalysis; event: number; line: number }[]>();
+
+  const rebuild = () => {
+    bySource.clear();
+    collection.clear();
+    const perFile = new Map<string, vscode.Diagnostic[]>();
+    for (const analysis of analyses.all()) {
+      const located = sourceEvents(analysis);
+      for (const [event, at] of located) {
+        const list = bySource.get(at.path) ?? [];
+        list.push({ analysis, event, line: at.line });
+        bySource.set(at.path, list);
+      }
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === analysis.uri.toString());
+      if (!document) continue;
+      const settings = readSettings(document);
+      const traceName = vscode.workspace.asRelativePath(analysis.uri);
+      for (const f of analysis.findings) {
+        const at = located.get(f.primary);
+        const severity = toSeverity(settings.severity[f.rule], f.severity);
+        if (!at || severity === undefined) continue;
+        // Related events that have a source line point there; the others point into the trace.
+        const rangeOf = (e: number) => {
+          const s = located.get(e);
+          return s ? new vscode.Range(s.line - 1, 0, s.line - 1, 1000) : new vscode.Range(analysis.trace.line[e] - 1, 0, analysis.trace.line[e] - 1, 1000);
+        };
+        const d = findingDiagnostic(context.extensionUri, document, analysis.trace, f, severity, rangeOf, vscode.Uri.file(at.path));
+        d.message = `${d.message} [${traceName}:${analysis.trace.line[f.primary]}]`;
+        d.relatedInformation = [
+          new vscode.DiagnosticRelatedInformation(new vscode.Location(analysis.uri, new vscode.Range(analysis.trace.line[f.primary] - 1, 0, analysis.trace.line[f.primary] - 1, 0)), `the event in ${traceName}`),
+          ...f.related.map((e) => {
+            const s = located.get(e);
+            const uri = s ? vscode.Uri.file(s.path) : analysis.uri;
+            return new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, rangeOf(e)), `${analysis.trace.taskName(e)}: ${analysis.trace.describe(e)}`);
+          }),
+        ];
+        const list = perFile.get(at.path) ?? [];
+        list.push(d);
+        perFile.set(at.path, list);
+      }
+    }
+    for (const [path, ds] of perFile) collection.set(vscode.Uri.file(path), ds);
+  };
+
+  context.subscriptions.push(
+    collection,
+    analyses.onDidAnalyze(rebuild),
+    analyses.onDidForget(rebuild),
+    vscode.languages.registerHoverProvider([{ language: 'c' }, { pattern: '**/*.{c,h}' }], {
+      async provideHover(document, position) {
+        const here = (bySource.get(document.uri.fsPath) ?? []).filter((x) => x.line === position.line + 1);
+        if (here.length === 0) return undefined;
+        // One hover part per trace event on this line, races first.
+        here.sort((a, b) => Number(b.analysis.findings.some((f) => f.primary === b.event)) - Number(a.analysis.findings.some((f) => f.primary === a.event)));
+        const parts: vscode.MarkdownString[] = [];
+        for (const x of here.slice(0, 3)) {
+          const md = await eventHoverMarkdown(x.analysis, x.event);
+          parts.push(new vscode.MarkdownString(`*${vscode.workspace.asRelativePath(x.analysis.uri)}, line ${x.analysis.trace.line[x.event]}:*`), md);
+        }
+        if (here.length > 3) parts.push(new vscode.MarkdownString(`*…and ${here.length - 3} more trace events on this line.*`));
+        return new vscode.Hover(parts);
+      },
+    }),
+  );
+  rebuild();
+}

@@ -1,0 +1,53 @@
+// Hovers explain an event: what orders it, and for an event of a race the
+// window, the witness, the consequence and the patch that closes it.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { openTrace, samplePath } from './helpers';
+
+async function hoverText(uri: vscode.Uri, line: number): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line - 1, 20));
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+describe('hovers', () => {
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('names the lock hand-off that orders an acquire', async () => {
+    const { document } = await openTrace(samplePath('dmr2-stale-lookup-get.race.dmtrace'));
+    // line 14: dmsetup's mutex_lock, after lvm's mutex_unlock at line 11.
+    const text = await hoverText(document.uri, 14);
+    assert.match(text, /mutex_lock lock=_minor_lock/);
+    assert.match(text, /dmsetup\/4310 on cpu0/);
+    assert.match(text, /after `mutex_unlock` at line 11 \(lvm\/4300\) through _minor_lock/);
+    assert.match(text, /after `md_access md=md0 field=map` at line 13 in program order/);
+  });
+
+  it('explains the race on its primary event: window, timeline, witness, consequence, patches', async () => {
+    const { document } = await openTrace(samplePath('dmr2-stale-lookup-get.race.dmtrace'));
+    const text = await hoverText(document.uri, 17);
+    assert.match(text, /DMR2 stale-lookup-get\*\* \(error\) on md0/);
+    assert.match(text, /The window:/);
+    assert.match(text, /```text\nline {2}lvm\/4300 \(cpu1\)/, 'a per-task timeline');
+    assert.match(text, /Witness schedule/);
+    assert.match(text, /\n1\. /);
+    assert.match(text, /Consequence:\*\* refcount resurrection/);
+    assert.match(text, /Closed by:\*\* \[04: dm: make _minor_lock a spinlock/);
+    assert.match(text, /command:dmRaceLens\.openPatch\?/);
+    assert.match(text, /command:dmRaceLens\.stepThrough\?/);
+    assert.match(text, /unordered with dmsetup\/4310/);
+  });
+
+  it('shows the race on its other events too', async () => {
+    const { document } = await openTrace(samplePath('dmr2-stale-lookup-get.race.dmtrace'));
+    const text = await hoverText(document.uri, 12);
+    assert.match(text, /part of the race reported at line 17/);
+  });
+
+  it('says nothing on comment lines', async () => {
+    const { document } = await openTrace(samplePath('dmr2-stale-lookup-get.race.dmtrace'));
+    assert.equal(await hoverText(document.uri, 1), '');
+  });
+});
