@@ -1,52 +1,125 @@
-// Chrome / Perfetto trace-event JSON of an analysed trace: one thread per task,
-// an instant event per trace event (its arguments, cpu and line in `args`), a
-// flow arrow per cross-task happens-before edge, and each finding as a marker
-// on its primary event. The recorded-format parser reads flows back as `!hb`.
-import type { Analysis } from '../analyze';
+// `analyze --format perfetto`: the analysis as a Chrome / Perfetto JSON trace
+// that ui.perfetto.dev (or chrome://tracing) opens. Each task is a thread,
+// each event a slice, every happens-before edge other than program order a
+// flow arrow, and every finding an instant on a track of its own. Reading the
+// file back with the chrome-json parser gives the same findings: flows come
+// back as `!hb` edges, lock kinds as a `dmtrace` metadata event.
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  ts?: number;
-  pid: number;
-  tid: number;
-  s?: string;
-  id?: number;
-  bp?: string;
-  cat?: string;
-  args?: Record<string, string | number>;
+import type { Analysis } from '../analyze';
+import type { Trace } from '../trace/model';
+import { eventClass } from '../trace/vocabulary';
+
+type ChromeEvent = Record<string, unknown>;
+
+/** The longest a slice is drawn (µs): events are points in time, the slice only makes them visible. */
+const MAX_SLICE_US = 100;
+/** Slice length of a task's last event (µs). */
+const LAST_SLICE_US = 1;
+
+export function toPerfetto(analysis: Analysis): { displayTimeUnit: string; traceEvents: ChromeEvent[]; metadata: Record<string, unknown> } {
+  const { trace, hb, findings } = analysis;
+  const tids = threadIds(trace);
+  const { start, duration } = sliceTimes(trace, hb.taskEvents);
+  const out: ChromeEvent[] = [];
+
+  if (trace.lockDeclarations.length > 0) {
+    out.push({ ph: 'M', name: 'dmtrace', pid: 0, tid: 0, args: { directives: trace.lockDeclarations.map((d) => `!lock ${d.lock} ${d.kind}`) } });
+  }
+  trace.tasks.forEach((task, t) => {
+    const slash = task.name.lastIndexOf('/');
+    const comm = slash > 0 ? task.name.slice(0, slash) : task.name;
+    out.push({ ph: 'M', name: 'process_name', pid: tids[t], tid: tids[t], args: { name: task.name } });
+    out.push({ ph: 'M', name: 'thread_name', pid: tids[t], tid: tids[t], args: { name: comm } });
+  });
+
+  for (let i = 0; i < trace.length; i++) {
+    const tid = tids[trace.task[i]];
+    const args: Record<string, unknown> = { cpu: trace.cpu[i] };
+    for (const [k, v] of trace.argList(i)) if (k !== 'cpu') args[k] = v;
+    args.line = trace.line[i];
+    const caller = trace.callers.get(i);
+    if (caller !== undefined) args.caller = caller;
+    out.push({ name: trace.eventName(i), cat: eventClass(trace.eventName(i)), ph: 'X', ts: start[i], dur: duration[i], pid: tid, tid, args });
+  }
+
+  // flows start and end in the middle of their slices, so a viewer binds them to exactly that slice
+  const middle = (e: number) => start[e] + duration[e] / 2;
+  let flowId = 0;
+  for (let to = 0; to < trace.length; to++) {
+    for (const edge of hb.incoming(to)) {
+      const id = ++flowId;
+      const from = edge.from;
+      const name = `${edge.kind} ${edge.via}`.trim();
+      out.push({ ph: 's', id, cat: 'happens-before', name, ts: middle(from), pid: tids[trace.task[from]], tid: tids[trace.task[from]] });
+      out.push({ ph: 'f', bp: 'e', id, cat: 'happens-before', name, ts: middle(to), pid: tids[trace.task[to]], tid: tids[trace.task[to]] });
+    }
+  }
+
+  if (findings.length > 0) {
+    const track = Math.max(0, ...tids) + 1;
+    out.push({ ph: 'M', name: 'process_name', pid: track, tid: track, args: { name: 'dm-race-lens findings' } });
+    out.push({ ph: 'M', name: 'thread_name', pid: track, tid: track, args: { name: 'findings' } });
+    for (const f of findings) {
+      out.push({
+        ph: 'i',
+        s: 't',
+        name: `${f.rule} ${f.name}`,
+        cat: f.severity,
+        ts: start[f.primary],
+        pid: track,
+        tid: track,
+        args: {
+          severity: f.severity,
+          md: f.md,
+          message: f.message,
+          line: trace.line[f.primary],
+          task: trace.taskName(f.primary),
+          related: [...new Set(f.related.map((e) => trace.line[e]))].sort((a, b) => a - b),
+          consequence: f.consequence,
+          fixedBy: f.fixedBy.join(' + '),
+          ...(f.uncertain ? { uncertain: true } : {}),
+        },
+      });
+    }
+  }
+
+  return { displayTimeUnit: 'ns', traceEvents: out, metadata: { generator: 'dm-race-lens', format: trace.format, events: trace.length } };
 }
 
-const PID = 1;
+/** A thread id per task: its pid when that is a unique number, else a fresh one. */
+function threadIds(trace: Trace): number[] {
+  const used = new Set<number>();
+  const ids = trace.tasks.map((task) => {
+    const pid = Number(task.name.slice(task.name.lastIndexOf('/') + 1));
+    if (Number.isInteger(pid) && pid > 0 && !used.has(pid)) {
+      used.add(pid);
+      return pid;
+    }
+    return -1;
+  });
+  let next = Math.max(0, ...used) + 1;
+  return ids.map((id) => (id > 0 ? id : next++));
+}
 
-export function toPerfetto({ trace, hb, findings }: Analysis): { traceEvents: TraceEvent[]; displayTimeUnit: string } {
-  const events: TraceEvent[] = [{ name: 'process_name', ph: 'M', pid: PID, tid: 0, args: { name: 'dm-race-lens trace' } }];
-  trace.tasks.forEach((t, k) => events.push({ name: 'thread_name', ph: 'M', pid: PID, tid: k + 1, args: { name: t.name } }));
-  const us = (e: number) => trace.time[e] / 1000;
-  for (let e = 0; e < trace.length; e++) {
-    const args: Record<string, string | number> = { cpu: trace.cpu[e], line: trace.line[e] };
-    for (const [k, v] of trace.argList(e)) args[k] = v;
-    events.push({ name: trace.eventName(e), cat: 'dm', ph: 'i', s: 't', ts: us(e), pid: PID, tid: trace.task[e] + 1, args });
-  }
-  let flow = 1;
-  for (let k = 0; k < hb.edgeCount; k++) {
-    const edge = hb.edge(k);
-    if (trace.task[edge.from] === trace.task[edge.to]) continue;
-    const id = flow++;
-    events.push({ name: `${edge.kind} ${edge.via}`, cat: 'happens-before', ph: 's', id, ts: us(edge.from), pid: PID, tid: trace.task[edge.from] + 1 });
-    events.push({ name: `${edge.kind} ${edge.via}`, cat: 'happens-before', ph: 'f', bp: 'e', id, ts: us(edge.to), pid: PID, tid: trace.task[edge.to] + 1 });
-  }
-  for (const f of findings) {
-    events.push({
-      name: `${f.rule} ${f.name}`,
-      cat: `race,${f.severity}`,
-      ph: 'i',
-      s: 'g',
-      ts: us(f.primary),
-      pid: PID,
-      tid: trace.task[f.primary] + 1,
-      args: { message: f.message, line: trace.line[f.primary], fixedBy: f.fixedBy.join(' + ') },
+/**
+ * Start (µs) and length of each event's slice. Within a task, times are made
+ * strictly increasing (a tie moves on by a nanosecond) so program order is
+ * what a viewer shows; a slice lasts until the task's next event, capped.
+ */
+function sliceTimes(trace: Trace, taskEvents: readonly Int32Array[]): { start: Float64Array; duration: Float64Array } {
+  const start = new Float64Array(trace.length);
+  const duration = new Float64Array(trace.length);
+  for (const events of taskEvents) {
+    let previousNs = -Infinity;
+    const ns = new Float64Array(events.length);
+    events.forEach((e, k) => {
+      ns[k] = Math.max(trace.time[e], previousNs + 1);
+      previousNs = ns[k];
+    });
+    events.forEach((e, k) => {
+      start[e] = ns[k] / 1000;
+      duration[e] = k + 1 < events.length ? Math.min((ns[k + 1] - ns[k]) / 1000, MAX_SLICE_US) : LAST_SLICE_US;
     });
   }
-  return { traceEvents: events, displayTimeUnit: 'ns' };
+  return { start, duration };
 }

@@ -1,0 +1,56 @@
+// `analyze --format perfetto`: what Perfetto's UI shows (threads, slices, flow
+// arrows, finding markers) and what comes back when the file is read again.
+
+import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeText, type Analysis } from '../../extension/core/analyze';
+import { toPerfetto } from '../../extension/core/report/perfetto';
+
+const SAMPLES = join(__dirname, '../../../sample-traces');
+const outcome = (a: Analysis) => a.findings.map((f) => `${f.rule} ${f.severity} ${f.md}`).sort();
+
+describe('Perfetto export', () => {
+  const a = analyzeText(readFileSync(join(SAMPLES, 'recorded/session.native.dmtrace'), 'utf8'));
+  const out = toPerfetto(a);
+  const of = (ph: string) => out.traceEvents.filter((e) => e.ph === ph);
+
+  it('has a named thread per task and a slice per event carrying its line and arguments', () => {
+    const names = of('M').filter((e) => e.name === 'thread_name').map((e) => `${String((e.args as { name: string }).name)}/${String(e.tid)}`);
+    for (const t of a.trace.tasks) assert.ok(names.includes(t.name), `${t.name} in ${names.join(', ')}`);
+    const slices = of('X');
+    assert.equal(slices.length, a.trace.length);
+    const find = slices.find((e) => e.name === 'idr_find');
+    assert.deepEqual(find?.args, { cpu: 1, idr: '_minor_idr', minor: '0', ret: 'md0', line: 11 });
+  });
+
+  it('draws every happens-before edge other than program order as a flow', () => {
+    let edges = 0;
+    for (let i = 0; i < a.trace.length; i++) edges += a.hb.incoming(i).length;
+    assert.ok(edges > 0);
+    assert.equal(of('s').length, edges);
+    assert.equal(of('f').length, edges);
+    assert.ok(of('f').every((e) => e.bp === 'e'));
+  });
+
+  it('marks each finding with an instant on the findings track', () => {
+    const marks = of('i');
+    assert.deepEqual(marks.map((m) => `${String(m.name)} ${String((m.args as { line: number }).line)}`), a.findings.map((f) => `${f.rule} ${f.name} ${a.trace.line[f.primary]}`));
+    assert.ok(marks.every((m) => m.tid === marks[0].tid) && !a.trace.tasks.some((t) => t.name.endsWith(`/${String(marks[0].tid)}`)));
+  });
+
+  it('reads back, through the chrome-json parser, to the same findings and the same edges', () => {
+    for (const file of readdirSync(SAMPLES).filter((f) => f.endsWith('.dmtrace'))) {
+      const original = analyzeText(readFileSync(join(SAMPLES, file), 'utf8'));
+      const back = analyzeText(JSON.stringify(toPerfetto(original)));
+      assert.equal(back.trace.format, 'chrome-json', file);
+      assert.deepEqual(outcome(back), outcome(original), file);
+      // each exported flow came back as a declared edge between the same two events
+      const key = (x: Analysis, from: number, to: number) => `${x.trace.taskName(from)}:${x.trace.seq[from]}->${x.trace.taskName(to)}:${x.trace.seq[to]}`;
+      const originalEdges = new Set<string>();
+      for (let i = 0; i < original.trace.length; i++) for (const e of original.hb.incoming(i)) originalEdges.add(key(original, e.from, e.to));
+      const declared = new Set(back.trace.declaredEdges.map((d) => `${d.fromTask}:${d.fromSeq}->${d.toTask}:${d.toSeq}`));
+      assert.deepEqual(declared, originalEdges, file);
+    }
+  });
+});
