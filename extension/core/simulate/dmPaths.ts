@@ -394,12 +394,25 @@ export function* openAndUse(t: Task, disk: string): Path {
   if (!md) return;
   yield* t.exec('io:pending', () => access(t, md, 'pending'));
   yield* t.exec('io:wake', () => access(t, md, 'wait'));
+  yield* blkClose(t, disk, md);
+}
+
+/**
+ * dm_blk_close: read private_data and drop the opener's reference. With 05 the
+ * read sits in its own _minor_lock critical section, so the unlock orders the
+ * opener's I/O before the final put (its atomic_dec_and_lock takes the lock);
+ * the put itself runs after the unlock because a final put takes the lock.
+ */
+function* blkClose(t: Task, disk: string, md: MappedDevice): Path {
+  const locked = t.config.has('05');
+  if (locked) yield* lock(t, 'close:lock');
   const name = yield* t.exec('close:private_data', () => {
     t.read(`disk:${disk}.private_data`);
     const pd = t.k.disks.get(disk)?.privateData ?? md.name;
     t.emit('dm_blk_close', { md: pd, disk });
     return pd;
   });
+  if (locked) yield* unlock(t, 'close:unlock');
   yield* dmPut(t, name);
 }
 

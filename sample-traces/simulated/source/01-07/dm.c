@@ -259,7 +259,15 @@ static int dm_blk_close(struct inode *inode, struct file *file)
 {
 	struct mapped_device *md;
 
+	/*
+	 * As in dm_blk_open: the unlock orders everything this opener did
+	 * with md before the final put, which takes the same lock.
+	 */
+	spin_lock(&_minor_lock);			/* @step close:lock */
 	md = inode->i_bdev->bd_disk->private_data;	/* @step close:private_data */
+	spin_unlock(&_minor_lock);			/* @step close:unlock */
+
+	/* Outside the lock: a final put takes _minor_lock itself. */
 	dm_put(md);					/* @step close:put */
 	return 0;
 }
