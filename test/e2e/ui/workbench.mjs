@@ -13,24 +13,44 @@ export async function openWorkbench() {
 
 /** Quick open (Control+P) a file by name and wait for its editor tab. */
 export async function quickOpen(page, name) {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => {});
+  await page.keyboard.press('Escape');
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 10_000 });
+  // Recently opened files are listed before the search results arrive: pick the row that matches.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
+  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).first().waitFor({ timeout: 10_000 });
 }
 
 /** Runs a command from the palette by its title. */
 export async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
+}
+
+/** Hovers the first squiggle of the active editor and returns the hover's text. */
+export async function hoverSquiggle(page, selector = '.monaco-editor .squiggly-error') {
+  const squiggle = page.locator(selector).first();
+  await squiggle.waitFor({ timeout: 20_000 });
+  const box = await squiggle.boundingBox();
+  await page.mouse.move(box.x + 4, box.y + box.height / 2);
+  await page.mouse.move(box.x + 8, box.y + box.height / 2);
+  const hover = page.locator('.monaco-hover .monaco-hover-content').first();
+  await hover.waitFor({ timeout: 10_000 });
+  return hover;
+}
+
+/** The text of the status bar. */
+export async function statusBarText(page) {
+  return (await page.locator('.statusbar').innerText()).replace(/\s+/g, ' ');
 }
 
 export async function shot(page, name) {

@@ -1,0 +1,34 @@
+// Restricted mode (an untrusted workspace): the extension executes nothing, so
+// it declares itself supported and still shows the races.
+import assert from 'node:assert/strict';
+import { openWorkbench, quickOpen, shot } from './workbench.mjs';
+
+describe('restricted mode', function () {
+  /** @type {import('playwright-core').Page} */
+  let page;
+  before(async function () {
+    page = await openWorkbench();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
+  });
+  after(async function () {
+    await page?.close();
+  });
+
+  it('shows races in an untrusted workspace', async function () {
+    // The trust prompt may be a modal dialog: answer "No, I don't trust" to stay restricted.
+    const dontTrust = page.locator('.monaco-dialog-box .monaco-button', { hasText: /No, I don't trust|Don't Trust/ });
+    if (await dontTrust.first().isVisible({ timeout: 3000 }).catch(() => false)) await dontTrust.first().click();
+    await page.locator('.statusbar, .window-title, .titlebar').first().waitFor();
+    await quickOpen(page, 'dmr4-sleep-in-atomic.race.dmtrace');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Control+Shift+M');
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    await rows.first().waitFor({ timeout: 10_000 });
+    await shot(page, 'restricted-mode');
+    const restricted = await page.locator('text=Restricted Mode').count();
+    assert.ok(restricted > 0, 'the workbench is in Restricted Mode');
+    assert.match((await rows.allInnerTexts()).join('\n'), /DMR4/);
+  });
+});
