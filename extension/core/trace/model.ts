@@ -49,6 +49,29 @@ export class StringTable {
     }
   }
 
+  /**
+   * The id of the ASCII text in bytes[start, end), interning it if new; -1 (and
+   * nothing interned) when a byte is not ASCII: the caller decodes such text itself.
+   */
+  internBytes(bytes: Uint8Array, start: number, end: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i];
+      if (c > 127) return -1;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    const mask = this.slots.length - 1;
+    const len = end - start;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot] - 1;
+      if (id < 0) return this.add(asciiString(bytes, start, end), h, slot, true);
+      if (this.hashes[id] === h) {
+        const s = this.strings[id];
+        if (s.length === len && sameBytes(s, bytes, start)) return id;
+      }
+    }
+  }
+
   /** The id of `s`, or -1 when no event of the trace uses it. */
   lookup(s: string): number {
     const h = hashRange(s, 0, s.length);
@@ -68,10 +91,10 @@ export class StringTable {
     return this.strings.length;
   }
 
-  private add(s: string, h: number, slot: number): number {
+  private add(s: string, h: number, slot: number, fresh = false): number {
     const id = this.strings.length;
     // A substring can keep the whole chunk it was cut from alive; a flat copy cannot.
-    this.strings.push(s.length > 12 ? flatCopy(s) : s);
+    this.strings.push(fresh || s.length <= 12 ? s : flatCopy(s));
     if (id === this.hashes.length) {
       const bigger = new Int32Array(id * 2);
       bigger.set(this.hashes);
@@ -99,6 +122,19 @@ export class StringTable {
 function sameChars(s: string, text: string, start: number): boolean {
   for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
   return true;
+}
+
+function sameBytes(s: string, bytes: Uint8Array, start: number): boolean {
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== bytes[start + k]) return false;
+  return true;
+}
+
+/** ASCII bytes as a (flat) string; the same hash as hashRange gives for it. */
+function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 4096) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  let s = '';
+  for (let i = start; i < end; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  return s;
 }
 
 /** FNV-1a over the UTF-16 code units of text[start, end). */

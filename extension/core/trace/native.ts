@@ -14,6 +14,7 @@ const EQUALS = 61;
 const AT = 64;
 const DOT = 46;
 const ZERO = 48;
+const COLON = 58;
 
 export interface NativeParseOptions {
   /** Extra event-name mappings (`probe=event`), as `!map` would declare them. */
@@ -50,6 +51,114 @@ export class NativeParser implements LineParser {
 
   finish(): Trace {
     return this.builder.finish();
+  }
+
+  /**
+   * The fast path: a plain ASCII event line straight from the file's bytes, with
+   * no string made except for a token seen for the first time. Returns false
+   * when the line needs the full parser (a directive, a quoted or non-ASCII
+   * value, `!alias`/`!map` in effect, or an error to report); the caller then
+   * decodes the line and calls `line()`, which interns what this interned in
+   * the same order, so either way the trace is the same.
+   */
+  lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    let p = start;
+    while (p < end && isBlank(b[p])) p++;
+    if (p === end || b[p] === HASH) return true;
+    if (b[p] === BANG || this.directives.hasAliases || this.directives.hasMappings) return false;
+    // time: seconds with a decimal point, or nanoseconds with "ns" (as parseTime)
+    let whole = 0;
+    let q = p;
+    while (q < end && isDigit(b[q])) whole = whole * 10 + (b[q++] - ZERO);
+    if (q === p || q === end) return false;
+    let timeNs: number;
+    if (b[q] === DOT) {
+      let frac = 0;
+      let scale = 1e9;
+      q++;
+      while (q < end && isDigit(b[q])) {
+        scale /= 10;
+        if (scale >= 1) frac += (b[q] - ZERO) * scale;
+        q++;
+      }
+      if (q < end && !isBlank(b[q])) return false;
+      timeNs = whole * 1e9 + Math.floor(frac);
+    } else if (q + 2 <= end && b[q] === 110 && b[q + 1] === 115 && (q + 2 === end || isBlank(b[q + 2]))) {
+      timeNs = whole;
+      q += 2;
+    } else {
+      return false;
+    }
+    // cpu
+    p = skipBlankBytes(b, q, end);
+    q = tokenEndBytes(b, p, end);
+    if (q - p <= 3 || b[p] !== 99 || b[p + 1] !== 112 || b[p + 2] !== 117) return false;
+    let cpu = 0;
+    for (let i = p + 3; i < q; i++) {
+      if (!isDigit(b[i])) return false;
+      cpu = cpu * 10 + (b[i] - ZERO);
+    }
+    // task
+    p = skipBlankBytes(b, q, end);
+    q = tokenEndBytes(b, p, end);
+    if (p === q) return false;
+    const taskName = this.taskNames.internBytes(b, p, q);
+    if (taskName < 0) return false;
+    if (this.checkedTask[taskName] !== 1) {
+      try {
+        checkTask(this.taskNames.get(taskName), 0);
+      } catch {
+        return false;
+      }
+      this.checkedTask[taskName] = 1;
+    }
+    // event name
+    p = skipBlankBytes(b, q, end);
+    q = tokenEndBytes(b, p, end);
+    if (p === q || b[p] === AT) return false;
+    for (let i = p; i < q; i++) if (b[i] === EQUALS) return false;
+    const strings = this.builder.strings;
+    const name = strings.internBytes(b, p, q);
+    if (name < 0) return false;
+    // key=value ... [@file:line]
+    const args = this.argBuffer;
+    args.length = 0;
+    let srcFile = -1;
+    let srcLine = 0;
+    p = skipBlankBytes(b, q, end);
+    while (p < end) {
+      if (srcFile >= 0) return false;
+      q = tokenEndBytes(b, p, end);
+      if (b[p] === AT) {
+        let colon = q - 1;
+        while (colon > p + 1 && b[colon] !== COLON) colon--;
+        if (colon <= p + 1 || colon === q - 1) return false;
+        srcLine = 0;
+        for (let i = colon + 1; i < q; i++) {
+          if (!isDigit(b[i])) return false;
+          srcLine = srcLine * 10 + (b[i] - ZERO);
+        }
+        srcFile = strings.internBytes(b, p + 1, colon);
+        if (srcFile < 0) return false;
+      } else {
+        let eq = p;
+        while (eq < q && b[eq] !== EQUALS) eq++;
+        if (eq === p || eq >= q - 1 || b[eq + 1] === QUOTE) return false;
+        const key = strings.internBytes(b, p, eq);
+        if (key < 0) return false;
+        const value = strings.internBytes(b, eq + 1, q);
+        if (value < 0) return false;
+        args.push(key, value);
+      }
+      p = skipBlankBytes(b, q, end);
+    }
+    let task = (this.taskOfName[taskName] ?? 0) - 1;
+    if (task < 0) {
+      task = this.builder.taskId(this.taskNames.get(taskName), cpu);
+      this.taskOfName[taskName] = task + 1;
+    }
+    this.builder.addEvent(timeNs, cpu, task, name, lineNo, args, args.length / 2, srcFile, srcLine);
+    return true;
   }
 
   private event(text: string, start: number, lineNo: number): void {
@@ -163,6 +272,16 @@ function parseTime(text: string, p: number, end: number): number {
 function parseCpu(text: string, p: number, end: number): number {
   if (end - p > 3 && text.startsWith('cpu', p) && allDigits(text, p + 3, end)) return digitsValue(text, p + 3, end);
   throw new LineError(p + 1, `bad cpu "${text.slice(p, end)}": expected cpuN, e.g. cpu1`, end + 1);
+}
+
+function tokenEndBytes(b: Uint8Array, p: number, end: number): number {
+  while (p < end && !isBlank(b[p])) p++;
+  return p;
+}
+
+function skipBlankBytes(b: Uint8Array, p: number, end: number): number {
+  while (p < end && isBlank(b[p])) p++;
+  return p;
 }
 
 /** The value of the decimal digits text[from, to) (checked by allDigits). */

@@ -4,6 +4,7 @@
 // ever holding it as one string.
 
 import type { Trace, TraceFormat } from './model';
+import { ByteLineSplitter } from './byteLines';
 import { NativeParser } from './native';
 import { BpftraceParser } from './recorded/bpftrace';
 import { ChromeJsonParser } from './recorded/chromeJson';
@@ -23,6 +24,8 @@ export interface ParseOptions {
 export interface StreamParser {
   /** Text in any chunking; lines may span chunks. */
   feed(chunk: string): void;
+  /** UTF-8 bytes in any chunking, for parsers that read bytes faster than text (parseFile prefers it). */
+  feedBytes?(chunk: Uint8Array): void;
   end(): Trace;
 }
 
@@ -45,7 +48,7 @@ export function createParser(format: TraceFormat, options: ParseOptions = {}): S
   const map = { map: options.map };
   switch (format) {
     case 'dmtrace':
-      return new LineSplitter(new NativeParser(map));
+      return new ByteLineSplitter(new NativeParser(map));
     case 'ftrace':
     case 'trace-cmd':
       return new LineSplitter(new FtraceParser(format, map));

@@ -53,14 +53,19 @@ export async function parseFile(
       const n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
       if (n === 0) break;
       bytes += n;
-      const text = decoder.decode(buffer.subarray(0, n), { stream: true });
-      parser ??= createParser(options.format ?? detectFormat(text, options.fileName ?? path), options);
-      parser.feed(text);
+      const chunk = buffer.subarray(0, n);
+      if (!parser) {
+        const format = options.format ?? detectFormat(new TextDecoder('utf-8').decode(chunk), options.fileName ?? path);
+        parser = createParser(format, options);
+      }
+      // Bytes when the parser reads them (the native format), else text decoded across chunk boundaries.
+      if (parser.feedBytes) parser.feedBytes(chunk);
+      else parser.feed(decoder.decode(chunk, { stream: true }));
       onProgress?.({ phase: 'parse', bytes, totalBytes });
       await yieldToEventLoop();
     }
     parser ??= createParser(options.format ?? detectFormat('', options.fileName ?? path), options);
-    const tail = decoder.decode();
+    const tail = parser.feedBytes ? '' : decoder.decode();
     if (tail.length > 0) parser.feed(tail);
     return parser.end();
   } finally {
