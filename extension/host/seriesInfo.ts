@@ -1,0 +1,36 @@
+// What the patch series is, without the editor: which patch closes which race
+// (the rules' fixedBy, spec section 4) and how a patch file names its number
+// and subject. Pure, for unit tests and the views.
+import { RULES, type RuleId } from '../core/rules/finding';
+
+export const PATCH_IDS = ['01', '02', '03', '04', '05', '06', '07', '08'] as const;
+
+/** The rules a patch (`04`) closes, alone or together with other patches. */
+export function rulesClosedBy(patch: string): RuleId[] {
+  return (Object.keys(RULES) as RuleId[]).filter((id) => RULES[id].fixedBy.includes(patch));
+}
+
+/** `Closes DMR2 stale-lookup-get (with 06)` for a patch, or undefined for a patch that closes no race. */
+export function closesText(patch: string): string | undefined {
+  const rules = rulesClosedBy(patch);
+  if (rules.length === 0) return undefined;
+  return rules
+    .map((id) => {
+      const others = RULES[id].fixedBy.filter((p) => p !== patch);
+      return `${id} ${RULES[id].name}${others.length ? ` (with ${others.join(' + ')})` : ''}`;
+    })
+    .join(', ');
+}
+
+/** The patch number of a file: `[PATCH 4/8]` in its Subject, else a `0004-` file name prefix. */
+export function patchNumberOf(fileName: string, head: string): string | undefined {
+  const subject = /^Subject:\s*\[PATCH\s+(\d+)\/\d+\]/m.exec(head);
+  const n = subject ? Number(subject[1]) : Number(/(?:^|[\\/])0*(\d{1,3})-[^\\/]*$/.exec(fileName)?.[1] ?? NaN);
+  return Number.isFinite(n) && n > 0 ? String(n).padStart(2, '0') : undefined;
+}
+
+/** `dm: take the lookup's reference before dropping _minor_lock` from a patch's headers. */
+export function patchSubject(text: string): string | undefined {
+  const m = /^Subject:\s*(?:\[PATCH[^\]]*\]\s*)?(.*(?:\n[ \t]+.*)*)/m.exec(text);
+  return m ? m[1].replace(/\n[ \t]+/g, ' ').trim() : undefined;
+}
