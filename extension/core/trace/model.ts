@@ -195,24 +195,50 @@ export interface LockDeclaration {
 
 export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
 
+/**
+ * A column being filled: fixed-size blocks, so growing never copies and never
+ * holds twice the data; `trimmed()` joins them into one exact-size array
+ * (one column at a time, so the peak is the data plus one column).
+ */
 class Column<T extends Int32Array | Float64Array> {
-  constructor(
-    public data: T,
-    private readonly make: (n: number) => T,
-  ) {}
+  private readonly blocks: T[] = [];
+  private block: T;
+  private used = 0;
   length = 0;
+
+  constructor(private readonly make: (n: number) => T) {
+    this.block = make(BLOCK);
+  }
+
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.make(Math.max(16, this.data.length * 2));
-      bigger.set(this.data);
-      this.data = bigger;
+    if (this.used === BLOCK) {
+      this.blocks.push(this.block);
+      this.block = this.make(BLOCK);
+      this.used = 0;
     }
-    this.data[this.length++] = v;
+    this.block[this.used++] = v;
+    this.length++;
   }
+
+  /** The values as one array; the column is finished after it (a parse ends once). */
   trimmed(): T {
-    return this.data.subarray(0, this.length) as T;
+    if (this.joined) return this.joined;
+    const out = this.make(this.length);
+    let at = 0;
+    for (const b of this.blocks) {
+      out.set(b, at);
+      at += b.length;
+    }
+    out.set(this.block.subarray(0, this.used), at);
+    this.blocks.length = 0;
+    this.block = this.make(0);
+    this.joined = out;
+    return out;
   }
+  private joined: T | undefined;
 }
+/** 64k values a block: big enough that the block list stays short, small enough to waste little. */
+const BLOCK = 1 << 16;
 const ints = (n: number) => new Int32Array(n);
 const floats = (n: number) => new Float64Array(n);
 
@@ -232,16 +258,16 @@ export class TraceBuilder {
   private readonly taskIds = new Map<string, number>();
   private readonly tasks: TaskInfo[] = [];
   private readonly taskCounts: number[] = [];
-  private readonly time = new Column(floats(1024), floats);
-  private readonly cpu = new Column(ints(1024), ints);
-  private readonly task = new Column(ints(1024), ints);
-  private readonly name = new Column(ints(1024), ints);
-  private readonly line = new Column(ints(1024), ints);
-  private readonly seq = new Column(ints(1024), ints);
-  private readonly argStart = new Column(ints(1024), ints);
-  private readonly args = new Column(ints(4096), ints);
-  private readonly srcFile = new Column(ints(1024), ints);
-  private readonly srcLine = new Column(ints(1024), ints);
+  private readonly time = new Column(floats);
+  private readonly cpu = new Column(ints);
+  private readonly task = new Column(ints);
+  private readonly name = new Column(ints);
+  private readonly line = new Column(ints);
+  private readonly seq = new Column(ints);
+  private readonly argStart = new Column(ints);
+  private readonly args = new Column(ints);
+  private readonly srcFile = new Column(ints);
+  private readonly srcLine = new Column(ints);
 
   constructor(readonly format: TraceFormat) {
     this.argStart.push(0);

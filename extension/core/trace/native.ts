@@ -15,6 +15,7 @@ const AT = 64;
 const DOT = 46;
 const ZERO = 48;
 const COLON = 58;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 export interface NativeParseOptions {
   /** Extra event-name mappings (`probe=event`), as `!map` would declare them. */
@@ -73,16 +74,19 @@ export class NativeParser implements LineParser {
     if (q === p || q === end) return false;
     let timeNs: number;
     if (b[q] === DOT) {
+      // The first nine fraction digits as an integer: exactly parseTime's sum of digit * 1e8, 1e7, ... (all exact).
       let frac = 0;
-      let scale = 1e9;
+      let digits = 0;
       q++;
       while (q < end && isDigit(b[q])) {
-        scale /= 10;
-        if (scale >= 1) frac += (b[q] - ZERO) * scale;
+        if (digits < 9) {
+          frac = frac * 10 + (b[q] - ZERO);
+          digits++;
+        }
         q++;
       }
       if (q < end && !isBlank(b[q])) return false;
-      timeNs = whole * 1e9 + Math.floor(frac);
+      timeNs = whole * 1e9 + frac * POW10[9 - digits];
     } else if (q + 2 <= end && b[q] === 110 && b[q + 1] === 115 && (q + 2 === end || isBlank(b[q + 2]))) {
       timeNs = whole;
       q += 2;
