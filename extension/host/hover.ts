@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { commandLink, LINK_COMMANDS } from './commandLinks';
 import { concurrencyFacts, eventHeader, explainFinding, findingsOf, orderingFacts } from './explain';
 import { findPatchFiles } from './patchSeries';
+import { readSettings } from './settings';
+import { findKernelFunction } from './kernelTree';
 import { eventOnLine, type TraceAnalyses, type TraceAnalysis } from './traceAnalyses';
 
 /** The hover markdown for event `e` of an analysis (shared by trace and source hovers). */
@@ -13,6 +15,14 @@ export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, opt
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: LINK_COMMANDS };
   md.appendMarkdown(eventHeader(trace, e));
+  const caller = trace.callers.get(e);
+  if (caller) md.appendMarkdown(`, called from \`${caller}\``);
+  // Without @file:line, a kernel tree (setting) can still say where the function is.
+  const tree = trace.source(e) ? '' : readSettings().kernelTree;
+  if (tree) {
+    const at = findKernelFunction(tree, trace.eventName(e)) ?? (caller ? findKernelFunction(tree, caller) : undefined);
+    if (at) md.appendMarkdown(`\n\nSource: [${at.path.slice(tree.length + 1)}:${at.line}](${vscode.Uri.file(at.path).with({ fragment: `L${at.line}` }).toString()})`);
+  }
   md.appendMarkdown('\n\n**Ordered:** ' + orderingFacts(trace, hb, e).join('; ') + '.');
   const unordered = concurrencyFacts(trace, hb, e);
   if (unordered.length > 0) md.appendMarkdown('\n\n**Concurrent:** ' + unordered.join('; ') + '.');

@@ -4,7 +4,7 @@
 // folder and its `source/` folder; `dmRaceLens.kernelTree` adds drivers/md of a
 // kernel tree, where function names of unresolved events are also looked up.
 import * as vscode from 'vscode';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { findingDiagnostic, toSeverity } from './diagnostics';
 import { eventHoverMarkdown } from './hover';
@@ -36,31 +36,6 @@ function sourceEvents(analysis: TraceAnalysis): Map<number, { path: string; line
     if (path) out.set(e, { path, line: src.line });
   }
   return out;
-}
-
-const functionCache = new Map<string, { path: string; line: number } | null>();
-
-/** Where a kernel function is defined in the kernel tree's drivers/md (`^\w.*\bNAME\(`). */
-export function findKernelFunction(tree: string, name: string): { path: string; line: number } | undefined {
-  const key = `${tree}\0${name}`;
-  if (functionCache.has(key)) return functionCache.get(key) ?? undefined;
-  const dir = join(tree, 'drivers', 'md');
-  const pattern = new RegExp(`^\\w.*\\b${name.replace(/[^\w]/g, '')}\\(`);
-  let found: { path: string; line: number } | undefined;
-  try {
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.c')).sort()) {
-      const lines = readFileSync(join(dir, f), 'utf8').split('\n');
-      const k = lines.findIndex((l) => pattern.test(l));
-      if (k >= 0) {
-        found = { path: join(dir, f), line: k + 1 };
-        break;
-      }
-    }
-  } catch {
-    // no such tree: nothing found
-  }
-  functionCache.set(key, found ?? null);
-  return found;
 }
 
 export function registerSources(context: vscode.ExtensionContext, analyses: TraceAnalyses): void {

@@ -1,6 +1,9 @@
 // Hovers explain an event: what orders it, and for an event of a race the
 // window, the witness, the consequence and the patch that closes it.
 import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { openTrace, samplePath } from './helpers';
 
@@ -49,5 +52,25 @@ describe('hovers', () => {
   it('says nothing on comment lines', async () => {
     const { document } = await openTrace(samplePath('dmr2-stale-lookup-get.race.dmtrace'));
     assert.equal(await hoverText(document.uri, 1), '');
+  });
+});
+
+describe('hovers with a kernel tree', () => {
+  after(async () => {
+    await vscode.workspace.getConfiguration('dmRaceLens').update('kernelTree', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('links an event without @file:line to its function in drivers/md', async () => {
+    // A stand-in tree: only the definition line matters to the lookup.
+    const tree = mkdtempSync(join(tmpdir(), 'dmrl-tree-'));
+    mkdirSync(join(tree, 'drivers', 'md'), { recursive: true });
+    writeFileSync(join(tree, 'drivers', 'md', 'dm.c'), ['/* stand-in */', '', 'void dm_get(struct mapped_device *md)', '{', '}', ''].join('\n'));
+    await vscode.workspace.getConfiguration('dmRaceLens').update('kernelTree', tree, vscode.ConfigurationTarget.Global);
+    const { document } = await openTrace(samplePath('dmr2-stale-lookup-get.race.dmtrace'));
+    const text = await hoverText(document.uri, 17);
+    assert.match(text, /Source: \[drivers\/md\/dm\.c:3\]\(file:\/\/\/.*dm\.c#L3\)/);
+    // An event whose function the tree does not define gets no link.
+    assert.doesNotMatch(await hoverText(document.uri, 9), /Source: \[/);
   });
 });
