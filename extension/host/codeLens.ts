@@ -7,7 +7,7 @@ import { RULES, type RuleId } from '../core/rules/finding';
 import { ruleDocsUri } from './ruleDocs';
 import { SOURCE } from './diagnostics';
 import { analyzePatch } from './patchAnalysis';
-import { closesText, patchNumberOf, rulesClosedBy } from './patchSeries';
+import { closesText, patchNumberOf } from './patchSeries';
 import type { TraceAnalyses } from './traceAnalyses';
 
 export const PATCH_SELECTOR: vscode.DocumentSelector = [{ language: 'diff' }, { pattern: '**/*.{patch,diff,mbox}' }];
@@ -45,18 +45,33 @@ class TraceLenses implements vscode.CodeLensProvider {
   }
 }
 
+/** Which rules a patch closes, and whether the simulator confirmed it (the Patch series view's model). */
+export interface SeriesKnowledge {
+  closes(id: string): { rules: RuleId[]; source: 'matrix' | 'rules' };
+  readonly onDidChangeTreeData: vscode.Event<unknown>;
+}
+
 class PatchLenses implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly series: SeriesKnowledge) {
+    series.onDidChangeTreeData(() => this.changed.fire());
+  }
+
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const text = document.getText();
     const id = patchNumberOf(document.fileName, text.slice(0, 4096));
-    const closes = id ? closesText(id) : undefined;
+    const known = id ? this.series.closes(id) : undefined;
+    const closes = id && known ? closesText(id, known.rules) : undefined;
+    const confirmed = known?.source === 'matrix' ? ' · confirmed by the simulator' : '';
     return analyzePatch(text).flatMap((hunk) => {
       const range = document.lineAt(hunk.line).range;
       const lenses: vscode.CodeLens[] = [];
       const removedRules = [...new Set(hunk.removed.map((r) => r.rule))];
       if (closes) {
-        const rule = rulesClosedBy(id!)[0];
-        lenses.push(new vscode.CodeLens(range, { title: `$(shield) Patch ${id} closes ${closes}`, tooltip: 'Open a trace of this race', command: 'dmRaceLens.openRaceTrace', arguments: [rule, document.uri.toString()] }));
+        const rule = known!.rules[0];
+        lenses.push(new vscode.CodeLens(range, { title: `$(shield) Patch ${id} closes ${closes}${confirmed}`, tooltip: 'Open a trace of this race', command: 'dmRaceLens.openRaceTrace', arguments: [rule, document.uri.toString()] }));
       } else if (id) {
         lenses.push(new vscode.CodeLens(range, { title: `Patch ${id}: closes no race on its own`, command: '' }));
       }
@@ -79,7 +94,7 @@ function patchDiagnostics(extensionUri: vscode.Uri, document: vscode.TextDocumen
   );
 }
 
-export function registerCodeLenses(context: vscode.ExtensionContext, analyses: TraceAnalyses): void {
+export function registerCodeLenses(context: vscode.ExtensionContext, analyses: TraceAnalyses, series: SeriesKnowledge): void {
   const patchCollection = vscode.languages.createDiagnosticCollection(`${SOURCE}-patches`);
   const update = (d: vscode.TextDocument) => {
     if (isPatchDocument(d)) patchCollection.set(d.uri, patchDiagnostics(context.extensionUri, d));
@@ -87,7 +102,7 @@ export function registerCodeLenses(context: vscode.ExtensionContext, analyses: T
   context.subscriptions.push(
     patchCollection,
     vscode.languages.registerCodeLensProvider({ language: 'dmtrace' }, new TraceLenses(analyses)),
-    vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, new PatchLenses()),
+    vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, new PatchLenses(series)),
     vscode.workspace.onDidOpenTextDocument(update),
     vscode.workspace.onDidChangeTextDocument((e) => update(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => patchCollection.delete(d.uri)),

@@ -9,7 +9,7 @@ import { registerTraceHover } from './hover';
 import { registerSources } from './sources';
 import { onDidStep, registerStepper, stepState, type StepState } from './stepper';
 import { TraceAnalyses } from './traceAnalyses';
-import { registerViews } from './views';
+import { PatchSeriesModel, registerViews } from './views';
 
 export { onDidStep, type StepState } from './stepper';
 
@@ -25,10 +25,11 @@ export function activate(context: vscode.ExtensionContext): DmRaceLensApi {
   context.subscriptions.push(analyses);
   registerTraceDiagnostics(context, analyses);
   registerTraceHover(context, analyses);
-  registerCodeLenses(context, analyses);
+  const series = new PatchSeriesModel();
+  registerCodeLenses(context, analyses, series);
   registerStepper(context, analyses);
   registerSources(context, analyses);
-  const series = registerViews(context, analyses);
+  registerViews(context, analyses, series);
   registerCommands(context, analyses, series);
   registerGraph(context, analyses);
   return { analyses, onDidStep, stepState: () => stepState(analyses) };

@@ -11,8 +11,7 @@ export function rulesClosedBy(patch: string): RuleId[] {
 }
 
 /** `Closes DMR2 stale-lookup-get (with 06)` for a patch, or undefined for a patch that closes no race. */
-export function closesText(patch: string): string | undefined {
-  const rules = rulesClosedBy(patch);
+export function closesText(patch: string, rules: RuleId[] = rulesClosedBy(patch)): string | undefined {
   if (rules.length === 0) return undefined;
   return rules
     .map((id) => {

@@ -141,9 +141,8 @@ export class PatchSeriesModel implements vscode.TreeDataProvider<PatchNode> {
   }
 }
 
-export function registerViews(context: vscode.ExtensionContext, analyses: TraceAnalyses): PatchSeriesModel {
+export function registerViews(context: vscode.ExtensionContext, analyses: TraceAnalyses, series: PatchSeriesModel): void {
   const races = new RacesTree(analyses);
-  const series = new PatchSeriesModel();
   const racesView = vscode.window.createTreeView('dmRaceLens.races', { treeDataProvider: races, showCollapseAll: true });
   const seriesView = vscode.window.createTreeView('dmRaceLens.patchSeries', { treeDataProvider: series });
   const status = vscode.window.createStatusBarItem('dmRaceLens.count', vscode.StatusBarAlignment.Left, 99);
@@ -172,5 +171,4 @@ export function registerViews(context: vscode.ExtensionContext, analyses: TraceA
     analyses.onDidForget(updateStatus),
   );
   updateStatus();
-  return series;
 }

@@ -65,4 +65,15 @@ describe('CodeLens', () => {
     assert.ok(titles.every((t) => !t.includes('removes')), titles.join('\n'));
     assert.ok(titles.some((t) => t.includes('Patch 01 closes DMR1 publish-before-init (with 02)')));
   });
+
+  it('says a patch is confirmed once the simulator has checked the series', async () => {
+    const document = await vscode.workspace.openTextDocument(patchPath('06'));
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('dmRaceLens.checkPatchSeries');
+    const titles = await waitFor('a confirmed lens', async () => {
+      const t = (await lenses(document.uri)).map((l) => l.command?.title ?? '');
+      return t.some((x) => x.includes('confirmed by the simulator')) ? t : undefined;
+    });
+    assert.ok(titles.some((t) => t === '$(shield) Patch 06 closes DMR2 stale-lookup-get (with 04) · confirmed by the simulator'), titles.join('\n'));
+  });
 });
