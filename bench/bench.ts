@@ -13,7 +13,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -29,6 +29,8 @@ import { checkPlanted, type PlantedCheck } from './planted';
 
 const SEED = 20060401;
 const PLANT_EVERY = 5000;
+/** Default: DMR5 in every 20th block (see GenerateOptions.unloadEvery); `--unload-every=1` is the stress case. */
+const DEFAULT_UNLOAD_EVERY = 20;
 const MB = 1024 * 1024;
 
 /** What a child measures for one trace file in one format. */
@@ -74,9 +76,10 @@ interface EditorResult {
 
 interface Results {
   date: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverageAtStart: number; loadAverageAtEnd?: number };
   seed: number;
   plantEvery: number;
+  unloadEvery: number;
   sizes: SizeResult[];
   chrome: SizeResult[];
   scaling: { from: number; to: number; total: number; parse: number; hb: number; rules: number }[];
@@ -240,12 +243,14 @@ async function measureEditor(job: { path: string; workerScript: string }): Promi
 
 // ---------------------------------------------------------------- parent
 
-function parseArgs(argv: string[]): { sizes: number[]; chromeUpTo: number; editorAt: number; out: string } {
+function parseArgs(argv: string[]): { sizes: number[]; chromeUpTo: number; editorAt: number; out: string; unloadEvery: number } {
   const quick = argv.includes('--quick');
   const sizesArg = argv.find((a) => a.startsWith('--sizes='));
   const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [100_000] : [100_000, 1_000_000, 10_000_000];
   const editorAt = quick ? 100_000 : 1_000_000;
-  return { sizes, chromeUpTo: 1_000_000, editorAt, out: resolve('bench/results') };
+  const unloadArg = argv.find((a) => a.startsWith('--unload-every='));
+  const unloadEvery = unloadArg ? Number(unloadArg.slice(15)) : DEFAULT_UNLOAD_EVERY;
+  return { sizes, chromeUpTo: 1_000_000, editorAt, out: resolve('bench/results'), unloadEvery };
 }
 
 function chromeSupported(): boolean {
@@ -258,10 +263,10 @@ function chromeSupported(): boolean {
 }
 
 /** Generates (or reuses) the trace files of one size; returns the paths and the planted races. */
-function traceFiles(events: number, withChrome: boolean): { native: string; chrome?: string; meta: string; generated: GeneratedTrace; seconds: number } {
+function traceFiles(events: number, withChrome: boolean, unloadEvery: number): { native: string; chrome?: string; meta: string; generated: GeneratedTrace; seconds: number } {
   const dir = join(tmpdir(), 'dm-race-lens-bench');
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `gen-v${GENERATOR_VERSION}-${events}-${SEED}-${PLANT_EVERY}`);
+  const base = join(dir, `gen-v${GENERATOR_VERSION}-${events}-${SEED}-${PLANT_EVERY}-${unloadEvery}`);
   const native = `${base}.dmtrace`;
   const chrome = withChrome ? `${base}.json` : undefined;
   const meta = `${base}.meta.json`;
@@ -269,7 +274,7 @@ function traceFiles(events: number, withChrome: boolean): { native: string; chro
     return { native, chrome, meta, generated: JSON.parse(readFileSync(meta, 'utf8')), seconds: 0 };
   }
   const t = performance.now();
-  const generated = generateTrace({ events, seed: SEED, plantEvery: PLANT_EVERY }, native, chrome);
+  const generated = generateTrace({ events, seed: SEED, plantEvery: PLANT_EVERY, unloadEvery }, native, chrome);
   writeFileSync(meta, JSON.stringify(generated));
   return { native, chrome, meta, generated, seconds: (performance.now() - t) / 1000 };
 }
@@ -320,20 +325,21 @@ function targets(sizes: SizeResult[]): Results['targets'] {
 }
 
 async function main(): Promise<void> {
-  const { sizes, chromeUpTo, editorAt, out } = parseArgs(process.argv.slice(2));
+  const { sizes, chromeUpTo, editorAt, out, unloadEvery } = parseArgs(process.argv.slice(2));
   const chrome = chromeSupported();
   const results: Results = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, loadAverageAtStart: loadavg()[0] },
     seed: SEED,
     plantEvery: PLANT_EVERY,
+    unloadEvery,
     sizes: [],
     chrome: [],
     scaling: [],
     targets: [],
   };
   for (const events of sizes) {
-    const files = traceFiles(events, chrome && events <= chromeUpTo);
+    const files = traceFiles(events, chrome && events <= chromeUpTo, unloadEvery);
     if (files.seconds > 0) console.error(`generated ${fmtN(events)} events in ${fmtS(files.seconds)}`);
     const maxOldSpaceMb = events >= 10_000_000 ? 4096 : 2048;
     const r = child<SizeResult>('--measure', { path: files.native, format: 'dmtrace', meta: files.meta, maxOldSpaceMb }, maxOldSpaceMb);
@@ -353,8 +359,11 @@ async function main(): Promise<void> {
     results.scaling.push({ from: a.events, to: b.events, total: exp(a.total, b.total), parse: exp(a.parse, b.parse), hb: exp(a.hb, b.hb), rules: exp(a.rules, b.rules) });
   }
   results.targets = targets(results.sizes);
+  results.machine.loadAverageAtEnd = loadavg()[0];
 
-  console.log(`\ndm-race-lens benchmark: ${results.machine.cpus} cpus (${results.machine.cpuModel}), ${results.machine.memoryGb} GB, node ${results.machine.node}\n`);
+  const m = results.machine;
+  console.log(`\ndm-race-lens benchmark: ${m.cpus} cpus (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.toFixed(1)} -> ${(m.loadAverageAtEnd ?? 0).toFixed(1)}`);
+  console.log(`trace: seed ${results.seed}, planted block every ${results.plantEvery} events, DMR5 in every ${results.unloadEvery}th block\n`);
   console.log(table(sizeRows([...results.sizes, ...results.chrome])));
   if (!chrome) console.log('(chrome-json: no parser yet, not measured)');
   if (results.scaling.length > 0) {

@@ -19,7 +19,7 @@ describe('generated traces (bench/generate.ts)', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'dm-race-lens-scale-'));
-    gen = generateTrace({ events: 20_000, seed: 42, plantEvery: 2_500 }, native(), chrome());
+    gen = generateTrace({ events: 20_000, seed: 42, plantEvery: 2_500, unloadEvery: 1 }, native(), chrome());
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -32,10 +32,10 @@ describe('generated traces (bench/generate.ts)', () => {
   });
 
   it('is deterministic by seed', () => {
-    const again = generateTrace({ events: 20_000, seed: 42, plantEvery: 2_500 }, join(dir, 'again.dmtrace'));
+    const again = generateTrace({ events: 20_000, seed: 42, plantEvery: 2_500, unloadEvery: 1 }, join(dir, 'again.dmtrace'));
     assert.deepEqual(readFileSync(join(dir, 'again.dmtrace')), readFileSync(native()));
     assert.deepEqual(again.planted, gen.planted);
-    generateTrace({ events: 20_000, seed: 43, plantEvery: 2_500 }, join(dir, 'other.dmtrace'));
+    generateTrace({ events: 20_000, seed: 43, plantEvery: 2_500, unloadEvery: 1 }, join(dir, 'other.dmtrace'));
     assert.notDeepEqual(readFileSync(join(dir, 'other.dmtrace')), readFileSync(native()));
   });
 
