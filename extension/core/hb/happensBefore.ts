@@ -53,8 +53,13 @@ export class HappensBefore {
     this.collectDeclaredEdges();
     this.indexIncoming();
     const order = this.topologicalOrder();
-    this.position = new Int32Array(n);
-    for (let p = 0; p < n; p++) this.position[order[p]] = p;
+    // In file order (the usual case) an event's position is its index: one array serves as both.
+    if (isIdentity(order)) {
+      this.position = order;
+    } else {
+      this.position = new Int32Array(n);
+      for (let p = 0; p < n; p++) this.position[order[p]] = p;
+    }
     this.computeClocks(order);
   }
 
@@ -239,7 +244,11 @@ export class HappensBefore {
    */
   private topologicalOrder(): Int32Array {
     const n = this.trace.length;
-    const identity = () => Int32Array.from({ length: n }, (_, i) => i);
+    const identity = () => {
+      const order = new Int32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      return order;
+    };
     if (this.edgeFrom.every((from, k) => from < this.edgeTo[k])) return identity();
     for (;;) {
       const order = this.kahn();
@@ -346,4 +355,9 @@ export class HappensBefore {
 /** `(idr, minor)` slot plus the pointer stored or read, as one map key. */
 function slotKey(trace: Trace, event: number, pointerKey: number): string {
   return `${trace.argId(event, Key.idr)},${trace.argId(event, Key.minor)},${trace.argId(event, pointerKey)}`;
+}
+
+function isIdentity(order: Int32Array): boolean {
+  for (let i = 0; i < order.length; i++) if (order[i] !== i) return false;
+  return true;
 }
