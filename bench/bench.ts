@@ -38,6 +38,8 @@ interface SizeResult {
   events: number;
   format: TraceFormat;
   fileBytes: number;
+  /** Passes made; each phase's figure is its best pass. */
+  repeats: number;
   /** Seconds. */
   baseline: number;
   parse: number;
@@ -132,42 +134,71 @@ const retained = (): number => {
   return m.heapUsed + m.arrayBuffers;
 };
 
-async function measureSize(job: { path: string; format: TraceFormat; meta: string; maxOldSpaceMb: number }): Promise<SizeResult> {
+interface Run {
+  baseline: number;
+  parse: number;
+  hb: number;
+  rules: number;
+  total: number;
+  trace: Trace;
+  hbGraph: HappensBefore;
+  findings: Finding[];
+}
+
+/** One pass: the baseline, then the pipeline phase by phase (seconds, wall clock). */
+async function runOnce(path: string, format: TraceFormat): Promise<Run> {
+  let t = performance.now();
+  readAndSplit(path);
+  const baseline = (performance.now() - t) / 1000;
+  const start = performance.now();
+  const trace = await parseFile(path, { format });
+  const parse = (performance.now() - start) / 1000;
+  t = performance.now();
+  const hbGraph = new HappensBefore(trace);
+  const hb = (performance.now() - t) / 1000;
+  t = performance.now();
+  const findings = runRules(trace, hbGraph);
+  const rules = (performance.now() - t) / 1000;
+  return { baseline, parse, hb, rules, total: (performance.now() - start) / 1000, trace, hbGraph, findings };
+}
+
+/**
+ * Small sizes run `repeats` times and keep each phase's best time: on a shared
+ * machine the minimum is the figure least disturbed by other processes.
+ */
+async function measureSize(job: { path: string; format: TraceFormat; meta: string; maxOldSpaceMb: number; repeats: number }): Promise<SizeResult> {
   const generated = JSON.parse(readFileSync(job.meta, 'utf8')) as GeneratedTrace;
   const fileBytes = statSync(job.path).size;
   const before = retained();
-  let t = performance.now();
-  readAndSplit(job.path);
-  const baseline = (performance.now() - t) / 1000;
-
-  const start = performance.now();
-  const trace = await parseFile(job.path, { format: job.format });
-  const parse = (performance.now() - start) / 1000;
-  t = performance.now();
-  const hb = new HappensBefore(trace);
-  const hbTime = (performance.now() - t) / 1000;
-  t = performance.now();
-  const findings = runRules(trace, hb);
-  const rules = (performance.now() - t) / 1000;
-  const total = (performance.now() - start) / 1000;
+  let run: Run | undefined = await runOnce(job.path, job.format);
+  const best = { baseline: run.baseline, parse: run.parse, hb: run.hb, rules: run.rules, total: run.total };
+  for (let k = 1; k < job.repeats; k++) {
+    run = undefined; // the previous pass is garbage (and collected) before the next: peak RSS is one pass's
+    gc();
+    run = await runOnce(job.path, job.format);
+    for (const phase of ['baseline', 'parse', 'hb', 'rules', 'total'] as const) best[phase] = Math.min(best[phase], run[phase]);
+  }
   const held = retained() - before;
+  const { trace, hbGraph: hb, findings } = run;
   const headerLines = job.format === 'chrome-json' ? generated.chromeHeaderLines : generated.nativeHeaderLines;
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   const result: SizeResult = {
     events: trace.length,
     format: job.format,
     fileBytes,
-    baseline,
-    parse,
-    hb: hbTime,
-    rules,
-    total,
-    mbPerSecond: fileBytes / MB / total,
-    eventsPerSecond: trace.length / total,
-    vsBaseline: total / baseline,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    repeats: job.repeats,
+    baseline: best.baseline,
+    parse: best.parse,
+    hb: best.hb,
+    rules: best.rules,
+    total: best.total,
+    mbPerSecond: fileBytes / MB / best.total,
+    eventsPerSecond: trace.length / best.total,
+    vsBaseline: best.total / best.baseline,
+    peakRssBytes,
     retainedBytes: held,
     retainedBytesPerEvent: held / trace.length,
-    peakRssPerFileByte: (process.resourceUsage().maxRSS * 1024) / fileBytes,
+    peakRssPerFileByte: peakRssBytes / fileBytes,
     tasks: trace.tasks.length,
     clockRows: (hb as unknown as { rows: number }).rows,
     edges: hb.edgeCount,
@@ -342,11 +373,12 @@ async function main(): Promise<void> {
     const files = traceFiles(events, chrome && events <= chromeUpTo, unloadEvery);
     if (files.seconds > 0) console.error(`generated ${fmtN(events)} events in ${fmtS(files.seconds)}`);
     const maxOldSpaceMb = events >= 10_000_000 ? 4096 : 2048;
-    const r = child<SizeResult>('--measure', { path: files.native, format: 'dmtrace', meta: files.meta, maxOldSpaceMb }, maxOldSpaceMb);
+    const repeats = events <= 1_000_000 ? 3 : 1;
+    const r = child<SizeResult>('--measure', { path: files.native, format: 'dmtrace', meta: files.meta, maxOldSpaceMb, repeats }, maxOldSpaceMb);
     results.sizes.push(r);
     console.error(table(sizeRows([r])).split('\n')[1]);
     if (files.chrome) {
-      results.chrome.push(child<SizeResult>('--measure', { path: files.chrome, format: 'chrome-json', meta: files.meta, maxOldSpaceMb }, maxOldSpaceMb));
+      results.chrome.push(child<SizeResult>('--measure', { path: files.chrome, format: 'chrome-json', meta: files.meta, maxOldSpaceMb, repeats }, maxOldSpaceMb));
     }
     if (events === editorAt) {
       const workerScript = join(__dirname, 'analysisWorker.js');
