@@ -2,6 +2,7 @@
 // the analysis itself lives in extension/core and knows nothing of VS Code.
 import * as vscode from 'vscode';
 import { registerCodeLenses } from './codeLens';
+import { disposePatchSearch } from './patchSeries';
 import { registerCommands } from './commands';
 import { registerTraceDiagnostics } from './diagnostics';
 import { registerGraph } from './graphBridge';
@@ -35,4 +36,6 @@ export function activate(context: vscode.ExtensionContext): DmRaceLensApi {
   return { analyses, onDidStep, stepState: () => stepState(analyses) };
 }
 
-export function deactivate(): void {}
+export function deactivate(): void {
+  disposePatchSearch();
+}

@@ -16,7 +16,39 @@ export interface PatchFile {
  * Finds the series' patch files in the workspace (`**\/00NN-*.patch`), the ones
  * nearest to `near` first when there are several copies.
  */
-export async function findPatchFiles(near?: vscode.Uri): Promise<Map<string, PatchFile>> {
+export function findPatchFiles(near?: vscode.Uri): Promise<Map<string, PatchFile>> {
+  // Hovers ask for every race they show: search the workspace once per folder
+  // of the asking trace until a patch file is created, changed or deleted.
+  const key = near ? near.path.replace(/[^/]*$/, '') : '';
+  let found = cache.get(key);
+  if (!found) {
+    found = searchPatchFiles(near);
+    cache.set(key, found);
+    watchPatches();
+  }
+  return found;
+}
+
+const cache = new Map<string, Promise<Map<string, PatchFile>>>();
+let watcher: vscode.FileSystemWatcher | undefined;
+
+function watchPatches(): void {
+  if (watcher) return;
+  watcher = vscode.workspace.createFileSystemWatcher('**/*.{patch,diff}');
+  const reset = () => cache.clear();
+  watcher.onDidCreate(reset);
+  watcher.onDidChange(reset);
+  watcher.onDidDelete(reset);
+}
+
+/** Stops watching patch files (extension deactivation). */
+export function disposePatchSearch(): void {
+  watcher?.dispose();
+  watcher = undefined;
+  cache.clear();
+}
+
+async function searchPatchFiles(near?: vscode.Uri): Promise<Map<string, PatchFile>> {
   const uris = await vscode.workspace.findFiles('**/0[0-9][0-9][0-9]-*.{patch,diff}', '**/{node_modules,.vscode-test,.git}/**', 500);
   const score = (u: vscode.Uri) => (near ? commonPrefix(u.path, near.path) : 0);
   uris.sort((a, b) => score(b) - score(a) || a.path.localeCompare(b.path));
