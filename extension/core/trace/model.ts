@@ -3,6 +3,7 @@
 // every string interned, so a 10M-event trace is a few hundred bytes an event,
 // not an object an event.
 
+import { Growable, type TypedArrayKind } from './growable';
 import { VOCABULARY } from './vocabulary';
 
 /** Argument keys the rules read; interned right after the vocabulary so their ids are fixed. */
@@ -195,52 +196,29 @@ export interface LockDeclaration {
 
 export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
 
-/**
- * A column being filled: fixed-size blocks, so growing never copies and never
- * holds twice the data; `trimmed()` joins them into one exact-size array
- * (one column at a time, so the peak is the data plus one column).
- */
+/** A column being filled; `trimmed()` gives its exact-size array (once: a parse ends once). */
 class Column<T extends Int32Array | Float64Array> {
-  private readonly blocks: T[] = [];
-  private block: T;
-  private used = 0;
-  length = 0;
+  private readonly values: Growable<T>;
+  private joined: T | undefined;
 
-  constructor(private readonly make: (n: number) => T) {
-    this.block = make(BLOCK);
+  constructor(kind: TypedArrayKind<T>) {
+    this.values = new Growable(kind);
+  }
+
+  get length(): number {
+    return this.joined ? this.joined.length : this.values.length;
   }
 
   push(v: number): void {
-    if (this.used === BLOCK) {
-      this.blocks.push(this.block);
-      this.block = this.make(BLOCK);
-      this.used = 0;
-    }
-    this.block[this.used++] = v;
-    this.length++;
+    this.values.push(v);
   }
 
-  /** The values as one array; the column is finished after it (a parse ends once). */
   trimmed(): T {
-    if (this.joined) return this.joined;
-    const out = this.make(this.length);
-    let at = 0;
-    for (const b of this.blocks) {
-      out.set(b, at);
-      at += b.length;
-    }
-    out.set(this.block.subarray(0, this.used), at);
-    this.blocks.length = 0;
-    this.block = this.make(0);
-    this.joined = out;
-    return out;
+    return (this.joined ??= this.values.finish());
   }
-  private joined: T | undefined;
 }
-/** 64k values a block: big enough that the block list stays short, small enough to waste little. */
-const BLOCK = 1 << 16;
-const ints = (n: number) => new Int32Array(n);
-const floats = (n: number) => new Float64Array(n);
+const ints = Int32Array;
+const floats = Float64Array;
 
 /**
  * Collects events and trace-level facts while a parser reads; `finish()` gives the Trace.
