@@ -8,6 +8,7 @@
 
 import type { Diagnostic, Trace } from '../trace/model';
 import { Key } from '../trace/model';
+import { Growable } from '../trace/growable';
 import { Ev } from '../trace/vocabulary';
 
 export type EdgeKind = 'lock' | 'reads-from' | 'uevent' | 'declared';
@@ -28,7 +29,9 @@ export class HappensBefore {
   readonly taskEvents: Int32Array[];
   private readonly taskCount: number;
   private readonly clockRef: Int32Array;
+  /** Clock rows, `taskCount` entries each: grown in place while computed, then exact (see Growable). */
   private clocks: Int32Array;
+  private readonly clockRows = new Growable(Int32Array);
   private rows = 0;
   private readonly edgeFrom: number[] = [];
   private readonly edgeTo: number[] = [];
@@ -48,7 +51,7 @@ export class HappensBefore {
     this.taskCount = trace.tasks.length;
     this.taskEvents = this.groupByTask();
     this.clockRef = new Int32Array(n).fill(-1);
-    this.clocks = new Int32Array(Math.max(16, this.taskCount * 64));
+    this.clocks = new Int32Array(0);
     this.collectTraceEdges();
     this.collectDeclaredEdges();
     this.indexIncoming();
@@ -61,6 +64,8 @@ export class HappensBefore {
       for (let p = 0; p < n; p++) this.position[order[p]] = p;
     }
     this.computeClocks(order);
+    this.clockRows.length = this.rows * this.taskCount;
+    this.clocks = this.clockRows.finish();
   }
 
   /** a -> b: a happens before b (irreflexive). */
@@ -233,9 +238,11 @@ export class HappensBefore {
     this.incomingStart = new Int32Array(n + 1);
     for (const to of this.edgeTo) this.incomingStart[to + 1]++;
     for (let i = 0; i < n; i++) this.incomingStart[i + 1] += this.incomingStart[i];
-    const fill = this.incomingStart.slice(0, n);
+    // Place each edge at its target's cursor (advancing the start), then shift the starts back: no second n-sized array.
     this.incomingEdges = new Int32Array(this.edgeTo.length);
-    this.edgeTo.forEach((to, k) => (this.incomingEdges[fill[to]++] = k));
+    this.edgeTo.forEach((to, k) => (this.incomingEdges[this.incomingStart[to]++] = k));
+    for (let i = n; i > 0; i--) this.incomingStart[i] = this.incomingStart[i - 1];
+    this.incomingStart[0] = 0;
   }
 
   /**
@@ -335,9 +342,9 @@ export class HappensBefore {
   private joinRow(row: number, src: number): number {
     const T = this.taskCount;
     if ((this.rows + 1) * T > this.clocks.length) {
-      const bigger = new Int32Array(this.clocks.length * 2);
-      bigger.set(this.clocks);
-      this.clocks = bigger;
+      this.clockRows.length = this.rows * T;
+      this.clockRows.reserve((this.rows + 1) * T);
+      this.clocks = this.clockRows.data;
     }
     const out = this.rows++ * T;
     const srcRow = this.clockRef[src];
