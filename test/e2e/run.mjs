@@ -59,6 +59,7 @@ function writeUserSettings(userDataDir, extra = {}) {
     'workbench.tips.enabled': false,
     'chat.disableAIFeatures': true,
     'editor.hover.delay': 100,
+    'editor.hover.above': false,
     'window.restoreWindows': 'none',
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     ...extra,

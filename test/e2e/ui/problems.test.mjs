@@ -44,6 +44,21 @@ describe('a racy trace in the editor', function () {
     assert.match(text, /Witness schedule/);
     assert.match(text, /Consequence/);
     assert.match(text, /lvm\/4300 \(cpu1\)/, 'the timeline names the tasks');
+    // The whole explanation, for the screenshot: panel closed, hover shown below an event of the race.
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+J');
+    const put = page.locator('.view-lines .view-line', { hasText: 'dmsetup/4310 dm_put' }).first();
+    const putBox = await put.boundingBox();
+    await page.mouse.move(putBox.x + 420, putBox.y + putBox.height / 2, { steps: 3 });
+    const below = page.locator('.monaco-hover .monaco-hover-content').first();
+    await below.waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(400);
+    assert.match(await below.innerText(), /part of the race reported at line 17/);
+    await shot(page, 'hover-dmr2-timeline');
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Control+J');
+    await hoverSquiggle(page);
     const link = page.locator('.monaco-hover a', { hasText: '04: dm: make _minor_lock a spinlock' }).first();
     await link.click();
     await page.locator('.tabs-container .tab.active[aria-label*="0004-dm-make-_minor_lock"]').waitFor({ timeout: 10_000 });
