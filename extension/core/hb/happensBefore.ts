@@ -11,6 +11,9 @@ import { Key } from '../trace/model';
 import { Growable } from '../trace/growable';
 import { Ev } from '../trace/vocabulary';
 
+/** The most address space happens-before reserves up front for clock rows (see preallocateClocks). */
+const CLOCK_PREALLOCATION_BYTES = 1 << 30;
+
 export type EdgeKind = 'lock' | 'reads-from' | 'uevent' | 'declared';
 const EDGE_KINDS: EdgeKind[] = ['lock', 'reads-from', 'uevent', 'declared'];
 
@@ -32,6 +35,7 @@ export class HappensBefore {
   /** Clock rows, `taskCount` entries each: grown in place while computed, then exact (see Growable). */
   private clocks: Int32Array;
   private readonly clockRows = new Growable(Int32Array);
+  private clocksPreallocated = false;
   private rows = 0;
   private readonly edgeFrom: number[] = [];
   private readonly edgeTo: number[] = [];
@@ -63,9 +67,15 @@ export class HappensBefore {
       this.position = new Int32Array(n);
       for (let p = 0; p < n; p++) this.position[order[p]] = p;
     }
+    this.preallocateClocks();
     this.computeClocks(order);
-    this.clockRows.length = this.rows * this.taskCount;
-    this.clocks = this.clockRows.finish();
+    if (this.clocksPreallocated) {
+      // Preallocated: the untouched tail was never committed, so a view costs nothing.
+      this.clocks = this.clocks.subarray(0, this.rows * this.taskCount);
+    } else {
+      this.clockRows.length = this.rows * this.taskCount;
+      this.clocks = this.clockRows.finish();
+    }
   }
 
   /** a -> b: a happens before b (irreflexive). */
@@ -324,6 +334,22 @@ export class HappensBefore {
       current[t] = row;
       this.clockRef[e] = row;
     }
+  }
+
+  /**
+   * Each cross-task edge makes at most one clock row, so their count bounds the
+   * rows. A zero-filled array that big is only address space until rows are
+   * written (large allocations are fresh zero pages), which spares the copy a
+   * growing array makes at the end. Above a few hundred MB of address space
+   * (thousands of tasks) the rows grow in place instead.
+   */
+  private preallocateClocks(): void {
+    let crossTask = 0;
+    for (let k = 0; k < this.edgeFrom.length; k++) if (this.trace.task[this.edgeFrom[k]] !== this.trace.task[this.edgeTo[k]]) crossTask++;
+    const bound = crossTask * this.taskCount;
+    if (bound * 4 > CLOCK_PREALLOCATION_BYTES) return;
+    this.clocks = new Int32Array(bound);
+    this.clocksPreallocated = true;
   }
 
   /** Does clock row `row` of task `own` already include everything `src` knows? */
