@@ -92,6 +92,10 @@ describe('graph model', () => {
     assert.equal(graph.events.time[0], 0);
     assert.ok(Math.abs(graph.duration - 0.6e9) < 1);
     assert.equal(graph.detail?.[4], 'md_access md=md1 field=x');
+    // Labels name what the event acts on: the lock for lock events, the device otherwise.
+    assert.equal(graph.strings[graph.events.subject[0]], 'L');
+    assert.equal(graph.strings[graph.events.subject[4]], 'md1');
+    assert.equal(graph.events.md[0], -1);
   });
 
   it('leaves the per-event descriptions out of large traces', () => {

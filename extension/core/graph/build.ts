@@ -43,6 +43,7 @@ export function buildGraph(analysis: Analysis, options: GraphOptions = {}): Grap
     cls: new Uint8Array(n),
     name: new Int32Array(n),
     md: new Int32Array(n),
+    subject: new Int32Array(n),
     line: new Int32Array(n),
   };
   // Trace ids -> graph string ids, so each distinct name is looked up once.
@@ -77,6 +78,7 @@ export function buildGraph(analysis: Analysis, options: GraphOptions = {}): Grap
     const md = mapString(trace.argId(i, Key.md));
     events.md[i] = md;
     if (md >= 0) devices.add(md);
+    events.subject[i] = md >= 0 ? md : mapString(subjectOf(trace, i));
     events.line[i] = trace.line[i];
   }
 
@@ -128,6 +130,17 @@ function graphRace(analysis: Analysis, f: Finding, index: number, laneOf: Int32A
     fixedBy: [...f.fixedBy],
     uncertain: f.uncertain === true,
   };
+}
+
+/** The argument that names what an event acts on, in the order a reader looks for it. */
+const SUBJECT_KEYS = [Key.ptr, Key.ret, Key.lock, Key.disk, Key.mod, Key.obj];
+
+function subjectOf(trace: Analysis['trace'], event: number): number {
+  for (const key of SUBJECT_KEYS) {
+    const v = trace.argId(event, key);
+    if (v >= 0) return v;
+  }
+  return -1;
 }
 
 /** Minimum of a large array (Math.min(...a) overflows the stack at 1M). */

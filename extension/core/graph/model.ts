@@ -69,6 +69,8 @@ export interface GraphEvents {
   name: Int32Array;
   /** The `md` argument, index into `strings`, or -1. */
   md: Int32Array;
+  /** What the event acts on, for its label (`md0`, `_minor_lock`, the pointer an IDR call stores or finds), index into `strings`, or -1. */
+  subject: Int32Array;
   /** 1-based line in the trace file. */
   line: Int32Array;
 }

@@ -35,6 +35,8 @@ export function graphHtml(o: GraphHtmlOptions): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<!-- The toolkit (FAST) reads the nonce here for the one <style> element it creates. -->
+<meta property="csp-nonce" content="${o.nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Happens-before graph: ${escapeHtml(o.title)}</title>
 <style nonce="${o.nonce}">

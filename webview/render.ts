@@ -1,0 +1,403 @@
+// Draws one frame of the graph through a Painter (canvas on screen, SVG for
+// export). Every loop is bounded by what is on screen: lanes outside the
+// viewport are skipped, and inside a lane the level of detail limits the
+// work to O(pixels) buckets; raw events are drawn only when zoomed in enough
+// that the finest buckets would be wider than a pixel.
+
+import { pickLevel, visibleBuckets, visibleEvents, type LodLevel } from '../extension/core/graph/lod';
+import type { GraphRace } from '../extension/core/graph/model';
+import type { Painter } from './painter';
+import type { Axis, Filters, Row, Scene } from './scene';
+import type { Palette } from './theme';
+import { formatTime, plotHeight, plotWidth, tickStep, toScreenX, type Frame, type Viewport } from './view';
+
+export interface DrawState {
+  scene: Scene;
+  axis: Axis;
+  view: Viewport;
+  frame: Frame;
+  filters: Filters;
+  rows: Row[];
+  races: GraphRace[];
+  palette: Palette;
+  selectedEvent: number;
+  selectedRace: GraphRace | undefined;
+  hoverEvent: number;
+}
+
+/** What the last frame drew, for tests and the status line. */
+export interface FrameStats {
+  rawEvents: number;
+  buckets: number;
+  edges: number;
+  edgesHidden: number;
+}
+
+/** Class colour priority when a bucket mixes classes: the ones races are about first. */
+const CLASS_PRIORITY = [2, 3, 1, 4, 5, 0, 6];
+const MARKER_RADIUS = 5;
+/** Raw events in a lane beyond which labels are not even tried. */
+const LABEL_LIMIT = 400;
+const EDGE_BUDGET = 800;
+/** Raw events are drawn when a lane has at most one per this many pixels in view. */
+const RAW_SPACING = 3;
+
+export function laneRowAt(rows: Row[], frame: Frame, view: Viewport, py: number): Row | undefined {
+  const y = py - frame.ruler + view.scrollY;
+  return rows.find((r) => y >= r.y && y < r.y + r.height);
+}
+
+/** Screen y of a lane's centre line, or undefined when the lane is filtered out. */
+export function laneCenter(state: Pick<DrawState, 'rows' | 'frame' | 'view'>, lane: number): number | undefined {
+  return laneGeometry(state, lane)?.cy;
+}
+
+/** A lane's centre line and height on screen, or undefined when the lane is filtered out. */
+export function laneGeometry(state: Pick<DrawState, 'rows' | 'frame' | 'view'>, lane: number): { cy: number; h: number } | undefined {
+  const row = state.rows.find((r) => r.kind === 'lane' && r.lane === lane);
+  return row ? { cy: state.frame.ruler + row.y - state.view.scrollY + row.height / 2, h: row.height } : undefined;
+}
+
+/** Height of the shaded race window in a lane of height h. */
+function bandHeight(h: number): number {
+  return Math.max(30, Math.round(h * 0.62));
+}
+
+function font(p: Palette, size: number, weight = ''): string {
+  return `${weight} ${size}px ${p.font}`.trim();
+}
+
+/** The longest prefix of `s` (with an ellipsis) that fits in `width`, or '' if nothing useful fits. */
+export function fitText(painter: Painter, s: string, f: string, width: number): string {
+  if (painter.measure(s, f) <= width) return s;
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (painter.measure(s.slice(0, mid) + '…', f) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo >= 3 ? s.slice(0, lo) + '…' : '';
+}
+
+export function draw(p: Painter, s: DrawState): FrameStats {
+  const { frame, palette } = s;
+  const stats: FrameStats = { rawEvents: 0, buckets: 0, edges: 0, edgesHidden: 0 };
+  p.rect(0, 0, frame.width, frame.height, palette.background);
+  const top = frame.ruler;
+  const plotH = plotHeight(frame);
+  p.clip(frame.gutter, top, plotWidth(frame), plotH);
+  const visibleRows = s.rows.filter((r) => r.y + r.height > s.view.scrollY && r.y < s.view.scrollY + plotH);
+  drawRowBackgrounds(p, s, visibleRows);
+  drawGrid(p, s);
+  drawRaceWindows(p, s);
+  drawEdges(p, s, stats);
+  for (const row of visibleRows) if (row.kind === 'lane') drawLane(p, s, row, stats);
+  drawRacePairs(p, s);
+  if (s.selectedRace) drawWitness(p, s, s.selectedRace);
+  drawSelection(p, s);
+  p.unclip();
+  drawGutter(p, s, visibleRows);
+  drawRuler(p, s);
+  return stats;
+}
+
+function rowTop(s: DrawState, row: Row): number {
+  return s.frame.ruler + row.y - s.view.scrollY;
+}
+
+function drawRowBackgrounds(p: Painter, s: DrawState, rows: Row[]): void {
+  const { frame, palette } = s;
+  for (const row of rows) {
+    const y = rowTop(s, row);
+    if (row.kind === 'cpu') {
+      p.rect(frame.gutter, y, plotWidth(frame), row.height, palette.gutter, 0.9);
+      p.line(frame.gutter, y + 0.5, frame.width, y + 0.5, palette.grid, 1);
+    } else {
+      if (row.lane % 2 === 1) p.rect(frame.gutter, y, plotWidth(frame), row.height, palette.laneStripe);
+      p.line(frame.gutter, y + row.height / 2, frame.width, y + row.height / 2, palette.grid, 1);
+    }
+  }
+}
+
+function drawGrid(p: Painter, s: DrawState): void {
+  const { frame, view, palette } = s;
+  const step = tickStep(view.upp, 110, s.axis === 'hb');
+  const first = Math.ceil(view.x0 / step) * step;
+  const end = view.x0 + plotWidth(frame) * view.upp;
+  for (let x = first; x <= end; x += step) {
+    const px = Math.round(toScreenX(view, frame, x)) + 0.5;
+    p.line(px, frame.ruler, px, frame.height - frame.minimap, palette.grid, 1, [2, 4], 0.6);
+  }
+}
+
+function drawRuler(p: Painter, s: DrawState): void {
+  const { frame, view, palette } = s;
+  p.rect(0, 0, frame.width, frame.ruler, palette.gutter);
+  p.line(0, frame.ruler - 0.5, frame.width, frame.ruler - 0.5, palette.grid, 1);
+  const step = tickStep(view.upp, 110, s.axis === 'hb');
+  const first = Math.ceil(view.x0 / step) * step;
+  const end = view.x0 + plotWidth(frame) * view.upp;
+  const style = { color: palette.muted, font: font(palette, 11), baseline: 'middle' as const };
+  p.text(s.axis === 'hb' ? 'happens-before order' : 'time since first event', 8, frame.ruler / 2, style);
+  p.clip(frame.gutter, 0, plotWidth(frame), frame.ruler);
+  for (let x = first; x <= end; x += step) {
+    const px = Math.round(toScreenX(view, frame, x)) + 0.5;
+    p.line(px, frame.ruler - 6, px, frame.ruler, palette.muted, 1);
+    p.text(s.axis === 'hb' ? `step ${Math.round(x)}` : formatTime(x, step), px + 3, frame.ruler / 2, style);
+  }
+  p.unclip();
+}
+
+function drawGutter(p: Painter, s: DrawState, rows: Row[]): void {
+  const { frame, palette, scene } = s;
+  p.rect(0, frame.ruler, frame.gutter, plotHeight(frame), palette.gutter);
+  p.line(frame.gutter - 0.5, frame.ruler, frame.gutter - 0.5, frame.height - frame.minimap, palette.grid, 1);
+  p.clip(0, frame.ruler, frame.gutter, plotHeight(frame));
+  for (const row of rows) {
+    const y = rowTop(s, row) + row.height / 2;
+    if (row.kind === 'cpu') {
+      p.text(`cpu${row.cpu}`, 8, y, { color: palette.muted, font: font(palette, 11, 'bold') });
+    } else {
+      const lane = scene.graph.lanes[row.lane];
+      const f = font(palette, 12);
+      const name = fitText(p, lane.name, f, frame.gutter - 28) || lane.name.slice(0, 3);
+      p.text(name, 18, y - 6, { color: palette.foreground, font: f });
+      p.text(`${lane.eventCount} event${lane.eventCount === 1 ? '' : 's'}`, 18, y + 9, { color: palette.muted, font: font(palette, 10) });
+    }
+  }
+  p.unclip();
+}
+
+function severityColor(s: DrawState, race: GraphRace): string {
+  return race.severity === 'error' ? s.palette.error : s.palette.warning;
+}
+
+/** Screen x of an event. */
+function ex(s: DrawState, event: number): number {
+  return toScreenX(s.view, s.frame, s.scene.x(s.axis)[event]);
+}
+
+function drawRaceWindows(p: Painter, s: DrawState): void {
+  for (const race of s.races) {
+    const selected = race === s.selectedRace;
+    const color = severityColor(s, race);
+    for (const w of race.window) {
+      const g = laneGeometry(s, w.lane);
+      if (g === undefined) continue;
+      const { cy } = g;
+      const x1 = Math.min(ex(s, w.from), ex(s, w.to)) - 9;
+      const x2 = Math.max(ex(s, w.from), ex(s, w.to)) + 9;
+      if (x2 < s.frame.gutter || x1 > s.frame.width) continue;
+      const h = bandHeight(g.h);
+      p.rect(x1, cy - h / 2, x2 - x1, h, color, selected ? 0.2 : 0.1);
+      if (selected) p.strokeRect(x1, cy - h / 2, x2 - x1, h, color, 1);
+    }
+  }
+}
+
+function arrowHead(p: Painter, x: number, y: number, fromX: number, fromY: number, color: string): void {
+  const a = Math.atan2(y - fromY, x - fromX);
+  const l = 7;
+  p.polygon([x, y, x - l * Math.cos(a - 0.4), y - l * Math.sin(a - 0.4), x - l * Math.cos(a + 0.4), y - l * Math.sin(a + 0.4)], color);
+}
+
+function drawEdges(p: Painter, s: DrawState, stats: FrameStats): void {
+  const { scene, view, frame, palette } = s;
+  const x1 = view.x0;
+  const x2 = view.x0 + plotWidth(frame) * view.upp;
+  const { edges, total } = scene.visibleEdges(s.axis, x1, x2, EDGE_BUDGET);
+  const { from, to, kind, via } = scene.graph.edges;
+  const { cls } = scene.graph.events;
+  const labelled = total <= 40;
+  for (const k of edges) {
+    const a = from[k];
+    const b = to[k];
+    if (!((s.filters.classes >> cls[a]) & 1) || !((s.filters.classes >> cls[b]) & 1)) continue;
+    const ya = laneCenter(s, scene.graph.events.lane[a]);
+    const yb = laneCenter(s, scene.graph.events.lane[b]);
+    if (ya === undefined || yb === undefined) continue;
+    const xa = ex(s, a);
+    const xb = ex(s, b);
+    const color = palette.edges[kind[k]];
+    const bend = Math.max(12, Math.min(60, Math.abs(xb - xa) / 2));
+    const dash = kind[k] === 3 ? [5, 3] : kind[k] === 1 ? [2, 2] : [];
+    const ra = MARKER_RADIUS + 1;
+    const dir = yb > ya ? 1 : -1;
+    p.curve(xa, ya + dir * ra, xa + bend * 0.2, ya + dir * bend, xb - bend * 0.2, yb - dir * bend, xb, yb - dir * ra, color, 1.5, dash, 0.85);
+    arrowHead(p, xb, yb - dir * ra, xb - bend * 0.2, yb - dir * bend, color);
+    if (labelled) {
+      const label = scene.graph.strings[via[k]];
+      p.text(label, (xa + xb) / 2 + 4, (ya + yb) / 2, { color, font: font(palette, 10) });
+    }
+    stats.edges++;
+  }
+  stats.edgesHidden = total - edges.length;
+}
+
+const bucketRects: Float32Array[] = [];
+const bucketCounts: number[] = [];
+
+function drawLane(p: Painter, s: DrawState, row: Row & { kind: 'lane' }, stats: FrameStats): void {
+  const { scene, view, frame } = s;
+  const lod = scene.lod(s.axis);
+  const lane = lod.lanes[row.lane];
+  if (lane.order.length === 0) return;
+  const x0 = view.x0 - view.upp * MARKER_RADIUS;
+  const x1 = view.x0 + (plotWidth(frame) + MARKER_RADIUS) * view.upp;
+  const cy = rowTop(s, row) + row.height / 2;
+  // Raw events while they are sparse on screen (at most one per few pixels); buckets otherwise.
+  const [a, b] = visibleEvents(lane, x0, x1);
+  if (b - a <= plotWidth(frame) / RAW_SPACING) {
+    drawRawEvents(p, s, lane.order, a, b, cy);
+    stats.rawEvents += b - a;
+    return;
+  }
+  const level = pickLevel(lane, view.upp);
+  drawBuckets(p, s, lane.levels[Math.max(0, level)], lod.origin, cy, stats);
+}
+
+function drawRawEvents(p: Painter, s: DrawState, order: Int32Array, a: number, b: number, cy: number): void {
+  const { scene, palette, filters } = s;
+  const { cls, name, subject } = scene.graph.events;
+  const x = scene.x(s.axis);
+  const labels = b - a <= LABEL_LIMIT;
+  const f = font(palette, 11);
+  const shown: number[] = [];
+  for (let k = a; k < b; k++) if ((filters.classes >> cls[order[k]]) & 1) shown.push(order[k]);
+  for (let k = 0; k < shown.length; k++) {
+    const e = shown[k];
+    const px = toScreenX(s.view, s.frame, x[e]);
+    const dim = !scene.matchesDevice(e, filters.device);
+    const color = palette.classes[cls[e]];
+    if (dim) p.circle(px, cy, MARKER_RADIUS - 1, palette.background, color, 1);
+    else p.circle(px, cy, MARKER_RADIUS, color, palette.contrastBorder || undefined, 1);
+    if (!labels || dim) continue;
+    // Labels alternate above and below the lane line, so each has the room up to the next label on its side.
+    const above = k % 2 === 0;
+    const next = k + 2 < shown.length ? toScreenX(s.view, s.frame, x[shown[k + 2]]) : s.frame.width + 200;
+    const room = next - px - 8;
+    let text = scene.graph.strings[name[e]];
+    if (subject[e] >= 0) text += ` ${scene.graph.strings[subject[e]]}`;
+    const fitted = fitText(p, text, f, room);
+    if (fitted) p.text(fitted, px - 4, cy + (above ? -14 : 14), { color: palette.foreground, font: f, baseline: 'middle' });
+  }
+}
+
+function drawBuckets(p: Painter, s: DrawState, level: LodLevel, origin: number, cy: number, stats: FrameStats): void {
+  const { view, frame, palette, filters } = s;
+  const x0 = view.x0;
+  const x1 = view.x0 + plotWidth(frame) * view.upp;
+  const [a, b] = visibleBuckets(level, origin, x0, x1);
+  stats.buckets += b - a;
+  const colors = palette.classes.length;
+  for (let c = 0; c <= colors; c++) {
+    if (!bucketRects[c] || bucketRects[c].length < (b - a + 1) * 4) bucketRects[c] = new Float32Array(Math.max(1024, (b - a + 1) * 8));
+    bucketCounts[c] = 0;
+  }
+  const marks = colors; // the last buffer holds race marks
+  let runColor = -1;
+  let runStart = 0;
+  let runEnd = 0;
+  let runHeight = 0;
+  const flush = () => {
+    if (runColor < 0) return;
+    const buf = bucketRects[runColor];
+    const k = bucketCounts[runColor]++ * 4;
+    buf[k] = runStart;
+    buf[k + 1] = cy - runHeight / 2;
+    buf[k + 2] = Math.max(1, runEnd - runStart);
+    buf[k + 3] = runHeight;
+  };
+  const w = level.width / view.upp;
+  for (let k = a; k < b; k++) {
+    const mask = level.classes[k] & filters.classes;
+    if (mask === 0) continue;
+    let color = 6;
+    for (const c of CLASS_PRIORITY) {
+      if ((mask >> c) & 1) {
+        color = c;
+        break;
+      }
+    }
+    const left = frame.gutter + (origin + level.index[k] * level.width - view.x0) / view.upp;
+    const right = left + w;
+    const h = Math.min(22, 6 + 2 * Math.log2(level.count[k]));
+    if (color === runColor && left <= runEnd + 0.5) {
+      runEnd = right;
+      if (h > runHeight) runHeight = h;
+    } else {
+      flush();
+      runColor = color;
+      runStart = left;
+      runEnd = right;
+      runHeight = h;
+    }
+    if (level.marked[k]) {
+      const buf = bucketRects[marks];
+      const m = bucketCounts[marks]++ * 4;
+      buf[m] = left;
+      buf[m + 1] = cy - 17;
+      buf[m + 2] = Math.max(2, w);
+      buf[m + 3] = 4;
+    }
+  }
+  flush();
+  for (let c = 0; c < colors; c++) if (bucketCounts[c]) p.rects(palette.classes[c], 0.9, bucketRects[c], bucketCounts[c]);
+  if (bucketCounts[marks]) p.rects(palette.error, 1, bucketRects[marks], bucketCounts[marks]);
+}
+
+function drawRacePairs(p: Painter, s: DrawState): void {
+  const { palette, scene } = s;
+  for (const race of s.races) {
+    const color = severityColor(s, race);
+    const ga = laneGeometry(s, scene.graph.events.lane[race.primary]);
+    if (ga === undefined) continue;
+    const ya = ga.cy;
+    const xa = ex(s, race.primary);
+    p.circle(xa, ya, MARKER_RADIUS + 3.5, 'none', color, 2.5);
+    const yb = race.other >= 0 ? laneCenter(s, scene.graph.events.lane[race.other]) : undefined;
+    if (yb !== undefined) {
+      const xb = ex(s, race.other);
+      p.circle(xb, yb, MARKER_RADIUS + 3.5, 'none', color, 2.5);
+      p.line(xa, ya, xb, yb, color, 2, [6, 4]);
+    }
+    const tag = `${race.rule} ${race.severity}`;
+    const f = font(palette, 11, 'bold');
+    const w = p.measure(tag, f) + 8;
+    // The tag sits on the top edge of the race window, right of the primary event.
+    const top = ya - bandHeight(ga.h) / 2 - 8;
+    p.rect(xa - 4, top, w, 15, color, 0.95);
+    p.text(tag, xa, top + 7.5, { color: palette.background, font: f });
+  }
+}
+
+function drawWitness(p: Painter, s: DrawState, race: GraphRace): void {
+  const { palette, scene } = s;
+  const points: number[] = [];
+  const badges: [number, number, number][] = [];
+  race.witness.forEach((step, k) => {
+    if (step.event < 0) return;
+    const y = laneCenter(s, scene.graph.events.lane[step.event]);
+    if (y === undefined) return;
+    const x = ex(s, step.event);
+    points.push(x, y);
+    badges.push([x, y, k + 1]);
+  });
+  // The schedule as a path through its steps, numbered in the order they run.
+  if (points.length >= 4) p.polyline(points, palette.witness, 1.2, [4, 3]);
+  const f = font(palette, 10, 'bold');
+  for (const [x, y, n] of badges) {
+    p.circle(x, y, 8, palette.witness, palette.background, 1.5);
+    p.text(String(n), x, y + 0.5, { color: palette.background, font: f, align: 'center' });
+  }
+}
+
+function drawSelection(p: Painter, s: DrawState): void {
+  for (const [e, width] of [[s.hoverEvent, 1], [s.selectedEvent, 2.5]] as const) {
+    if (e < 0) continue;
+    const y = laneCenter(s, s.scene.graph.events.lane[e]);
+    if (y === undefined) continue;
+    p.circle(ex(s, e), y, MARKER_RADIUS + 6, 'none', s.palette.focus, width);
+  }
+}
