@@ -10,12 +10,13 @@
 
 import type { Trace } from '../model';
 import type { LineParser } from '../parse';
-import { skipBlanks, tokenEnd } from '../scan';
+import { isDigit, skipBlanks, tokenEnd } from '../scan';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
-import { isUnsigned, tokens } from './tokens';
 
 export class BpftraceParser implements LineParser {
   private readonly out: RecordedTrace;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
 
   constructor(options: RecordedOptions = {}) {
     this.out = new RecordedTrace('bpftrace', { ...options, timeOrdered: true });
@@ -25,45 +26,56 @@ export class BpftraceParser implements LineParser {
     const first = skipBlanks(text, 0);
     if (first === text.length || this.out.comment(text, lineNo)) return;
     // bpftrace's own messages, and the maps it prints at exit (`@holders[...]: 3`)
-    if (text.startsWith('Attaching ', first) || text.charCodeAt(first) === 64 /* @ */) return;
+    // (and the ^C a terminal echoes when the user stops it)
+    if (/^(Attach(ing|ed) \d+ probes?|\^C\s*$)/.test(text.slice(first, first + 24)) || text.charCodeAt(first) === 64 /* @ */) return;
     const lost = /^Lost (\d+) events/.exec(text.slice(first, first + 40));
     if (lost) {
       this.out.gap(-1, Number(lost[1]), lineNo, first + 1, first + lost[0].length + 1);
       return;
     }
-    const toks = tokens(text, first);
+    // token boundaries, reused from line to line
+    const starts = this.starts;
+    const ends = this.ends;
+    starts.length = 0;
+    ends.length = 0;
+    for (let p = first; p < text.length; ) {
+      const e = tokenEnd(text, p);
+      starts.push(p);
+      ends.push(e);
+      p = skipBlanks(text, e);
+    }
+    const n = starts.length;
     const bad = (at: number, message: string, end = tokenEnd(text, at)) => this.out.builder.error(lineNo, at + 1, message, end + 1);
-    if (toks.length < 5) {
+    if (n < 5) {
       bad(first, 'not a bpftrace event line: expected "nsecs cpu tid comm event key=val ..."', text.length);
       return;
     }
     for (let k = 0; k < 3; k++) {
-      if (!isUnsigned(toks[k].text)) {
-        bad(toks[k].start, `expected ${['nsecs', 'cpu', 'tid'][k]} (an unsigned number), found "${toks[k].text}"`);
+      if (!unsignedAt(text, starts[k], ends[k])) {
+        bad(starts[k], `expected ${['nsecs', 'cpu', 'tid'][k]} (an unsigned number), found "${text.slice(starts[k], ends[k])}"`);
         return;
       }
     }
-    let e = toks.length;
-    while (e > 5 && isKeyValue(toks[e - 1].text)) e--;
-    const event = toks[e - 1];
-    if (isKeyValue(event.text)) {
-      bad(toks[3].start, 'missing comm or event name before the key=value arguments');
+    let e = n;
+    while (e > 5 && keyValueAt(text, starts[e - 1], ends[e - 1]) > 0) e--;
+    const eventAt = e - 1;
+    if (keyValueAt(text, starts[eventAt], ends[eventAt]) > 0) {
+      bad(starts[3], 'missing comm or event name before the key=value arguments');
       return;
     }
     const args: [string, string][] = [];
-    for (let k = e; k < toks.length; k++) {
-      const eq = toks[k].text.indexOf('=');
-      args.push([toks[k].text.slice(0, eq), toks[k].text.slice(eq + 1)]);
+    for (let k = e; k < n; k++) {
+      const eq = keyValueAt(text, starts[k], ends[k]);
+      args.push([text.slice(starts[k], eq), text.slice(eq + 1, ends[k])]);
     }
-    const tid = toks[2].text;
-    const cpu = Number(toks[1].text);
-    const comm = text.slice(toks[3].start, toks[e - 2].end);
+    const tid = text.slice(starts[2], ends[2]);
+    const cpu = Number(text.slice(starts[1], ends[1]));
     this.out.add({
-      timeNs: Number(toks[0].text),
+      timeNs: Number(text.slice(starts[0], ends[0])),
       cpu,
       taskKey: tid === '0' ? `0@${cpu}` : tid,
-      taskName: `${comm}/${tid}`,
-      name: event.text,
+      taskName: `${text.slice(starts[3], ends[eventAt - 1])}/${tid}`,
+      name: text.slice(starts[eventAt], ends[eventAt]),
       args,
       line: lineNo,
     });
@@ -74,7 +86,14 @@ export class BpftraceParser implements LineParser {
   }
 }
 
-function isKeyValue(token: string): boolean {
-  const eq = token.indexOf('=');
-  return eq > 0 && eq < token.length - 1;
+/** The position of the `=` of a key=value token (both sides non-empty), or -1. */
+function keyValueAt(text: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 61 /* = */) return i > start && i < end - 1 ? i : -1;
+  return -1;
+}
+
+function unsignedAt(text: string, start: number, end: number): boolean {
+  if (end - start > 20) return false;
+  for (let i = start; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return end > start;
 }

@@ -84,7 +84,8 @@ export class ChromeJsonParser implements StreamParser {
       if (e.name === 'thread_name' && typeof args.name === 'string' && args.name !== '') this.out.nameTask(taskKey, `${args.name}/${String(tid)}`);
       return;
     }
-    const ts = e.ts;
+    // some converters write numbers as strings; a viewer accepts them, so do we
+    const ts = typeof e.ts === 'string' && e.ts.trim() !== '' ? Number(e.ts) : e.ts;
     if (typeof ts !== 'number' || !Number.isFinite(ts)) {
       b.error(line, column, `"${ph}" event without a numeric "ts" (microseconds)`);
       return;
@@ -103,7 +104,8 @@ export class ChromeJsonParser implements StreamParser {
       b.error(line, column, `"${ph}" event without a "name"`);
       return;
     }
-    const cpu = typeof args.cpu === 'number' && Number.isInteger(args.cpu) && args.cpu >= 0 ? args.cpu : 0;
+    const cpuValue = typeof args.cpu === 'string' && /^\d+$/.test(args.cpu) ? Number(args.cpu) : args.cpu;
+    const cpu = typeof cpuValue === 'number' && Number.isInteger(cpuValue) && cpuValue >= 0 ? cpuValue : 0;
     const pairs: [string, string][] = [];
     for (const [k, v] of Object.entries(args)) if (k !== 'cpu') pairs.push([k, valueText(v)]);
     const order = this.added++;

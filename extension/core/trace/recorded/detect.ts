@@ -36,7 +36,7 @@ export function detectFromContent(head: string): TraceFormat | undefined {
       traceCmdHeader = true;
       continue;
     }
-    if (/^Attaching \d+ probes?/.test(t)) return 'bpftrace';
+    if (/^Attach(ing|ed) \d+ probes?/.test(t)) return 'bpftrace';
     if (NATIVE.test(t)) return 'dmtrace';
     if (FTRACE.test(t) || LOST.test(t)) return traceCmdHeader ? 'trace-cmd' : 'ftrace';
     if (PERF.test(t)) return 'perf-script';

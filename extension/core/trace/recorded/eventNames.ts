@@ -69,7 +69,9 @@ export function dropKprobeDecoration(name: string): string {
 
 /** The name a recorded event gets: a vocabulary name when one fits, else the reduced name (kept, shown, ignored by the rules). */
 export class EventNameResolver {
-  private readonly cache = new Map<string, string>();
+  /** raw name -> symbol ('' for none) -> resolved name. */
+  private readonly cache = new Map<string, Map<string, string>>();
+  private readonly bases = new Map<string, string>();
 
   constructor(private readonly directives: DirectiveReader) {}
 
@@ -83,18 +85,21 @@ export class EventNameResolver {
    * shows one (`(dm_get+0x0/0x30 [dm_mod])`), tried when the name says nothing.
    */
   resolve(raw: string, symbol?: string): string {
-    const key = symbol === undefined ? raw : `${raw}\u0000${symbol}`;
-    let name = this.cache.get(key);
+    let bySymbol = this.cache.get(raw);
+    if (!bySymbol) this.cache.set(raw, (bySymbol = new Map()));
+    let name = bySymbol.get(symbol ?? '');
     if (name === undefined) {
       name = this.reduce(raw, symbol);
-      this.cache.set(key, name);
+      bySymbol.set(symbol ?? '', name);
     }
     return name;
   }
 
   /** The kernel function name behind a recorded name, before the vocabulary mapping (`p_idr_alloc_0` -> `idr_alloc`). */
-  static baseName(raw: string): string {
-    return dropKprobeDecoration(dropGroup(raw));
+  baseName(raw: string): string {
+    let base = this.bases.get(raw);
+    if (base === undefined) this.bases.set(raw, (base = dropKprobeDecoration(dropGroup(raw))));
+    return base;
   }
 
   private reduce(raw: string, symbol: string | undefined): string {

@@ -12,7 +12,7 @@
 
 import type { Trace, TraceFormat } from '../model';
 import type { LineParser } from '../parse';
-import { isBlank, isDigit, skipBlanks, tokenEnd } from '../scan';
+import { allDigits, isBlank, isDigit, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -154,8 +154,13 @@ function taskBefore(text: string, start: number, bracket: number): TaskField | u
   return { comm, pid: text.slice(q + 1, pidEnd), cpu, end: c + 1 };
 }
 
-/** `8123.456789:` -> ns, NaN when the token is not a timestamp. */
+/**
+ * `8123.456789:` -> ns, NaN when the token is not a timestamp. A plain integer
+ * (`trace_clock` counter or x86-tsc) is taken as a raw count, in file order.
+ */
 function timeOf(text: string, p: number, end: number): number {
-  if (end - p < 4 || text.charCodeAt(end - 1) !== 58 /* : */) return NaN;
-  return secondsToNs(text.slice(p, end - 1));
+  if (end - p < 2 || text.charCodeAt(end - 1) !== 58 /* : */) return NaN;
+  const token = text.slice(p, end - 1);
+  if (allDigits(token, 0, token.length)) return Number(token);
+  return secondsToNs(token);
 }

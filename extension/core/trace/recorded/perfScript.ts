@@ -5,17 +5,21 @@
 // comm is right-aligned and may hold spaces; `pid/tid` appears when both
 // fields are asked for (the tid names the task); the `[cpu]` column is absent
 // when the recording had no cpu sample field (cpu 0 then). The task is read
-// leftwards from the timestamp, the first `seconds:` token with a tid before it.
+// leftwards from the timestamp: the first `seconds:` token with a tid before it.
 
 import type { Trace } from '../model';
 import type { LineParser } from '../parse';
-import { skipBlanks, tokenEnd } from '../scan';
+import { isDigit, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
-import { isUnsigned, tokens } from './tokens';
+
+/** comm can hold a few words; the timestamp is never further than this many tokens in. */
+const MAX_HEAD_TOKENS = 12;
 
 export class PerfScriptParser implements LineParser {
   private readonly out: RecordedTrace;
+  private readonly starts = new Int32Array(MAX_HEAD_TOKENS);
+  private readonly ends = new Int32Array(MAX_HEAD_TOKENS);
 
   constructor(options: RecordedOptions = {}) {
     this.out = new RecordedTrace('perf-script', { ...options, timeOrdered: false });
@@ -24,26 +28,29 @@ export class PerfScriptParser implements LineParser {
   line(text: string, lineNo: number): void {
     const first = skipBlanks(text, 0);
     if (first === text.length || this.out.comment(text, lineNo)) return;
-    // the first tokens are enough to find comm, tid, cpu and time even when comm has spaces
-    const head = tokens(text, first, 12);
-    for (let t = 1; t < head.length; t++) {
-      const tok = head[t].text;
-      if (!tok.endsWith(':')) continue;
-      const timeNs = secondsToNs(tok.slice(0, -1));
+    const { starts, ends } = this;
+    let p = first;
+    for (let t = 0; t < MAX_HEAD_TOKENS && p < text.length; t++) {
+      const end = tokenEnd(text, p);
+      starts[t] = p;
+      ends[t] = end;
+      p = skipBlanks(text, end);
+      if (t === 0 || text.charCodeAt(end - 1) !== 58 /* : */) continue;
+      const timeNs = secondsToNs(text, starts[t], end - 1);
       if (Number.isNaN(timeNs)) continue;
       let k = t - 1;
       let cpu = 0;
-      const cpuMatch = /^\[(\d+)\]$/.exec(head[k].text);
-      if (cpuMatch) {
-        cpu = Number(cpuMatch[1]);
+      if (text.charCodeAt(starts[k]) === 91 /* [ */ && text.charCodeAt(ends[k] - 1) === 93 /* ] */ && allDigitsIn(text, starts[k] + 1, ends[k] - 1)) {
+        cpu = Number(text.slice(starts[k] + 1, ends[k] - 1));
         k--;
       }
       if (k < 1) break;
-      const ids = head[k].text.split('/');
-      if (ids.length > 2 || !ids.every(isUnsigned)) break;
-      const tid = ids[ids.length - 1];
-      const comm = text.slice(first, head[k - 1].end);
-      this.event(text, head[t].end, lineNo, { comm, tid, cpu, timeNs });
+      const slash = text.indexOf('/', starts[k]);
+      const tidStart = slash >= 0 && slash < ends[k] ? slash + 1 : starts[k];
+      if (!allDigitsIn(text, starts[k], tidStart > starts[k] ? tidStart - 1 : ends[k]) || !allDigitsIn(text, tidStart, ends[k])) break;
+      const tid = text.slice(tidStart, ends[k]);
+      const comm = text.slice(first, ends[k - 1]);
+      this.event(text, end, lineNo, { comm, tid, cpu, timeNs });
       return;
     }
     this.out.builder.error(lineNo, first + 1, 'not a perf script line: expected "comm tid [cpu] seconds: group:event: ..."', tokenEnd(text, first) + 1);
@@ -56,23 +63,27 @@ export class PerfScriptParser implements LineParser {
   private event(text: string, p: number, lineNo: number, at: { comm: string; tid: string; cpu: number; timeNs: number }): void {
     const q = skipBlanks(text, p);
     const end = tokenEnd(text, q);
-    const name = text.slice(q, end);
-    if (!name.endsWith(':') || name.length < 2) {
-      this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found "${name}"`, end + 1);
+    if (end - q < 2 || text.charCodeAt(end - 1) !== 58 /* : */) {
+      this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found "${text.slice(q, end)}"`, end + 1);
       return;
     }
     const body = readProbeBody(text, end);
-    const taskKey = at.tid === '0' ? `0@${at.cpu}` : at.tid;
     this.out.add({
       timeNs: at.timeNs,
       cpu: at.cpu,
-      taskKey,
+      taskKey: at.tid === '0' ? `0@${at.cpu}` : at.tid,
       taskName: `${at.comm}/${at.tid}`,
-      name: name.slice(0, -1),
+      name: text.slice(q, end - 1),
       symbol: body.symbol,
       args: body.args,
       line: lineNo,
       caller: body.returnSite,
     });
   }
+}
+
+function allDigitsIn(text: string, from: number, to: number): boolean {
+  if (from >= to || to - from > 20) return false;
+  for (let i = from; i < to; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
 }

@@ -97,12 +97,12 @@ export class RecordedTrace {
     const strings = this.builder.strings;
     const resolved = this.names.resolve(e.name, e.symbol);
     const name = strings.intern(resolved);
-    const base = EventNameResolver.baseName(e.name);
+    const base = this.names.baseName(e.name);
     const args: number[] = [];
-    const present = new Set(e.args.map(([k]) => k));
     for (const [rawKey, rawValue] of e.args) {
       const named = parameterName(base, rawKey, resolved);
-      const key = named !== undefined && !present.has(named) ? named : rawKey;
+      // an unnamed `argN` takes the parameter's name unless the probe also printed that name
+      const key = named !== undefined && !e.args.some(([k]) => k === named) ? named : rawKey;
       const aliased = this.directives.alias(rawValue);
       const value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
       args.push(strings.intern(key), strings.intern(value));
@@ -174,13 +174,23 @@ export class RecordedTrace {
 }
 
 /** `8123.456789` (seconds, any number of decimals) to nanoseconds, or NaN. */
-export function secondsToNs(text: string): number {
-  const dot = text.indexOf('.');
-  if (dot <= 0 || dot === text.length - 1) return NaN;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (i !== dot && (c < 48 || c > 57)) return NaN;
+export function secondsToNs(text: string, start = 0, end = text.length): number {
+  let whole = 0;
+  let p = start;
+  while (p < end) {
+    const c = text.charCodeAt(p);
+    if (c < 48 || c > 57) break;
+    whole = whole * 10 + (c - 48);
+    p++;
   }
-  const frac = (text.slice(dot + 1) + '000000000').slice(0, 9);
-  return Number(text.slice(0, dot)) * 1e9 + Number(frac);
+  if (p === start || p >= end - 1 || text.charCodeAt(p) !== 46 /* . */) return NaN;
+  let frac = 0;
+  let scale = 1e8;
+  for (p++; p < end; p++) {
+    const c = text.charCodeAt(p);
+    if (c < 48 || c > 57) return NaN;
+    if (scale >= 1) frac += (c - 48) * scale;
+    scale /= 10;
+  }
+  return whole * 1e9 + Math.round(frac);
 }

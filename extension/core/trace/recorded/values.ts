@@ -41,7 +41,7 @@ const KERNEL_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
 
 /** The parameter name for an unnamed argument `argN` of kernel function `base`, or undefined to keep `argN`. */
 export function parameterName(base: string, key: string, vocabularyName: string): string | undefined {
-  if (key.length < 4 || !key.startsWith('arg')) return undefined;
+  if (key.length < 4 || key.charCodeAt(0) !== 97 /* a */ || !key.startsWith('arg')) return undefined;
   const n = Number(key.slice(3));
   if (!Number.isInteger(n) || n < 1) return undefined;
   const params = KERNEL_PARAMETERS[base] ?? KERNEL_PARAMETERS[vocabularyName];
