@@ -10,7 +10,7 @@
 
 export interface TypedArrayKind<T> {
   new (length: number): T;
-  new (buffer: ArrayBuffer): T;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
   readonly BYTES_PER_ELEMENT: number;
 }
 
@@ -35,35 +35,39 @@ function resizableBuffer(bytes: number): ResizableBuffer | undefined {
 }
 
 export class Growable<T extends Int32Array | Float64Array> {
-  /** The storage; `length` of it is used. A length-tracking view while a resizable buffer backs it. */
+  /** The storage; `length` of it is used. A fixed-length view, made again whenever the buffer grows. */
   data: T;
   length = 0;
+  /** data.length, kept in a field: the hot push reads it every time. */
+  private capacity = FIRST;
   private buffer: ResizableBuffer | undefined;
 
   constructor(private readonly kind: TypedArrayKind<T>) {
     this.buffer = resizableBuffer(FIRST * kind.BYTES_PER_ELEMENT);
-    this.data = this.buffer ? new kind(this.buffer) : new kind(FIRST);
+    this.data = this.buffer ? new kind(this.buffer, 0, FIRST) : new kind(FIRST);
   }
 
   push(v: number): void {
-    if (this.length === this.data.length) this.reserve(this.length + 1);
+    if (this.length === this.capacity) this.reserve(this.length + 1);
     this.data[this.length++] = v;
   }
 
-  /** Makes room for `n` values in all (`data` may be a new array afterwards). */
+  /** Makes room for `n` values in all (`data` is a new view afterwards). */
   reserve(n: number): void {
-    if (n <= this.data.length) return;
-    const size = Math.max(n, this.data.length * 2);
+    if (n <= this.capacity) return;
+    const size = Math.max(n, this.capacity * 2);
     const bytes = size * this.kind.BYTES_PER_ELEMENT;
     if (this.buffer && bytes <= this.buffer.maxByteLength) {
       this.buffer.resize(bytes);
-      return;
+      this.data = new this.kind(this.buffer, 0, size);
+    } else {
+      const bigger = new this.kind(size);
+      bigger.set(this.data.subarray(0, this.length));
+      this.buffer?.resize(0);
+      this.buffer = undefined;
+      this.data = bigger;
     }
-    const bigger = new this.kind(size);
-    bigger.set(this.data.subarray(0, this.length));
-    this.buffer?.resize(0);
-    this.buffer = undefined;
-    this.data = bigger;
+    this.capacity = size;
   }
 
   /** The values as a plain array of exactly `length`; the growable is empty afterwards. */
@@ -73,6 +77,7 @@ export class Growable<T extends Int32Array | Float64Array> {
     this.buffer?.resize(0);
     this.buffer = undefined;
     this.data = new this.kind(0);
+    this.capacity = 0;
     this.length = 0;
     return out;
   }

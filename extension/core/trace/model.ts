@@ -3,7 +3,7 @@
 // every string interned, so a 10M-event trace is a few hundred bytes an event,
 // not an object an event.
 
-import { Growable, type TypedArrayKind } from './growable';
+import { Growable } from './growable';
 import { VOCABULARY } from './vocabulary';
 
 /** Argument keys the rules read; interned right after the vocabulary so their ids are fixed. */
@@ -130,9 +130,16 @@ function sameBytes(s: string, bytes: Uint8Array, start: number): boolean {
   return true;
 }
 
+/** Scratch for asciiString: a plain array, so no typed-array view is made per new string. */
+const codes: number[] = [];
+
 /** ASCII bytes as a (flat) string; the same hash as hashRange gives for it. */
 function asciiString(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= 4096) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  if (end - start <= 256) {
+    codes.length = end - start;
+    for (let i = start; i < end; i++) codes[i - start] = bytes[i];
+    return String.fromCharCode.apply(null, codes);
+  }
   let s = '';
   for (let i = start; i < end; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
   return s;
@@ -196,29 +203,6 @@ export interface LockDeclaration {
 
 export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
 
-/** A column being filled; `trimmed()` gives its exact-size array (once: a parse ends once). */
-class Column<T extends Int32Array | Float64Array> {
-  private readonly values: Growable<T>;
-  private joined: T | undefined;
-
-  constructor(kind: TypedArrayKind<T>) {
-    this.values = new Growable(kind);
-  }
-
-  get length(): number {
-    return this.joined ? this.joined.length : this.values.length;
-  }
-
-  push(v: number): void {
-    this.values.push(v);
-  }
-
-  trimmed(): T {
-    return (this.joined ??= this.values.finish());
-  }
-}
-const ints = Int32Array;
-const floats = Float64Array;
 
 /**
  * Collects events and trace-level facts while a parser reads; `finish()` gives the Trace.
@@ -236,23 +220,27 @@ export class TraceBuilder {
   private readonly taskIds = new Map<string, number>();
   private readonly tasks: TaskInfo[] = [];
   private readonly taskCounts: number[] = [];
-  private readonly time = new Column(floats);
-  private readonly cpu = new Column(ints);
-  private readonly task = new Column(ints);
-  private readonly name = new Column(ints);
-  private readonly line = new Column(ints);
-  private readonly seq = new Column(ints);
-  private readonly argStart = new Column(ints);
-  private readonly args = new Column(ints);
-  private readonly srcFile = new Column(ints);
-  private readonly srcLine = new Column(ints);
+  /** Event columns, grown together (one capacity check an event); args and argStart grow on their own. */
+  private readonly time = new Growable(Float64Array);
+  private readonly cpu = new Growable(Int32Array);
+  private readonly task = new Growable(Int32Array);
+  private readonly name = new Growable(Int32Array);
+  private readonly line = new Growable(Int32Array);
+  private readonly seq = new Growable(Int32Array);
+  private readonly srcFile = new Growable(Int32Array);
+  private readonly srcLine = new Growable(Int32Array);
+  private readonly argStart = new Growable(Int32Array);
+  private readonly args = new Growable(Int32Array);
+  private count = 0;
+  private capacity = 0;
+  private columns: Columns | undefined;
 
   constructor(readonly format: TraceFormat) {
     this.argStart.push(0);
   }
 
   get eventCount(): number {
-    return this.time.length;
+    return this.count;
   }
 
   taskId(name: string, cpu: number): number {
@@ -271,17 +259,25 @@ export class TraceBuilder {
    * `srcFile` is an interned file name or -1. Returns the event's index.
    */
   addEvent(timeNs: number, cpu: number, task: number, name: number, line: number, args: ArrayLike<number>, argCount: number, srcFile = -1, srcLine = 0): number {
-    this.time.push(timeNs);
-    this.cpu.push(cpu);
-    this.task.push(task);
-    this.name.push(name);
-    this.line.push(line);
-    this.seq.push(++this.taskCounts[task]);
+    const i = this.count;
+    if (i === this.capacity) this.growEvents(i + 1);
+    this.time.data[i] = timeNs;
+    this.cpu.data[i] = cpu;
+    this.task.data[i] = task;
+    this.name.data[i] = name;
+    this.line.data[i] = line;
+    this.seq.data[i] = ++this.taskCounts[task];
+    this.srcFile.data[i] = srcFile;
+    this.srcLine.data[i] = srcLine;
     for (let k = 0; k < argCount * 2; k++) this.args.push(args[k]);
     this.argStart.push(this.args.length);
-    this.srcFile.push(srcFile);
-    this.srcLine.push(srcLine);
-    return this.time.length - 1;
+    this.count = i + 1;
+    return i;
+  }
+
+  private growEvents(n: number): void {
+    for (const c of [this.time, this.cpu, this.task, this.name, this.line, this.seq, this.srcFile, this.srcLine]) c.reserve(n);
+    this.capacity = this.time.data.length;
   }
 
   error(line: number, column: number, message: string, endColumn?: number): void {
@@ -292,19 +288,28 @@ export class TraceBuilder {
     this.diagnostics.push({ line, column, endColumn, message, severity: 'warning' });
   }
 
+  /** The Trace; the builder's columns are handed over (a parse ends once, later calls give the same columns). */
   finish(): Trace {
-    return new Trace(this.format, this.strings, {
-      time: this.time.trimmed(),
-      cpu: this.cpu.trimmed(),
-      task: this.task.trimmed(),
-      name: this.name.trimmed(),
-      line: this.line.trimmed(),
-      seq: this.seq.trimmed(),
-      argStart: this.argStart.trimmed(),
-      args: this.args.trimmed(),
-      srcFile: this.srcFile.trimmed(),
-      srcLine: this.srcLine.trimmed(),
-    }, this.tasks, this.diagnostics, this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers);
+    if (!this.columns) {
+      const exact = <T extends Int32Array | Float64Array>(c: Growable<T>, length: number): T => {
+        c.length = length;
+        return c.finish();
+      };
+      const n = this.count;
+      this.columns = {
+        time: exact(this.time, n),
+        cpu: exact(this.cpu, n),
+        task: exact(this.task, n),
+        name: exact(this.name, n),
+        line: exact(this.line, n),
+        seq: exact(this.seq, n),
+        argStart: exact(this.argStart, this.argStart.length),
+        args: exact(this.args, this.args.length),
+        srcFile: exact(this.srcFile, n),
+        srcLine: exact(this.srcLine, n),
+      };
+    }
+    return new Trace(this.format, this.strings, this.columns, this.tasks, this.diagnostics, this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers);
   }
 }
 
