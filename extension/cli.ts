@@ -12,7 +12,7 @@ const COMMANDS: Record<string, Command> = {
   simulate: (argv, io) => simulateCommand(argv, io.out),
 };
 
-const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif] [--input-format FORMAT] [--map probe=event]...
+const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FORMAT] [--map probe=event]...
        dm-race-lens simulate --matrix [--format text|json]
        dm-race-lens simulate --scenario NAME --patches LIST --out FILE`;
 

@@ -1,10 +1,11 @@
-// `dm-race-lens analyze FILE... [--format text|json|sarif] [--input-format FMT] [--map probe=event]`
+// `dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FMT] [--map probe=event]`
 // Exit status (spec section 5): 0 no finding is an error, 1 at least one is, 2 an input could not be read.
 
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Analysis } from '../core/analyze';
 import { toJson } from '../core/report/json';
+import { toPerfetto } from '../core/report/perfetto';
 import { toSarif } from '../core/report/sarif';
 import { toText } from '../core/report/text';
 import type { TraceFormat } from '../core/trace/model';
@@ -12,7 +13,7 @@ import { analyzeFile } from '../core/trace/readFile';
 import { parseArgs, type CliIO } from './args';
 import { version } from '../../package.json';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'perfetto'] as const;
 const INPUT_FORMATS: TraceFormat[] = ['dmtrace', 'ftrace', 'trace-cmd', 'perf-script', 'bpftrace', 'chrome-json'];
 
 export async function analyzeCommand(argv: string[], io: CliIO): Promise<number> {
@@ -44,6 +45,7 @@ export async function analyzeCommand(argv: string[], io: CliIO): Promise<number>
     if (status < 2 && analysis.findings.some((f) => f.severity === 'error')) status = 1;
     if (format === 'text') io.out(toText(analysis, file));
     else if (format === 'json') reports.push(toJson(analysis));
+    else if (format === 'perfetto') reports.push(toPerfetto(analysis));
     else reports.push(toSarif(analysis, pathToFileURL(file).href, version));
   }
   if (format !== 'text' && reports.length > 0) io.out(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
