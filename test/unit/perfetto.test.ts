@@ -40,10 +40,13 @@ describe('Perfetto export', () => {
   });
 
   it('reads back, through the chrome-json parser, to the same findings and the same edges', () => {
-    for (const file of readdirSync(SAMPLES).filter((f) => f.endsWith('.dmtrace'))) {
-      const original = analyzeText(readFileSync(join(SAMPLES, file), 'utf8'));
+    const files = [...readdirSync(SAMPLES).filter((f) => f.endsWith('.dmtrace')), ...readdirSync(join(SAMPLES, 'recorded')).map((f) => `recorded/${f}`)];
+    assert.ok(files.length >= 10);
+    for (const file of files) {
+      const original = analyzeText(readFileSync(join(SAMPLES, file), 'utf8'), { fileName: file });
       const back = analyzeText(JSON.stringify(toPerfetto(original)));
       assert.equal(back.trace.format, 'chrome-json', file);
+      assert.deepEqual(back.diagnostics, [], `${file}: the export reads back cleanly (no flow against time, no cycle)`);
       assert.deepEqual(outcome(back), outcome(original), file);
       // each exported flow came back as a declared edge between the same two events
       const key = (x: Analysis, from: number, to: number) => `${x.trace.taskName(from)}:${x.trace.seq[from]}->${x.trace.taskName(to)}:${x.trace.seq[to]}`;

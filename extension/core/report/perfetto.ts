@@ -42,16 +42,17 @@ export function toPerfetto(analysis: Analysis): { displayTimeUnit: string; trace
     out.push({ name: trace.eventName(i), cat: eventClass(trace.eventName(i)), ph: 'X', ts: start[i], dur: duration[i], pid: tid, tid, args });
   }
 
-  // flows start and end in the middle of their slices, so a viewer binds them to exactly that slice
-  const middle = (e: number) => start[e] + duration[e] / 2;
+  // a flow starts and ends just inside its slices (half a nanosecond in, or mid-slice if shorter):
+  // a viewer then binds it to exactly that slice, and it never ends before it starts
+  const inside = (e: number) => start[e] + Math.min(duration[e] / 2, 0.0005);
   let flowId = 0;
   for (let to = 0; to < trace.length; to++) {
     for (const edge of hb.incoming(to)) {
       const id = ++flowId;
       const from = edge.from;
       const name = `${edge.kind} ${edge.via}`.trim();
-      out.push({ ph: 's', id, cat: 'happens-before', name, ts: middle(from), pid: tids[trace.task[from]], tid: tids[trace.task[from]] });
-      out.push({ ph: 'f', bp: 'e', id, cat: 'happens-before', name, ts: middle(to), pid: tids[trace.task[to]], tid: tids[trace.task[to]] });
+      out.push({ ph: 's', id, cat: 'happens-before', name, ts: inside(from), pid: tids[trace.task[from]], tid: tids[trace.task[from]] });
+      out.push({ ph: 'f', bp: 'e', id, cat: 'happens-before', name, ts: inside(to), pid: tids[trace.task[to]], tid: tids[trace.task[to]] });
     }
   }
 

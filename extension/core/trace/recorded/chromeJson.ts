@@ -131,7 +131,7 @@ export class ChromeJsonParser implements StreamParser {
     for (const d of list as string[]) this.out.directive(d, 0, line, { column });
   }
 
-  /** Turns each flow's consecutive points (s -> t ... -> f, in time order) into declared edges. */
+  /** Turns each flow's consecutive points (s -> t ... -> f) into declared edges. */
   private bindFlows(): void {
     if (this.flows.length === 0) return;
     const sorted = this.out.ordered();
@@ -165,7 +165,8 @@ export class ChromeJsonParser implements StreamParser {
     }
     const b = this.out.builder;
     for (const [id, points] of groups) {
-      points.sort((x, y) => x.timeNs - y.timeNs || rank(x) - rank(y) || x.fileOrder - y.fileOrder);
+      // a flow starts at its s and ends at its f whatever their times say; steps go in time order between
+      points.sort((x, y) => rank(x) - rank(y) || x.timeNs - y.timeNs || x.fileOrder - y.fileOrder);
       if (points.length < 2) {
         b.warning(points[0].line, points[0].column, `flow ${id} has only one end: no happens-before edge`);
         continue;
@@ -195,7 +196,7 @@ function flowId(e: Record<string, unknown>, id: unknown): string {
   return `${cat}\u0000${typeof id === 'object' ? JSON.stringify(id) : String(id)}`.replace(/^\u0000/, '');
 }
 
-/** At equal times a flow starts before it steps, and steps before it ends. */
+/** A flow starts, steps, then ends. */
 function rank(f: FlowPoint): number {
   return f.phase === 's' ? 0 : f.phase === 't' ? 1 : 2;
 }
