@@ -22,9 +22,13 @@ export const Key = Object.fromEntries(KEYS.map((k, i) => [k, VOCABULARY.length +
  */
 export class StringTable {
   private readonly strings: string[] = [];
-  private hashes = new Int32Array(1024);
-  /** Slot -> id + 1 (0 is empty); the size is a power of two, at most half full. */
-  private slots = new Int32Array(2048);
+  /**
+   * Open addressing with linear probing: slot k is the pair (hash, id + 1) at
+   * 2k, 2k + 1 (id + 1 = 0: empty), so a probe reads one place in memory. The
+   * slot count is a power of two, at most half full.
+   */
+  private slots = new Int32Array(2 * 2048);
+  private mask = 2047;
 
   constructor() {
     for (const s of VOCABULARY) this.intern(s);
@@ -38,12 +42,11 @@ export class StringTable {
   /** The id of `text.slice(start, end)`, interning it if new. */
   internRange(text: string, start: number, end: number): number {
     const h = hashRange(text, start, end);
-    const mask = this.slots.length - 1;
     const len = end - start;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const id = this.slots[slot] - 1;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const id = this.slots[2 * slot + 1] - 1;
       if (id < 0) return this.add(start === 0 && end === text.length ? text : text.slice(start, end), h, slot);
-      if (this.hashes[id] === h) {
+      if (this.slots[2 * slot] === h) {
         const s = this.strings[id];
         if (s.length === len && sameChars(s, text, start)) return id;
       }
@@ -61,12 +64,11 @@ export class StringTable {
       if (c > 127) return -1;
       h = Math.imul(h ^ c, 0x01000193);
     }
-    const mask = this.slots.length - 1;
     const len = end - start;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const id = this.slots[slot] - 1;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const id = this.slots[2 * slot + 1] - 1;
       if (id < 0) return this.add(asciiString(bytes, start, end), h, slot, true);
-      if (this.hashes[id] === h) {
+      if (this.slots[2 * slot] === h) {
         const s = this.strings[id];
         if (s.length === len && sameBytes(s, bytes, start)) return id;
       }
@@ -76,11 +78,10 @@ export class StringTable {
   /** The id of `s`, or -1 when no event of the trace uses it. */
   lookup(s: string): number {
     const h = hashRange(s, 0, s.length);
-    const mask = this.slots.length - 1;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const id = this.slots[slot] - 1;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const id = this.slots[2 * slot + 1] - 1;
       if (id < 0) return -1;
-      if (this.hashes[id] === h && this.strings[id] === s) return id;
+      if (this.slots[2 * slot] === h && this.strings[id] === s) return id;
     }
   }
 
@@ -96,26 +97,25 @@ export class StringTable {
     const id = this.strings.length;
     // A substring can keep the whole chunk it was cut from alive; a flat copy cannot.
     this.strings.push(fresh || s.length <= 12 ? s : flatCopy(s));
-    if (id === this.hashes.length) {
-      const bigger = new Int32Array(id * 2);
-      bigger.set(this.hashes);
-      this.hashes = bigger;
-    }
-    this.hashes[id] = h;
-    this.slots[slot] = id + 1;
-    if (this.strings.length * 2 > this.slots.length) this.rehash();
+    this.slots[2 * slot] = h;
+    this.slots[2 * slot + 1] = id + 1;
+    if (this.strings.length * 2 > this.mask + 1) this.rehash();
     return id;
   }
 
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.strings.length; id++) {
-      let slot = this.hashes[id] & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = id + 1;
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = slots.length / 2 - 1;
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k + 1] === 0) continue;
+      let slot = old[k] & mask;
+      while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = old[k];
+      slots[2 * slot + 1] = old[k + 1];
     }
     this.slots = slots;
+    this.mask = mask;
   }
 }
 
