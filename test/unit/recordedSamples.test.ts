@@ -3,7 +3,9 @@
 // on the lines of the recording itself.
 
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
 import { detectFormat } from '../../extension/core/trace/parse';
@@ -98,4 +100,47 @@ describe('recorded sample session', () => {
 function rawAddress(text: string, name: string): string {
   const m = new RegExp(`!alias (\\S+)=${name}\\b`).exec(text);
   return m ? m[1] : name;
+}
+
+describe('CLI on recordings', () => {
+  const CLI = join(__dirname, '../../../dist/cli.js');
+  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const twinFindings = () => outcomeOfJson(JSON.parse(cli('analyze', join(DIR, 'session.native.dmtrace'), '--format', 'json').stdout));
+
+  it('detects each recorded format and exits 1 for its error findings', () => {
+    for (const [file] of RECORDINGS) {
+      const r = cli('analyze', join(DIR, file), '--format', 'json');
+      assert.equal(r.status, 1, file);
+      assert.deepEqual(outcomeOfJson(JSON.parse(r.stdout)), twinFindings(), file);
+    }
+  });
+
+  it('--input-format overrides detection and --map names probes', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dmrl-rec-')), 'trace.dmtrace');
+    // a bpftrace recording saved under a native name, whose probes have the user's own names
+    writeFileSync(file, ['100 0 11 lvm take lock=L', '200 0 11 lvm idr_pre_get gfp=0xcc0', '300 0 11 lvm release lock=L', ''].join('\n'));
+    const plain = cli('analyze', file, '--format', 'json', '--input-format', 'bpftrace');
+    assert.equal(plain.status, 0);
+    assert.deepEqual(JSON.parse(plain.stdout).findings, [], 'take/release mean nothing to the rules');
+    const mapped = cli('analyze', file, '--format', 'json', '--input-format', 'bpftrace', '--map', 'take=spin_lock', '--map', 'release=spin_unlock');
+    assert.equal(mapped.status, 1);
+    assert.deepEqual(JSON.parse(mapped.stdout).findings.map((f: { rule: string; line: number }) => `${f.rule} ${f.line}`), ['DMR4 2']);
+    const detected = JSON.parse(cli('analyze', file, '--format', 'json').stdout);
+    assert.equal(detected.events, 3, 'the content says bpftrace even under a .dmtrace name');
+    assert.deepEqual(detected.errors, []);
+  });
+
+  it('--format perfetto writes a trace that reads back to the same findings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dmrl-pf-'));
+    const r = cli('analyze', join(DIR, 'session.perf-script.txt'), '--format', 'perfetto');
+    assert.equal(r.status, 1);
+    const out = join(dir, 'session.perfetto.json');
+    writeFileSync(out, r.stdout);
+    assert.ok(Array.isArray(JSON.parse(r.stdout).traceEvents));
+    assert.deepEqual(outcomeOfJson(JSON.parse(cli('analyze', out, '--format', 'json').stdout)), twinFindings());
+  });
+});
+
+function outcomeOfJson(report: { findings: { rule: string; severity: string; md: string }[] }): string[] {
+  return report.findings.map((f) => `${f.rule} ${f.severity} ${f.md}`).sort();
 }
