@@ -117,7 +117,7 @@ class GraphApp {
     if (focus?.event !== undefined) this.selectEvent(focus.event, true, false);
     this.canvas.setAttribute(
       'aria-label',
-      `Happens-before graph of ${graph.title}: ${graph.eventCount} events in ${graph.lanes.length} tasks, ${graph.races.length} races. ` +
+      `Happens-before graph of ${graph.title}: ${graph.eventCount} events in ${graph.lanes.length} tasks, ${graph.races.length} race${graph.races.length === 1 ? '' : 's'}. ` +
         'Arrow keys pan, plus and minus zoom, comma and period step through events, n and p go to the next and previous race, Enter shows the event in the editor.',
     );
     this.request();
@@ -541,6 +541,11 @@ class GraphApp {
     this.minimap.draw(ctx, s.scene, s.axis, s.filters, s.rows, s.frame, s.view, s.palette, this.dpr);
     const ms = performance.now() - start;
     const g = s.scene.graph;
+    // Where the selection is drawn (canvas pixels), so UI tests can click it like a person would.
+    const at = this.selectedEvent >= 0 ? this.locate(this.selectedEvent) : undefined;
+    const rect = this.canvas.getBoundingClientRect();
+    if (at) this.canvas.dataset.selectedAt = `${Math.round(at.x - rect.left)},${Math.round(at.y - rect.top)}`;
+    else delete this.canvas.dataset.selectedAt;
     this.status.textContent =
       `${g.eventCount.toLocaleString()} events · ${g.lanes.length} tasks · ${this.races.length} of ${g.races.length} races shown` +
       (stats.buckets ? ` · ${stats.buckets.toLocaleString()} buckets` : '') +

@@ -50,8 +50,9 @@ export function graphHtml(o: GraphHtmlOptions): string {
   #toolbar vscode-dropdown { min-width: 8em; max-width: 26em; }
   #classes { display: inline-flex; flex-wrap: wrap; gap: 2px 12px; }
   .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; vertical-align: -1px; }
-  #stage { flex: 1; position: relative; min-height: 0; }
-  #graph { display: block; outline: none; cursor: crosshair; touch-action: none; }
+  #stage { flex: 1; position: relative; min-height: 0; min-width: 0; overflow: hidden; }
+  /* Out of the flow: the canvas follows the stage's size and must never hold it open. */
+  #graph { position: absolute; left: 0; top: 0; display: block; outline: none; cursor: crosshair; touch-action: none; }
   #graph:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
   #tooltip { position: absolute; pointer-events: none; white-space: pre; max-width: 520px; overflow: hidden; padding: 4px 8px;
              background: var(--vscode-editorHoverWidget-background); color: var(--vscode-editorHoverWidget-foreground);
