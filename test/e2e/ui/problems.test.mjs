@@ -36,8 +36,10 @@ describe('a racy trace in the editor', function () {
   });
 
   it('explains the race when the squiggle is hovered, and opens the closing patch', async function () {
-    const hover = await hoverSquiggle(page);
-    await page.waitForTimeout(300);
+    await hoverSquiggle(page);
+    // Our part of the hover is computed asynchronously ("Loading..." first).
+    const hover = page.locator('.monaco-hover .monaco-hover-content', { hasText: 'Witness schedule' }).first();
+    await hover.waitFor({ timeout: 10_000 });
     const text = await hover.innerText();
     await shot(page, 'hover-dmr2');
     assert.match(text, /DMR2 stale-lookup-get/);
@@ -51,7 +53,7 @@ describe('a racy trace in the editor', function () {
     const put = page.locator('.view-lines .view-line', { hasText: 'dmsetup/4310 dm_put' }).first();
     const putBox = await put.boundingBox();
     await page.mouse.move(putBox.x + 420, putBox.y + putBox.height / 2, { steps: 3 });
-    const below = page.locator('.monaco-hover .monaco-hover-content').first();
+    const below = page.locator('.monaco-hover .monaco-hover-content', { hasText: 'part of the race' }).first();
     await below.waitFor({ timeout: 10_000 });
     await page.waitForTimeout(400);
     assert.match(await below.innerText(), /part of the race reported at line 17/);

@@ -32,8 +32,10 @@ export async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // Wait for the filtered row itself: Enter on a row from before the filter ran would run another command.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
 }
 
 /** Hovers the first squiggle of the active editor and returns the hover's text. */
