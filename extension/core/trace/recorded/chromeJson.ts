@@ -135,18 +135,18 @@ export class ChromeJsonParser implements StreamParser {
   private bindFlows(): void {
     if (this.flows.length === 0) return;
     const sorted = this.out.ordered();
-    // per task: its events' times and their 1-based program-order positions
-    const byTask = new Map<string, { times: number[]; orders: number[] }>();
-    const seqOfOrder = new Map<number, { taskKey: string; seq: number }>();
-    for (const p of sorted) {
-      let t = byTask.get(p.taskKey);
-      if (!t) byTask.set(p.taskKey, (t = { times: [], orders: [] }));
-      t.times.push(p.timeNs);
-      t.orders.push(p.order);
-      seqOfOrder.set(p.order, { taskKey: p.taskKey, seq: t.times.length });
+    // per task: its events' times in program order, and each event's 1-based position there
+    const byTask = new Map<string, { times: number[] }>();
+    const seqOfArrival = new Int32Array(sorted.order.length);
+    for (const arrival of sorted.order) {
+      const key = sorted.taskKey(arrival);
+      let t = byTask.get(key);
+      if (!t) byTask.set(key, (t = { times: [] }));
+      t.times.push(sorted.time[arrival]);
+      seqOfArrival[arrival] = t.times.length;
     }
     const bind = (f: FlowPoint): number => {
-      if (f.slice !== undefined) return seqOfOrder.get(f.slice)?.seq ?? 0;
+      if (f.slice !== undefined) return seqOfArrival[f.slice] ?? 0;
       const t = byTask.get(f.taskKey);
       if (!t) return 0;
       const atOrBefore = lastAtOrBefore(t.times, f.timeNs);

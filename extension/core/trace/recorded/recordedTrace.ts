@@ -5,6 +5,7 @@
 // per-cpu buffers or writers may interleave; ties keep file order).
 
 import { DirectiveReader } from '../directives';
+import { Growable } from '../growable';
 import { TraceBuilder, type Trace, type TraceFormat } from '../model';
 import { LineError, isBlank } from '../scan';
 import { EventNameResolver } from './eventNames';
@@ -33,16 +34,45 @@ export interface RecordedEvent {
   caller?: string;
 }
 
-interface PendingEvent {
-  timeNs: number;
-  cpu: number;
-  taskKey: string;
-  taskName: string;
-  name: number;
-  args: number[];
-  line: number;
-  caller?: string;
-  order: number;
+/**
+ * Events of a time-ordered format, held column by column until the file has
+ * been read (a 1 GB JSON trace has millions): names and values already interned.
+ */
+class PendingEvents {
+  readonly time = new Growable(Float64Array);
+  readonly cpu = new Growable(Int32Array);
+  /** Index into `keys`. */
+  readonly task = new Growable(Int32Array);
+  readonly name = new Growable(Int32Array);
+  readonly line = new Growable(Int32Array);
+  readonly argEnd = new Growable(Int32Array);
+  readonly args = new Growable(Int32Array);
+  readonly callers = new Map<number, string>();
+  readonly keys: string[] = [];
+  private readonly keyIds = new Map<string, number>();
+
+  get length(): number {
+    return this.time.length;
+  }
+
+  keyId(taskKey: string): number {
+    let id = this.keyIds.get(taskKey);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.keys.push(taskKey);
+      this.keyIds.set(taskKey, id);
+    }
+    return id;
+  }
+}
+
+/** The queued events of a time-ordered trace in analysis order. */
+export interface OrderedEvents {
+  /** Arrival numbers (0-based, in file order) sorted by time, ties in file order. */
+  readonly order: Int32Array;
+  /** Time of each arrival number. */
+  readonly time: Float64Array;
+  taskKey(arrival: number): string;
 }
 
 export class RecordedTrace {
@@ -50,15 +80,16 @@ export class RecordedTrace {
   readonly directives: DirectiveReader;
   private readonly names: EventNameResolver;
   private readonly taskNames = new Map<string, string>();
-  private readonly pending: PendingEvent[] | undefined;
+  private readonly pending: PendingEvents | undefined;
   /** Gaps of a time-ordered trace, placed once the events are sorted. */
+  private readonly argBuffer: number[] = [];
   private readonly pendingGaps: { cpu: number; lost: number; line: number; order: number }[] = [];
 
   constructor(format: TraceFormat, options: RecordedOptions & { timeOrdered: boolean }) {
     this.builder = new TraceBuilder(format);
     this.directives = new DirectiveReader(this.builder, options.map);
     this.names = new EventNameResolver(this.directives);
-    this.pending = options.timeOrdered ? [] : undefined;
+    this.pending = options.timeOrdered ? new PendingEvents() : undefined;
   }
 
   /**
@@ -98,7 +129,8 @@ export class RecordedTrace {
     const resolved = this.names.resolve(e.name, e.symbol);
     const name = strings.intern(resolved);
     const base = this.names.baseName(e.name);
-    const args: number[] = [];
+    const args = this.argBuffer;
+    args.length = 0;
     for (const [rawKey, rawValue] of e.args) {
       const named = parameterName(base, rawKey, resolved);
       // an unnamed `argN` takes the parameter's name unless the probe also printed that name
@@ -107,18 +139,20 @@ export class RecordedTrace {
       const value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
       args.push(strings.intern(key), strings.intern(value));
     }
-    let taskName = this.taskNames.get(e.taskKey);
-    if (taskName === undefined) {
-      taskName = e.taskName;
-      this.taskNames.set(e.taskKey, taskName);
+    if (!this.taskNames.has(e.taskKey)) this.taskNames.set(e.taskKey, e.taskName);
+    const q = this.pending;
+    if (!q) {
+      this.emit(e.timeNs, e.cpu, e.taskKey, name, e.line, args, args.length, e.caller);
+      return;
     }
-    const p: PendingEvent = { timeNs: e.timeNs, cpu: e.cpu, taskKey: e.taskKey, taskName, name, args, line: e.line, caller: e.caller, order: 0 };
-    if (this.pending) {
-      p.order = this.pending.length;
-      this.pending.push(p);
-    } else {
-      this.emit(p);
-    }
+    if (e.caller !== undefined) q.callers.set(q.length, e.caller);
+    q.time.push(e.timeNs);
+    q.cpu.push(e.cpu);
+    q.task.push(q.keyId(e.taskKey));
+    q.name.push(name);
+    q.line.push(e.line);
+    for (const v of args) q.args.push(v);
+    q.argEnd.push(q.args.length);
   }
 
   /**
@@ -144,32 +178,42 @@ export class RecordedTrace {
     this.taskNames.set(taskKey, name);
   }
 
-  /** For time-ordered formats: the queued events in analysis order, each with the index it will get. */
-  ordered(): readonly PendingEvent[] {
-    if (!this.pending) return [];
-    this.pending.sort((a, b) => a.timeNs - b.timeNs || a.order - b.order);
-    return this.pending;
+  /** For time-ordered formats: the queued events in analysis order (empty for file-ordered ones). */
+  ordered(): OrderedEvents {
+    const q = this.pending;
+    if (!q) return { order: new Int32Array(0), time: new Float64Array(0), taskKey: () => '' };
+    if (!this.sorted || this.sorted.length !== q.length) {
+      const time = q.time.data;
+      this.sorted = Int32Array.from({ length: q.length }, (_, i) => i).sort((a, b) => time[a] - time[b] || a - b);
+    }
+    const task = q.task.data;
+    return { order: this.sorted, time: q.time.data, taskKey: (arrival) => q.keys[task[arrival]] };
   }
+  private sorted?: Int32Array;
 
   finish(): Trace {
-    if (this.pending) {
-      const sorted = this.ordered();
+    const q = this.pending;
+    if (q) {
+      const { order } = this.ordered();
       // a gap sits before the event that followed it in the file, wherever time order puts that event
-      const indexOfOrder = new Int32Array(sorted.length + 1);
-      sorted.forEach((p, i) => (indexOfOrder[p.order] = i));
-      indexOfOrder[sorted.length] = sorted.length;
-      for (const g of this.pendingGaps) this.builder.gaps.push({ cpu: g.cpu, lost: g.lost, line: g.line, beforeEvent: indexOfOrder[g.order] });
-      for (const p of sorted) this.emit(p);
-      this.pending.length = 0;
+      const indexOfArrival = new Int32Array(order.length + 1);
+      order.forEach((arrival, i) => (indexOfArrival[arrival] = i));
+      indexOfArrival[order.length] = order.length;
+      for (const g of this.pendingGaps) this.builder.gaps.push({ cpu: g.cpu, lost: g.lost, line: g.line, beforeEvent: indexOfArrival[g.order] });
+      const { time, cpu, task, name, line, argEnd, args } = q;
+      for (const a of order) {
+        const from = a === 0 ? 0 : argEnd.data[a - 1];
+        this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], args.data.subarray(from, argEnd.data[a]), argEnd.data[a] - from, q.callers.get(a));
+      }
     }
     return this.builder.finish();
   }
 
-  private emit(p: PendingEvent): void {
+  private emit(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): void {
     const b = this.builder;
-    const task = b.taskId(this.taskNames.get(p.taskKey) ?? p.taskName, p.cpu);
-    const index = b.addEvent(p.timeNs, p.cpu, task, p.name, p.line, p.args, p.args.length / 2);
-    if (p.caller !== undefined) b.callers.set(index, p.caller);
+    const task = b.taskId(this.taskNames.get(taskKey) ?? taskKey, cpu);
+    const index = b.addEvent(timeNs, cpu, task, name, line, args, argValues / 2);
+    if (caller !== undefined) b.callers.set(index, caller);
   }
 }
 
