@@ -94,4 +94,12 @@ describe('commands', () => {
     const text = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : c.value)).join('\n');
     assert.match(text, /DMR2 stale-lookup-get/);
   });
+
+  it('"Show in graph" opens the graph panel for a race', async () => {
+    const { document } = await openTrace(samplePath('dmr5-module-unload-in-use.race.dmtrace'));
+    assert.equal(await vscode.commands.executeCommand('dmRaceLens.showGraph', document.uri.toString(), { finding: 0 }), true);
+    await waitFor('a graph tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /graph/i.test(t.label)),
+    );
+  });
 });
