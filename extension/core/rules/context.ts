@@ -3,7 +3,7 @@
 
 import type { HappensBefore } from '../hb/happensBefore';
 import { Key, type Trace } from '../trace/model';
-import { Ev, MINOR_ALLOCED, NULL_PTR } from '../trace/vocabulary';
+import { Ev, MINOR_ALLOCED, NULL_PTR, VOCABULARY } from '../trace/vocabulary';
 import { RULES, type Finding, type RuleId, type WindowLane, type WitnessStep } from './finding';
 
 export interface RuleContext {
@@ -18,12 +18,46 @@ export function isRealPointer(trace: Trace, value: number): boolean {
   return s !== MINOR_ALLOCED && s !== NULL_PTR && s !== '' && s !== '0' && s !== '0x0';
 }
 
+const eventIndexes = new WeakMap<Trace, Int32Array[]>();
+
+/**
+ * The events with one of the vocabulary `names`, in analysis order. The index
+ * by name is built once per trace in one pass, so a rule reads only the events
+ * it is about instead of scanning the whole trace again.
+ */
+export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
+  let index = eventIndexes.get(trace);
+  if (!index) {
+    index = indexByName(trace);
+    eventIndexes.set(trace, index);
+  }
+  if (names.length === 1) return index[names[0]] ?? new Int32Array(0);
+  const merged = new Int32Array(names.reduce((n, name) => n + (index[name]?.length ?? 0), 0));
+  let at = 0;
+  for (const name of names) {
+    merged.set(index[name] ?? [], at);
+    at += index[name]?.length ?? 0;
+  }
+  return merged.sort();
+}
+
+function indexByName(trace: Trace): Int32Array[] {
+  const V = VOCABULARY.length;
+  const counts = new Int32Array(V);
+  for (let i = 0; i < trace.length; i++) if (trace.name[i] < V) counts[trace.name[i]]++;
+  const index = Array.from(counts, (c) => new Int32Array(c));
+  counts.fill(0);
+  for (let i = 0; i < trace.length; i++) {
+    const name = trace.name[i];
+    if (name < V) index[name][counts[name]++] = i;
+  }
+  return index;
+}
+
 /** Event indices grouped by the value of argument `key`, for the events named `names`. */
 export function eventsByArg(trace: Trace, names: readonly number[], key: number): Map<number, number[]> {
-  const wanted = new Set(names);
   const out = new Map<number, number[]>();
-  for (let i = 0; i < trace.length; i++) {
-    if (!wanted.has(trace.name[i])) continue;
+  for (const i of eventsNamed(trace, ...names)) {
     const v = trace.argId(i, key);
     const list = out.get(v);
     if (list) list.push(i);
@@ -43,8 +77,7 @@ export function isFinalPut(trace: Trace, event: number): boolean {
 /** The first `md_init_done` of each (task, md), keyed `task:mdId`. */
 export function initDoneByTaskAndMd(trace: Trace): Map<string, number> {
   const out = new Map<string, number>();
-  for (let i = 0; i < trace.length; i++) {
-    if (trace.name[i] !== Ev.md_init_done) continue;
+  for (const i of eventsNamed(trace, Ev.md_init_done)) {
     const key = `${trace.task[i]}:${trace.argId(i, Key.md)}`;
     if (!out.has(key)) out.set(key, i);
   }

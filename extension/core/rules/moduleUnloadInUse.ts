@@ -4,13 +4,12 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, eventsByArg, finding, span, type RuleContext } from './context';
+import { at, eventsByArg, eventsNamed, finding, span, type RuleContext } from './context';
 import { witness } from './witness';
 
 export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
-  const allocs: number[] = [];
-  for (let i = 0; i < trace.length; i++) if (trace.name[i] === Ev.md_alloc) allocs.push(i);
+  const allocs = Array.from(eventsNamed(trace, Ev.md_alloc));
   const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
   const out: Finding[] = [];
   for (const unload of unloads(ctx)) {
@@ -45,7 +44,7 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
 function unloads({ trace }: RuleContext): number[] {
   const out: number[] = [];
   const unloadedBy = new Set<number>();
-  for (let i = 0; i < trace.length; i++) {
+  for (const i of eventsNamed(trace, Ev.delete_module, Ev.module_exit)) {
     const name = trace.name[i];
     if (name === Ev.delete_module && trace.arg(i, 'ret') === '0') {
       out.push(i);

@@ -4,7 +4,7 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, eventsByArg, finding, isFinalPut, type RuleContext } from './context';
+import { at, concurrentLane, eventsByArg, eventsNamed, finding, isFinalPut, type RuleContext } from './context';
 import { witness, type Key as WitnessKey } from './witness';
 
 const PATH_EVENTS: ReadonlySet<number> = new Set([Ev.test_bit, Ev.dm_get, Ev.md_access]);
@@ -15,8 +15,7 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
   const puts = eventsByArg(trace, [Ev.dm_put, Ev.atomic_dec_and_lock], Key.md);
   for (const [md, events] of puts) puts.set(md, events.filter((e) => isFinalPut(trace, e)));
   const out: Finding[] = [];
-  for (let open = 0; open < trace.length; open++) {
-    if (trace.name[open] !== Ev.dm_blk_open) continue;
+  for (const open of eventsNamed(trace, Ev.dm_blk_open)) {
     const md = trace.argId(open, Key.md);
     const task = trace.task[open];
     const otherFrees = (frees.get(md) ?? []).filter((f) => trace.task[f] !== task);

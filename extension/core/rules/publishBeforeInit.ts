@@ -4,7 +4,7 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, finding, initDoneByTaskAndMd, isRealPointer, span, type RuleContext } from './context';
+import { at, concurrentLane, eventsNamed, finding, initDoneByTaskAndMd, isRealPointer, span, type RuleContext } from './context';
 import { witness } from './witness';
 
 export function publishBeforeInit(ctx: RuleContext): Finding[] {
@@ -12,8 +12,7 @@ export function publishBeforeInit(ctx: RuleContext): Finding[] {
   const initDone = initDoneByTaskAndMd(trace);
   const findsOf = readersByStore(ctx);
   const out: Finding[] = [];
-  for (let store = 0; store < trace.length; store++) {
-    if (trace.name[store] !== Ev.idr_get_new && trace.name[store] !== Ev.idr_replace) continue;
+  for (const store of eventsNamed(trace, Ev.idr_get_new, Ev.idr_replace)) {
     const ptr = trace.argId(store, Key.ptr);
     if (!isRealPointer(trace, ptr)) continue;
     const init = initDone.get(`${trace.task[store]}:${ptr}`);

@@ -4,7 +4,7 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, eventsByArg, finding, initDoneByTaskAndMd, span, type RuleContext } from './context';
+import { at, concurrentLane, eventsByArg, eventsNamed, finding, initDoneByTaskAndMd, span, type RuleContext } from './context';
 import { witness } from './witness';
 
 export function registerBeforeInit(ctx: RuleContext): Finding[] {
@@ -12,8 +12,7 @@ export function registerBeforeInit(ctx: RuleContext): Finding[] {
   const initDone = initDoneByTaskAndMd(trace);
   const opens = eventsByArg(trace, [Ev.dm_blk_open], Key.md);
   const out: Finding[] = [];
-  for (let add = 0; add < trace.length; add++) {
-    if (trace.name[add] !== Ev.add_disk) continue;
+  for (const add of eventsNamed(trace, Ev.add_disk)) {
     const mdId = trace.argId(add, Key.md);
     const init = initDone.get(`${trace.task[add]}:${mdId}`);
     if (init === undefined || trace.seq[init] < trace.seq[add]) continue;
