@@ -274,6 +274,23 @@ describe('Chrome / Perfetto JSON', () => {
   });
 });
 
+describe('any format', () => {
+  it('ignores a UTF-8 byte-order mark at the start of the file', () => {
+    const ftrace = parseTrace('\ufeff# tracer: nop\na-1 [000] .... 1.000001: dm_get: md=md0\n');
+    assert.equal(ftrace.format, 'ftrace');
+    assert.deepEqual(ftrace.diagnostics, []);
+    const json = parseTrace('\ufeff{"traceEvents":[{"name":"dm_get","ph":"i","ts":1,"tid":1,"args":{"md":"md0"}}]}');
+    assert.equal(json.format, 'chrome-json');
+    assert.deepEqual(json.diagnostics, []);
+    assert.equal(json.length, 1);
+  });
+
+  it('reads fprobe event names (func__entry / func__exit)', () => {
+    const t = parse('ftrace', 'a-1 [000] .... 1.000001: dm_get__entry: (dm_get+0x4/0x30 [dm_mod]) md=md0', 'a-1 [000] .... 1.000002: idr_find__exit: (dm_find_md+0x3c/0xa0 [dm_mod] <- idr_find) ret=md0');
+    assert.deepEqual(events(t), ['a/1 cpu0 dm_get md=md0', 'a/1 cpu0 idr_find ret=md0']);
+  });
+});
+
 describe('format detection', () => {
   const cases: [string, TraceFormat][] = [
     ['# comment\n12.000310 cpu1 dmsetup/4121 md_alloc md=md0\n', 'dmtrace'],

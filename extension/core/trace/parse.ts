@@ -41,10 +41,14 @@ export interface LineParser {
  * native is the last resort (its parser then says what is wrong line by line).
  */
 export function detectFormat(head: string, fileName?: string): TraceFormat {
-  return detectFromContent(head) ?? (fileName ? detectFromFileName(fileName) : undefined) ?? 'dmtrace';
+  return detectFromContent(withoutBom(head)) ?? (fileName ? detectFromFileName(fileName) : undefined) ?? 'dmtrace';
 }
 
 export function createParser(format: TraceFormat, options: ParseOptions = {}): StreamParser {
+  return new BomSkipper(parserFor(format, options));
+}
+
+function parserFor(format: TraceFormat, options: ParseOptions): StreamParser {
   const map = { map: options.map };
   switch (format) {
     case 'dmtrace':
@@ -65,6 +69,33 @@ export function parseTrace(text: string, options: ParseOptions = {}): Trace {
   const parser = createParser(options.format ?? detectFormat(text.slice(0, 65536), options.fileName), options);
   parser.feed(text);
   return parser.end();
+}
+
+/** Editors on Windows save UTF-8 with a byte-order mark; it is not part of the first line or the JSON. */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Drops a BOM at the start of text (bytes go straight through: their splitter and TextDecoder already drop it). */
+class BomSkipper implements StreamParser {
+  private first = true;
+  readonly feedBytes?: (chunk: Uint8Array) => void;
+
+  constructor(private readonly parser: StreamParser) {
+    if (parser.feedBytes) this.feedBytes = (chunk) => parser.feedBytes!(chunk);
+  }
+
+  feed(chunk: string): void {
+    if (this.first && chunk.length > 0) {
+      this.first = false;
+      chunk = withoutBom(chunk);
+    }
+    this.parser.feed(chunk);
+  }
+
+  end(): Trace {
+    return this.parser.end();
+  }
 }
 
 /** Splits chunks into lines (`\n` or `\r\n`) for a LineParser, keeping 1-based line numbers. */

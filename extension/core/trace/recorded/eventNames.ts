@@ -58,8 +58,14 @@ export function dropGroup(name: string): string {
   return cut >= 0 && cut < name.length - 1 ? name.slice(cut + 1) : name;
 }
 
-/** `p_dm_get_0` -> `dm_get`; `r_idr_find_3` -> `idr_find`. Names without the generated form come back unchanged. */
+/**
+ * `p_dm_get_0` -> `dm_get`; `r_idr_find_3` -> `idr_find`; an fprobe's
+ * `dm_get__entry` / `idr_find__exit` -> the function. Names without a
+ * generated form come back unchanged.
+ */
 export function dropKprobeDecoration(name: string): string {
+  if (name.endsWith('__entry') && name.length > 7) return name.slice(0, -7);
+  if (name.endsWith('__exit') && name.length > 6) return name.slice(0, -6);
   let s = name;
   if ((s.startsWith('p_') || s.startsWith('r_')) && s.length > 2) s = s.slice(2);
   const u = s.lastIndexOf('_');
