@@ -90,13 +90,20 @@ export interface HeldLock {
   kind: 'spin' | 'mutex';
 }
 
+const LOCK_EVENTS = [Ev.spin_lock, Ev.spin_unlock, Ev.mutex_lock, Ev.mutex_unlock, Ev.atomic_dec_and_lock];
+
 /**
  * Walks the trace keeping, per task, the locks it holds. `visit` sees each
- * event with the locks held just before it.
+ * event with the locks held just before it: every event, or, given `only`,
+ * the lock events and the events named in `only` (only lock events change
+ * what is held, so the others can be skipped).
  */
-export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void): void {
+export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void, only?: readonly number[]): void {
   const heldByTask: HeldLock[][] = trace.tasks.map(() => []);
-  for (let i = 0; i < trace.length; i++) {
+  const events = only ? eventsNamed(trace, ...new Set([...LOCK_EVENTS, ...only])) : undefined;
+  const count = events ? events.length : trace.length;
+  for (let k = 0; k < count; k++) {
+    const i = events ? events[k] : k;
     const held = heldByTask[trace.task[i]];
     visit(i, held);
     const name = trace.name[i];

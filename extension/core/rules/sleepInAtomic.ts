@@ -10,10 +10,8 @@ import { witness } from './witness';
 export function sleepInAtomic(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
   const out: Finding[] = [];
-  const lastMd = new Int32Array(trace.tasks.length).fill(-1);
+  const lastMd = lastDeviceOf(ctx);
   walkHeldLocks(trace, (i, held) => {
-    const md = trace.argId(i, Key.md);
-    if (md >= 0) lastMd[trace.task[i]] = md;
     if (!maySleep(ctx, i)) return;
     const spin = held.find((h) => h.kind === 'spin');
     if (!spin) return;
@@ -22,7 +20,7 @@ export function sleepInAtomic(ctx: RuleContext): Finding[] {
     out.push(finding('DMR4', 'error', {
       primary: i,
       related: [spin.acquire],
-      md: lastMd[trace.task[i]] >= 0 ? trace.strings.get(lastMd[trace.task[i]]) : '',
+      md: lastMd(i) >= 0 ? trace.strings.get(lastMd(i)) : '',
       message: `${trace.describe(i)} may sleep, but ${trace.taskName(i)} holds spinlock ${lock} (taken by ${trace.eventName(spin.acquire)} at ${at(trace, spin.acquire)})`,
       window: [lane],
       witness: witness(ctx, [
@@ -30,8 +28,27 @@ export function sleepInAtomic(ctx: RuleContext): Finding[] {
         { event: i, note: 'sleeps (the allocator enters reclaim or the lock is contended) in atomic context' },
       ], [lane]),
     }));
-  });
+  }, [Ev.idr_pre_get, Ev.kmalloc]);
   return out;
+}
+
+/**
+ * The device an event is about: the md of the latest event of its task, up to
+ * and including it, that names one (-1: none). Asked in trace order, each
+ * task's events are read once.
+ */
+function lastDeviceOf({ trace, hb }: RuleContext): (event: number) => number {
+  const scanned = new Int32Array(trace.tasks.length);
+  const md = new Int32Array(trace.tasks.length).fill(-1);
+  return (event) => {
+    const task = trace.task[event];
+    const events = hb.taskEvents[task];
+    for (; scanned[task] < trace.seq[event]; scanned[task]++) {
+      const v = trace.argId(events[scanned[task]], Key.md);
+      if (v >= 0) md[task] = v;
+    }
+    return md[task];
+  };
 }
 
 /** idr_pre_get/kmalloc with GFP_KERNEL, or mutex_lock. */

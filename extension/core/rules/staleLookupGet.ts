@@ -47,7 +47,7 @@ export function staleLookupGet(ctx: RuleContext): Finding[] {
       const others = (killers.get(md) ?? []).filter((k) => trace.task[k] !== task && hb.concurrent(k, i));
       out.push(report(ctx, lookup, i, others));
     }
-  });
+  }, [Ev.idr_find, Ev.dm_get]);
   return out;
 }
 
