@@ -166,7 +166,9 @@ export class HappensBefore {
   /** Lock hand-off, reads-from and uevent delivery: all point forward in analysis order. */
   private collectTraceEdges(): void {
     const { trace } = this;
-    const lastRelease = new Map<number, number>();
+    // Per lock (id + 1; an absent lock argument, -1, counts as one lock): its last release not yet handed
+    // to an acquire, as event + 1 (0: none). An array, not a Map: this runs for every lock event.
+    const lastRelease = new Int32Array(trace.strings.size + 1);
     const latestStore = new Map<string, number>();
     const pendingUevents = new Map<number, number[]>();
     for (let i = 0; i < trace.length; i++) {
@@ -174,17 +176,17 @@ export class HappensBefore {
       switch (ev) {
         case Ev.spin_unlock:
         case Ev.mutex_unlock:
-          lastRelease.set(trace.argId(i, Key.lock), i);
+          lastRelease[trace.argId(i, Key.lock) + 1] = i + 1;
           break;
         case Ev.spin_lock:
         case Ev.mutex_lock:
         case Ev.atomic_dec_and_lock: {
           if (ev === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') !== '1') break;
           const lock = trace.argId(i, Key.lock);
-          const release = lastRelease.get(lock);
-          if (release !== undefined) {
+          const release = lastRelease[lock + 1] - 1;
+          if (release >= 0) {
             this.addEdge(release, i, 'lock', lock);
-            lastRelease.delete(lock);
+            lastRelease[lock + 1] = 0;
           }
           break;
         }
