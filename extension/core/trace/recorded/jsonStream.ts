@@ -33,6 +33,8 @@ const enum Expect {
 
 const LITERAL = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)$/;
 const MAX_KEY = 64;
+/** Longer runs of literal characters are kept only this far (they are an error anyway, or a number JSON.parse reads). */
+const MAX_LITERAL = 400;
 
 function isLiteralChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45 || c === 43 || c === 46;
@@ -96,12 +98,25 @@ export class JsonEventStream {
         if (this.escape) this.escape = false;
         else if (c === 92) this.escape = true;
         else if (c === 34) this.closeString(chunk, i);
-        else if (this.key !== undefined && this.key.length < MAX_KEY) this.key += chunk[i];
+        else {
+          // the plain run of the string up to the next quote, backslash or line break, at once
+          let j = i + 1;
+          while (j < n) {
+            const d = chunk.charCodeAt(j);
+            if (d === 34 || d === 92 || d === 10) break;
+            j++;
+          }
+          if (this.key !== undefined && this.key.length < MAX_KEY) this.key += chunk.slice(i, Math.min(j, i + MAX_KEY));
+          i = j - 1;
+        }
         continue;
       }
       if (this.literal) {
         if (isLiteralChar(c)) {
-          this.literal += chunk[i];
+          let j = i + 1;
+          while (j < n && isLiteralChar(chunk.charCodeAt(j))) j++;
+          if (this.literal.length < MAX_LITERAL) this.literal += chunk.slice(i, j);
+          i = j - 1;
           continue;
         }
         this.endLiteral(chunk, i);
@@ -220,7 +235,7 @@ export class JsonEventStream {
   private endLiteral(chunk: string, i: number): void {
     const text = this.literal;
     this.literal = '';
-    if (!LITERAL.test(text)) {
+    if (text.length < MAX_LITERAL && !LITERAL.test(text)) {
       this.sink.error(this.literalLine, this.literalColumn, `"${text.length > 20 ? text.slice(0, 20) + '...' : text}" is not a JSON value`);
       this.afterError();
       return;
