@@ -248,6 +248,8 @@ async function main() {
   rmSync(RUN, { recursive: true, force: true });
   mkdirSync(RUN, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
+  // Screenshots and logs of an earlier run must not be mistaken for this one's.
+  for (const f of readdirSync(RESULTS)) if (/\.(png|log)$/.test(f)) rmSync(join(RESULTS, f));
   writeUserSettings(join(RUN, 'user-data'));
   const extensionPath = packageAndInstall();
   browser = await launchBrowser();

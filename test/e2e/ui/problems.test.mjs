@@ -66,4 +66,20 @@ describe('a racy trace in the editor', function () {
     await page.locator('.tabs-container .tab.active[aria-label*="0004-dm-make-_minor_lock"]').waitFor({ timeout: 10_000 });
     await shot(page, 'patch-0004-opened');
   });
+
+  it('opens a recorded ftrace file as a dm trace with its races squiggled', async function () {
+    await page.keyboard.press('Escape');
+    await quickOpen(page, 'session.ftrace.txt');
+    await page.locator('.statusbar-item', { hasText: /\d+ races/ }).first().waitFor({ timeout: 20_000 });
+    // The races are below the recorder's header: go to the first event lines.
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').waitFor();
+    await page.keyboard.type('40');
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 20_000 });
+    const status = await statusBarText(page);
+    assert.match(status, /dm trace/, 'the language is dm trace');
+    assert.match(status, /\d+ races/);
+    await shot(page, 'recorded-ftrace');
+  });
 });
