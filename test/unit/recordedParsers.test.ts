@@ -87,6 +87,18 @@ describe('ftrace text', () => {
     assert.equal(mapped.callers.get(1), 'dm_put');
   });
 
+  it('reads trace_printk and trace_marker messages that start with an event name', () => {
+    const t = parse(
+      'ftrace',
+      '             lvm-4300    [001] ...1  5.000001: dm_get_md: dm_get md=md0',
+      '         dmsetup-4310    [000] ...1  5.000002: tracing_mark_write: dm_put md=md0 holders=0',
+      '         dmsetup-4310    [000] ...1  5.000003: dm_get_md: looking up minor 3',
+    );
+    assert.deepEqual(events(t), ['lvm/4300 cpu1 dm_get md=md0', 'dmsetup/4310 cpu0 dm_put md=md0 holders=0', 'dmsetup/4310 cpu0 dm_get_md']);
+    assert.equal(t.callers.get(0), 'dm_get_md', 'the function that printed is the call context');
+    assert.equal(t.callers.get(1), undefined);
+  });
+
   it('`# !map` and --map name probes the vocabulary does not know', () => {
     const lines = ['# !map grab=dm_get', 'a-1 [000] .... 1.000001: grab: (dm_get_md+0x30/0x90) md=md0', 'a-1 [000] .... 1.000002: drop: (x+0x0/0x1) md=md0 holders=0'];
     const t = parseTrace(lines.join('\n'), { format: 'ftrace', map: { drop: 'dm_put' } });

@@ -84,7 +84,20 @@ export class EventNameResolver {
   /** `!map` may change the answer from its line on. */
   forget(): void {
     this.cache.clear();
+    this.knownNames.clear();
   }
+
+  /** Does `raw` (without a symbol) reduce to a vocabulary event, a kernel spelling or a mapped name? */
+  knows(raw: string): boolean {
+    let known = this.knownNames.get(raw);
+    if (known === undefined) {
+      const grouped = dropGroup(raw);
+      known = [raw, grouped, dropKprobeDecoration(grouped)].some((c) => this.known(c) !== undefined);
+      this.knownNames.set(raw, known);
+    }
+    return known;
+  }
+  private readonly knownNames = new Map<string, boolean>();
 
   /**
    * `raw` is the name as printed; `symbol` the probed function when the line

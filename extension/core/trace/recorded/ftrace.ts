@@ -81,10 +81,23 @@ export class FtraceParser implements LineParser {
       return;
     }
     if (token.endsWith(':') && token.length > 1) {
-      const body = readProbeBody(text, rest);
-      const caller = body.returnSite ?? this.callContext.get(taskKey);
+      let name = token.slice(0, -1);
+      let bodyAt = rest;
+      let caller = this.callContext.get(taskKey);
       this.callContext.delete(taskKey);
-      this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: token.slice(0, -1), symbol: body.symbol, args: body.args, line: lineNo, caller });
+      // trace_printk (`dm_get_md: dm_get md=0x...`) and trace_marker
+      // (`tracing_mark_write: dm_get md=md0`): the message's first word names the event
+      if (!this.out.knowsEvent(name) && rest < text.length && text.charCodeAt(rest) !== 40 /* ( */) {
+        const wordEnd = tokenEnd(text, rest);
+        const word = text.slice(rest, wordEnd);
+        if (!word.includes('=') && this.out.knowsEvent(word)) {
+          if (name !== 'tracing_mark_write') caller = name;
+          name = word;
+          bodyAt = wordEnd;
+        }
+      }
+      const body = readProbeBody(text, bodyAt);
+      this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name, symbol: body.symbol, args: body.args, line: lineNo, caller: body.returnSite ?? caller });
       return;
     }
     // function tracer: `func <-parent`, or a bare `func` with the print-parent option off

@@ -123,6 +123,11 @@ export class RecordedTrace {
     this.names.forget();
   }
 
+  /** Is `name` an event the rules know (vocabulary, kernel spelling or mapped)? */
+  knowsEvent(name: string): boolean {
+    return this.names.knows(name);
+  }
+
   /** Resolves names and values now (directives apply from their line on) and adds or queues the event. */
   add(e: RecordedEvent): void {
     const strings = this.builder.strings;
