@@ -168,6 +168,21 @@ describe('perf script', () => {
     ]);
   });
 
+  it('takes the caller from a -g callchain, and skips a sample period', () => {
+    const t = parse(
+      'perf-script',
+      '             lvm  4300 [001]  8123.456790: probe:dm_get: (ffffffffc04a1c30) md=md0',
+      '\tffffffffc04a1c30 dm_get+0x0 ([dm_mod])',
+      '\tffffffffc04a2d11 dm_get_md+0x41 ([dm_mod])',
+      '\tffffffffc04a7702 dev_status+0x22 ([dm_mod])',
+      '',
+      '             lvm  4300 [001]  8123.456791: 1 cycles: ffffffff81a0c2b0 _raw_spin_lock+0x0 ([kernel.kallsyms])',
+    );
+    assert.deepEqual(t.diagnostics, []);
+    assert.deepEqual(events(t), ['lvm/4300 cpu1 dm_get md=md0', 'lvm/4300 cpu1 cycles']);
+    assert.equal(t.callers.get(0), 'dm_get_md');
+  });
+
   it('reports what is not a perf script line', () => {
     const t = parse('perf-script', 'dmsetup 4211 [002] 1.000001: probe:dm_get: md=md0', 'dmsetup 4211 [002] 1.000002: dm_get md=md0', 'just words');
     assert.deepEqual(t.diagnostics.map((d) => `${d.line}:${d.column}`), ['2:30', '3:1']);

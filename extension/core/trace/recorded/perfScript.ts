@@ -13,6 +13,9 @@ import { isDigit, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
+/** An indented callchain line: `\t    ffffffffc04a1c30 dm_get_md+0x30 ([dm_mod])`; group 1 is the function. */
+const CALLCHAIN_FRAME = /^\s+[0-9a-f]{4,16}\s+([^\s+(]+)/;
+
 /** comm can hold a few words; the timestamp is never further than this many tokens in. */
 const MAX_HEAD_TOKENS = 12;
 
@@ -28,6 +31,11 @@ export class PerfScriptParser implements LineParser {
   line(text: string, lineNo: number): void {
     const first = skipBlanks(text, 0);
     if (first === text.length || this.out.comment(text, lineNo)) return;
+    if (first > 0 && CALLCHAIN_FRAME.test(text)) {
+      this.callchainFrame(text);
+      return;
+    }
+    this.frames = -1;
     const { starts, ends } = this;
     let p = first;
     for (let t = 0; t < MAX_HEAD_TOKENS && p < text.length; t++) {
@@ -60,14 +68,33 @@ export class PerfScriptParser implements LineParser {
     return this.out.finish();
   }
 
+  /**
+   * `perf record -g` prints the callchain under each sample, innermost frame
+   * first: the first frame is the probed function, the second its caller,
+   * which becomes the call context of the event just read.
+   */
+  private callchainFrame(text: string): void {
+    if (this.frames < 0) return;
+    this.frames++;
+    if (this.frames !== 2) return;
+    const m = CALLCHAIN_FRAME.exec(text);
+    if (m) this.out.setLastCaller(m[1]);
+  }
+  /** Callchain frames seen after the last event (-1: not collecting). */
+  private frames = -1;
+
   private event(text: string, p: number, lineNo: number, at: { comm: string; tid: string; cpu: number; timeNs: number }): void {
-    const q = skipBlanks(text, p);
+    let q = skipBlanks(text, p);
+    // a sampling event prints its period first (`1 cycles:`)
+    const periodEnd = tokenEnd(text, q);
+    if (allDigitsIn(text, q, periodEnd)) q = skipBlanks(text, periodEnd);
     const end = tokenEnd(text, q);
     if (end - q < 2 || text.charCodeAt(end - 1) !== 58 /* : */) {
       this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found "${text.slice(q, end)}"`, end + 1);
       return;
     }
     const body = readProbeBody(text, end);
+    this.frames = body.returnSite === undefined ? 0 : -1;
     this.out.add({
       timeNs: at.timeNs,
       cpu: at.cpu,

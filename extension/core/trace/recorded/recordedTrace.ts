@@ -123,6 +123,14 @@ export class RecordedTrace {
     this.names.forget();
   }
 
+  /** Sets the call context of the last event added (file-ordered formats: their events are added as read). */
+  setLastCaller(caller: string): void {
+    const count = this.pending ? this.pending.length : this.builder.eventCount;
+    if (count === 0) return;
+    if (this.pending) this.pending.callers.set(count - 1, caller);
+    else this.builder.callers.set(count - 1, caller);
+  }
+
   /** Is `name` an event the rules know (vocabulary, kernel spelling or mapped)? */
   knowsEvent(name: string): boolean {
     return this.names.knows(name);
