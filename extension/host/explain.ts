@@ -41,17 +41,27 @@ export function orderingFacts(trace: Trace, hb: HappensBefore, e: number): strin
   return facts;
 }
 
-/** The other tasks' events that are unordered with `e` (ranges of lines), the heart of "predictive". */
-export function concurrencyFacts(trace: Trace, hb: HappensBefore, e: number, maxTasks = 4): string[] {
+/**
+ * The other tasks' events that are unordered with `e` (ranges of lines), the
+ * heart of "predictive". Tasks in `prefer` (the race's other side) come first;
+ * past `maxTasks` the rest are counted.
+ */
+export function concurrencyFacts(trace: Trace, hb: HappensBefore, e: number, maxTasks = 4, prefer: readonly number[] = []): string[] {
+  const order = [...new Set([...prefer, ...trace.tasks.keys()])].filter((t) => t !== trace.task[e]);
   const out: string[] = [];
-  for (let t = 0; t < trace.tasks.length && out.length < maxTasks; t++) {
-    if (t === trace.task[e]) continue;
+  let more = 0;
+  for (const t of order) {
     const range = hb.concurrentRange(e, t);
     if (!range) continue;
+    if (out.length === maxTasks) {
+      more++;
+      continue;
+    }
     const a = trace.line[range.from];
     const b = trace.line[range.to];
     out.push(`unordered with ${trace.tasks[t].name} ${a === b ? `line ${a}` : `lines ${a}–${b}`}`);
   }
+  if (more > 0) out.push(`and with ${more} other task${more === 1 ? '' : 's'}`);
   return out;
 }
 

@@ -24,11 +24,12 @@ export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, opt
     if (at) md.appendMarkdown(`\n\nSource: [${at.path.slice(tree.length + 1)}:${at.line}](${vscode.Uri.file(at.path).with({ fragment: `L${at.line}` }).toString()})`);
   }
   md.appendMarkdown('\n\n**Ordered:** ' + orderingFacts(trace, hb, e).join('; ') + '.');
-  const unordered = concurrencyFacts(trace, hb, e);
-  if (unordered.length > 0) md.appendMarkdown('\n\n**Concurrent:** ' + unordered.join('; ') + '.');
-  if (options.withRaces === false) return md;
   const involved = findingsOf(findings, e);
-  if (involved.length === 0) return md;
+  // The tasks on the other side of this event's races are named first.
+  const raceTasks = involved.flatMap((k) => findings[k].window.map((lane) => lane.task));
+  const unordered = concurrencyFacts(trace, hb, e, 4, raceTasks);
+  if (unordered.length > 0) md.appendMarkdown('\n\n**Concurrent:** ' + unordered.join('; ') + '.');
+  if (options.withRaces === false || involved.length === 0) return md;
   const patches = await findPatchFiles(analysis.uri);
   for (const k of involved) {
     const f = findings[k];

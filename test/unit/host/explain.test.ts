@@ -73,3 +73,25 @@ describe('hover explanations', () => {
     assert.match(witnessList(warn), /\*another task: .*\* \(not in this trace\)/);
   });
 });
+
+describe('hover explanations with many tasks', () => {
+  // Five bystander tasks unordered with everything, then the race of the sample.
+  const race = readFileSync(join(SAMPLES, 'dmr2-stale-lookup-get.race.dmtrace'), 'utf8');
+  const bystanders = [1, 2, 3, 4, 5].map((k) => `1.00000${k} cpu2 filler/${k} md_access md=md9 field=map`).join('\n');
+  const a = analyzeText(`${bystanders}\n${race}`);
+  const get = a.findings[0].primary;
+
+  it('names the race\'s own tasks first and counts the rest', () => {
+    const prefer = a.findings[0].window.map((l) => l.task);
+    const facts = concurrencyFacts(a.trace, a.hb, get, 4, prefer);
+    assert.match(facts[0], /^unordered with dmsetup\/4310 /);
+    assert.equal(facts.length, 5);
+    assert.equal(facts[4], 'and with 2 other tasks');
+  });
+
+  it('without a preference lists tasks in trace order, still counting the rest', () => {
+    const facts = concurrencyFacts(a.trace, a.hb, get);
+    assert.deepEqual(facts.slice(0, 4).map((f) => f.split(' ')[2]), ['filler/1', 'filler/2', 'filler/3', 'filler/4']);
+    assert.equal(facts[4], 'and with 2 other tasks');
+  });
+});
