@@ -81,8 +81,9 @@ export class RecordedTrace {
   private readonly names: EventNameResolver;
   private readonly taskNames = new Map<string, string>();
   private readonly pending: PendingEvents | undefined;
-  /** Gaps of a time-ordered trace, placed once the events are sorted. */
+  /** Interned key/value ids of the event being added, reused. */
   private readonly argBuffer: number[] = [];
+  /** Gaps of a time-ordered trace, placed once the events are sorted. */
   private readonly pendingGaps: { cpu: number; lost: number; line: number; order: number }[] = [];
 
   constructor(format: TraceFormat, options: RecordedOptions & { timeOrdered: boolean }) {
