@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
-import { detectFormat } from '../../extension/core/trace/parse';
+import { detectFormat, parseTrace } from '../../extension/core/trace/parse';
+import { parseFile } from '../../extension/core/trace/readFile';
 import type { TraceFormat } from '../../extension/core/trace/model';
 
 const DIR = join(__dirname, '../../../sample-traces/recorded');
@@ -97,6 +98,20 @@ for (const session of SESSIONS) {
 }
 
 describe('recorded sample details', () => {
+  it('reading a recording from disk in chunks gives the trace reading its text gives', async () => {
+    for (const session of SESSIONS) {
+      for (const [suffix] of FORMATS) {
+        const file = join(DIR, `${session.name}.${suffix}`);
+        const fromDisk = await parseFile(file);
+        const fromText = parseTrace(read(`${session.name}.${suffix}`), { fileName: file });
+        assert.equal(fromDisk.format, fromText.format, file);
+        const shape = (t: typeof fromDisk) => [...Array(t.length).keys()].map((i) => `${t.line[i]} ${t.taskName(i)} ${t.describe(i)}`);
+        assert.deepEqual(shape(fromDisk), shape(fromText), file);
+        assert.deepEqual(fromDisk.diagnostics, fromText.diagnostics, file);
+      }
+    }
+  });
+
   it('ftrace: the lost-events line is a warning and a gap, and the function tracer gives call context', () => {
     const a = analyzeText(read('session.ftrace.txt'));
     const lost = a.diagnostics.filter((d) => /lost 14 events/.test(d.message));
