@@ -32,13 +32,17 @@ export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
     eventIndexes.set(trace, index);
   }
   if (names.length === 1) return index[names[0]] ?? new Int32Array(0);
-  const merged = new Int32Array(names.reduce((n, name) => n + (index[name]?.length ?? 0), 0));
-  let at = 0;
+  // Several names: one pass in trace order with a mask (linear, where sorting the concatenation is not).
+  const wanted = new Uint8Array(VOCABULARY.length);
+  let total = 0;
   for (const name of names) {
-    merged.set(index[name] ?? [], at);
-    at += index[name]?.length ?? 0;
+    if (wanted[name] === 1) continue;
+    wanted[name] = 1;
+    total += index[name]?.length ?? 0;
   }
-  return merged.sort();
+  const merged = new Int32Array(total);
+  for (let i = 0, at = 0; at < total; i++) if (trace.name[i] < wanted.length && wanted[trace.name[i]] === 1) merged[at++] = i;
+  return merged;
 }
 
 function indexByName(trace: Trace): Int32Array[] {

@@ -11,16 +11,24 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
   const allocs = Array.from(eventsNamed(trace, Ev.md_alloc));
   const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
+  // Per allocation, looked up once (every unload checks every allocation): its device's name and frees.
+  const allocMd = allocs.map((a) => trace.argId(a, Key.md));
+  const allocName = allocMd.map((md) => (md >= 0 ? trace.strings.get(md) : '?'));
+  const allocFrees = allocMd.map((md) => frees.get(md) ?? []);
   const out: Finding[] = [];
   for (const unload of unloads(ctx)) {
-    const live = allocs.filter((a) => {
-      if (hb.happensBefore(unload, a)) return false;
-      const freed = (frees.get(trace.argId(a, Key.md)) ?? []).some((f) => hb.happensBefore(f, unload) && !hb.happensBefore(f, a));
-      return !freed;
-    });
+    const live: number[] = [];
+    const liveNames = new Set<string>();
+    for (let j = 0; j < allocs.length; j++) {
+      const a = allocs[j];
+      if (hb.happensBefore(unload, a)) continue;
+      if (allocFrees[j].some((f) => hb.happensBefore(f, unload) && !hb.happensBefore(f, a))) continue;
+      live.push(a);
+      liveNames.add(allocName[j]);
+    }
     if (live.length === 0) continue;
     const mod = trace.arg(unload, 'mod') ?? 'the module';
-    const names = [...new Set(live.map((a) => trace.arg(a, 'md') ?? '?'))];
+    const names = [...liveNames];
     const alloc = live[0];
     const lanes = [span(trace, alloc, hb.lastBefore(unload, trace.task[alloc]) >= 0 ? hb.lastBefore(unload, trace.task[alloc]) : alloc), span(trace, unload, unload)];
     if (trace.task[alloc] !== trace.task[unload] && trace.seq[lanes[0].to] < trace.seq[alloc]) lanes[0] = span(trace, alloc, alloc);
