@@ -124,6 +124,9 @@ export class FtraceParser implements LineParser {
 
   /** Lines of the trace file that are neither comments nor events. */
   private header(text: string, p: number, lineNo: number): boolean {
+    // every such line starts with C (CPU:N, CPU N is empty), c (cpus=) or v (version)
+    const c = text.charCodeAt(p);
+    if (c !== 67 && c !== 99 && c !== 118) return false;
     const lost = /^CPU:(\d+) \[LOST (?:(\d+) )?EVENTS\]/.exec(text.slice(p, p + 64));
     if (lost) {
       this.out.gap(Number(lost[1]), lost[2] === undefined ? undefined : Number(lost[2]), lineNo, p + 1, p + lost[0].length + 1);
