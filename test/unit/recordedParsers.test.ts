@@ -32,6 +32,18 @@ describe('ftrace text', () => {
     assert.equal(t.time[0], 100_000_001_000);
   });
 
+  it('keeps one task per pid when ftrace prints <...> for a comm it forgot, and names it by the comm', () => {
+    const t = parse(
+      'ftrace',
+      '           <...>-4211    [002] .... 1.000001: dm_get: md=md0',
+      '         dmsetup-4211    [002] .... 1.000002: dm_put: md=md0 holders=1',
+      '           <...>-77      [001] .... 1.000003: dm_get: md=md1',
+    );
+    assert.deepEqual(t.tasks.map((x) => x.name), ['dmsetup/4211', '<...>/77']);
+    assert.deepEqual([...t.task], [0, 0, 1]);
+    assert.deepEqual([...t.seq], [1, 2, 1]);
+  });
+
   it('reduces probe names and kernel spellings to the vocabulary (section 6)', () => {
     const t = parse(
       'ftrace',

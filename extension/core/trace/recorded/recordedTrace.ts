@@ -6,7 +6,7 @@
 
 import { DirectiveReader } from '../directives';
 import { Growable } from '../growable';
-import { TraceBuilder, type Trace, type TraceFormat } from '../model';
+import { TraceBuilder, type TaskInfo, type Trace, type TraceFormat } from '../model';
 import { LineError, isBlank } from '../scan';
 import { EventNameResolver } from './eventNames';
 import { normalizeValue, parameterName } from './values';
@@ -15,6 +15,9 @@ export interface RecordedOptions {
   /** Extra event-name mappings (`probe=event`), as `# !map` would declare them. */
   map?: Record<string, string>;
 }
+
+/** The comm ftrace prints when it no longer knows a pid's name. */
+const UNKNOWN_COMM = '<...>/';
 
 /** One event as a recorder printed it, before names and values are resolved. */
 export interface RecordedEvent {
@@ -81,6 +84,9 @@ export class RecordedTrace {
   private readonly names: EventNameResolver;
   private readonly taskNames = new Map<string, string>();
   private readonly pending: PendingEvents | undefined;
+  /** Names seen after a task's first event showed `<...>`, by task key. */
+  private readonly laterNames = new Map<string, string>();
+  private readonly taskIdOfKey = new Map<string, number>();
   /** Interned key/value ids of the event being added, reused. */
   private readonly argBuffer: number[] = [];
   /** Gaps of a time-ordered trace, placed once the events are sorted. */
@@ -153,7 +159,9 @@ export class RecordedTrace {
       const value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
       args.push(strings.intern(key), strings.intern(value));
     }
-    if (!this.taskNames.has(e.taskKey)) this.taskNames.set(e.taskKey, e.taskName);
+    const known = this.taskNames.get(e.taskKey);
+    if (known === undefined) this.taskNames.set(e.taskKey, e.taskName);
+    else if (known.startsWith(UNKNOWN_COMM) && !e.taskName.startsWith(UNKNOWN_COMM)) this.laterNames.set(e.taskKey, e.taskName);
     const q = this.pending;
     if (!q) {
       this.emit(e.timeNs, e.cpu, e.taskKey, name, e.line, args, args.length, e.caller);
@@ -220,12 +228,31 @@ export class RecordedTrace {
         this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], args.data.subarray(from, argEnd.data[a]), argEnd.data[a] - from, q.callers.get(a));
       }
     }
-    return this.builder.finish();
+    const trace = this.builder.finish();
+    this.nameUnknownComms(trace);
+    return trace;
+  }
+
+  /**
+   * ftrace prints `<...>` for a pid whose comm fell out of its cache; when a
+   * later line of the same pid shows the comm, the task takes that name (the
+   * name `!hb` and the views use), unless another task already has it.
+   */
+  private nameUnknownComms(trace: Trace): void {
+    if (this.laterNames.size === 0) return;
+    const taken = new Set(trace.tasks.map((t) => t.name));
+    for (const [key, name] of this.laterNames) {
+      const id = this.taskIdOfKey.get(key);
+      if (id === undefined || taken.has(name)) continue;
+      (trace.tasks[id] as TaskInfo).name = name;
+      taken.add(name);
+    }
   }
 
   private emit(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): void {
     const b = this.builder;
     const task = b.taskId(this.taskNames.get(taskKey) ?? taskKey, cpu);
+    if (!this.taskIdOfKey.has(taskKey)) this.taskIdOfKey.set(taskKey, task);
     const index = b.addEvent(timeNs, cpu, task, name, line, args, argValues / 2);
     if (caller !== undefined) b.callers.set(index, caller);
   }
