@@ -12,9 +12,12 @@ const severityName = (s: vscode.DiagnosticSeverity) => ['error', 'warning', 'inf
 describe('recorded traces', () => {
   after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
   const dir = samplePath('recorded');
-  const native = analyzeText(readFileSync(samplePath('recorded', 'session.native.dmtrace'), 'utf8'));
   const races = (pairs: string[]) => pairs.sort().join(', ');
-  const nativeRaces = races(native.findings.map((f) => `${f.rule} ${f.severity}`));
+  /** Each recording `NAME.FORMAT.ext` has its native counterpart `NAME.native.dmtrace`. */
+  const nativeRacesOf = (file: string) => {
+    const native = analyzeText(readFileSync(samplePath('recorded', `${file.split('.')[0]}.native.dmtrace`), 'utf8'));
+    return races(native.findings.map((f) => `${f.rule} ${f.severity}`));
+  };
 
   for (const file of readdirSync(dir).filter((f) => !f.endsWith('.dmtrace')).sort()) {
     it(`${file} opens as a trace with the native session's races`, async () => {
@@ -25,7 +28,7 @@ describe('recorded traces', () => {
       assert.notEqual(core.trace.format, 'dmtrace', `${file} is detected as a recorded format`);
       const diagnostics = await ourDiagnostics(document.uri, core.findings.length);
       const got = diagnostics.filter((d) => codeOf(d) !== 'parse');
-      assert.equal(races(got.map((d) => `${codeOf(d)} ${severityName(d.severity)}`)), nativeRaces);
+      assert.equal(races(got.map((d) => `${codeOf(d)} ${severityName(d.severity)}`)), nativeRacesOf(file));
       assert.deepEqual(
         got.map((d) => d.range.start.line + 1).sort((a, b) => a - b),
         core.findings.map((f) => core.trace.line[f.primary]).sort((a, b) => a - b),
