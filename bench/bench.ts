@@ -193,6 +193,8 @@ async function measureSize(job: { path: string; format: TraceFormat; meta: strin
   const fileBytes = statSync(job.path).size;
   const before = retained();
   let run: Run | undefined = await runOnce(job.path, job.format);
+  // The peak of one analysis in a fresh process (later passes run on a heap the earlier ones grew).
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   const best = { baseline: run.baseline, parse: run.parse, hb: run.hb, rules: run.rules, total: run.total, baselineCpu: run.baselineCpu, totalCpu: run.totalCpu };
   for (let k = 1; k < job.repeats; k++) {
     run = undefined; // the previous pass is garbage (and collected) before the next: peak RSS is one pass's
@@ -203,7 +205,6 @@ async function measureSize(job: { path: string; format: TraceFormat; meta: strin
   const held = retained() - before;
   const { trace, hbGraph: hb, findings } = run;
   const headerLines = job.format === 'chrome-json' ? generated.chromeHeaderLines : generated.nativeHeaderLines;
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   const result: SizeResult = {
     events: trace.length,
     format: job.format,
