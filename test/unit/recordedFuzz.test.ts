@@ -85,6 +85,16 @@ describe('recorded formats under fuzzing', () => {
         );
       });
 
+      it('stays linear on one pathological megabyte-long line', () => {
+        for (const unit of [') [0] ', '-1 [2] ', 'a=', '"', '[', '{"a":', '1 ', '(x<-y ', '\\"']) {
+          const text = unit.repeat(Math.ceil(1_000_000 / unit.length));
+          const started = performance.now();
+          const t = parseChunks(format, [text]);
+          assert.ok(performance.now() - started < 4 * GUARD_MS, `${JSON.stringify(unit)} took ${Math.round(performance.now() - started)} ms`);
+          checkDiagnostics(text, t);
+        }
+      });
+
       it('random text never throws and places every diagnostic', () => {
         const line = fc.array(fc.oneof(fc.constantFrom('dmsetup-4211', '[002]', '....', '8123.456790:', 'p_dm_get_0:', '(dm_get+0x0/0x30', '[dm_mod])', 'md=0x1', 'holders=0', 'CPU:1', '[LOST', '3', 'EVENTS]', '<-dm_get_md', '4211', 'probe:dm_get:', '# !alias', '0x1=md0', '{', '}', '"ph":"X"', ','), fc.string({ maxLength: 6 })), { maxLength: 14 });
         fc.assert(

@@ -140,13 +140,17 @@ export class FtraceParser implements LineParser {
 /** Finds `comm-pid [(tgid)] [cpu]`, trying each `[digits]` from the left until one has a `-pid` before it. */
 function findTask(text: string, start: number): TaskField | undefined {
   let b = text.indexOf('[', start);
-  while (b >= 0) {
+  // a comm holds a bracket or two at most; a line with more before its cpu is not an event line
+  for (let tries = 0; b >= 0 && tries < MAX_BRACKETS; tries++) {
     const field = taskBefore(text, start, b);
     if (field) return field;
     b = text.indexOf('[', b + 1);
   }
   return undefined;
 }
+const MAX_BRACKETS = 8;
+/** `(  4100)`: the record-tgid column is short; the search for its `(` stops here. */
+const MAX_TGID_COLUMN = 16;
 
 function taskBefore(text: string, start: number, bracket: number): TaskField | undefined {
   let c = bracket + 1;
@@ -159,7 +163,7 @@ function taskBefore(text: string, start: number, bracket: number): TaskField | u
   if (text.charCodeAt(q) === 41 /* ) */) {
     // record-tgid: `comm-pid (  tgid) [cpu]`
     const open = text.lastIndexOf('(', q);
-    if (open < start) return undefined;
+    if (open < start || q - open > MAX_TGID_COLUMN) return undefined;
     q = open - 1;
     while (q >= start && isBlank(text.charCodeAt(q))) q--;
   }
