@@ -8,14 +8,26 @@ import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
 
 export const SOURCE = 'dm-race-lens';
 
+/** Where the event token starts in a recorded line whose event name is a kernel spelling (`_raw_spin_lock`, `p_dm_get_0`). */
+const RECORDED_EVENT_START: Partial<Record<Trace['format'], RegExp>> = {
+  ftrace: /\d+\.\d+:\s+/,
+  'trace-cmd': /\d+\.\d+:\s+/,
+  'perf-script': /\d+\.\d+:\s+/,
+  // nsecs cpu tid comm EVENT ...
+  bpftrace: /^\s*\d+\s+\d+\s+\d+\s+\S+\s+/,
+};
+
 /** The range of event `e` on its trace line: from its event name to the end of the line. */
 export function eventRange(document: vscode.TextDocument, trace: Trace, e: number): vscode.Range {
   const line = Math.min(Math.max(trace.line[e] - 1, 0), document.lineCount - 1);
   const text = document.lineAt(line).text;
+  const end = text.trimEnd().length;
   const name = trace.eventName(e);
   const at = text.search(new RegExp(`(^|[\\s:])${name.replace(/[^\w]/g, '\\$&')}\\b`));
-  const start = at < 0 ? document.lineAt(line).firstNonWhitespaceCharacterIndex : at + (/[\s:]/.test(text[at]) ? 1 : 0);
-  return new vscode.Range(line, start, line, text.trimEnd().length);
+  if (at >= 0) return new vscode.Range(line, at + (/[\s:]/.test(text[at]) ? 1 : 0), line, end);
+  const recorded = RECORDED_EVENT_START[trace.format]?.exec(text);
+  const start = recorded ? recorded.index + recorded[0].length : document.lineAt(line).firstNonWhitespaceCharacterIndex;
+  return new vscode.Range(line, Math.min(start, end), line, end);
 }
 
 export function toSeverity(setting: SeveritySetting, finding: Finding['severity']): vscode.DiagnosticSeverity | undefined {

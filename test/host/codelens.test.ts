@@ -16,6 +16,8 @@ function patchPath(id: string): string {
 }
 
 describe('CodeLens', () => {
+  // Patch files alone would activate the extension only as they open: activate it first.
+  before(() => api());
   after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
 
   it('puts step, graph and patch lenses above each race of a trace', async () => {

@@ -33,6 +33,10 @@ describe('recorded traces', () => {
         got.map((d) => d.range.start.line + 1).sort((a, b) => a - b),
         core.findings.map((f) => core.trace.line[f.primary]).sort((a, b) => a - b),
       );
+      // The squiggle starts at the event, not at the task or time columns.
+      if (!file.endsWith('.json')) {
+        for (const d of got) assert.ok(d.range.start.character > document.lineAt(d.range.start.line).firstNonWhitespaceCharacterIndex, `${file}:${d.range.start.line + 1}: "${document.getText(d.range)}"`);
+      }
       // A hover on the first race's line explains it there too.
       const f = core.findings[0];
       const hovers = await waitFor('a hover', async () => {
