@@ -75,6 +75,22 @@ export class StringTable {
     }
   }
 
+  /**
+   * internBytes for a caller that has already hashed the token while scanning
+   * it (`h` as `hashBytes` gives it) and checked that it is ASCII.
+   */
+  internHashedBytes(bytes: Uint8Array, start: number, end: number, h: number): number {
+    const len = end - start;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const id = this.slots[2 * slot + 1] - 1;
+      if (id < 0) return this.add(asciiString(bytes, start, end), h, slot, true);
+      if (this.slots[2 * slot] === h) {
+        const s = this.strings[id];
+        if (s.length === len && sameBytes(s, bytes, start)) return id;
+      }
+    }
+  }
+
   /** The id of `s`, or -1 when no event of the trace uses it. */
   lookup(s: string): number {
     const h = hashRange(s, 0, s.length);
@@ -144,6 +160,10 @@ function asciiString(bytes: Uint8Array, start: number, end: number): string {
   for (let i = start; i < end; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
   return s;
 }
+
+/** The hash StringTable uses (FNV-1a over code units): its start value, and one step. */
+export const HASH_START = 0x811c9dc5;
+export const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
 
 /** FNV-1a over the UTF-16 code units of text[start, end). */
 function hashRange(text: string, start: number, end: number): number {

@@ -3,7 +3,7 @@
 // the tokens that are kept. A bad line becomes a diagnostic with line and
 // column and the rest of the file is still read.
 
-import { StringTable, TraceBuilder, type Trace } from './model';
+import { HASH_START, StringTable, TraceBuilder, hashStep, type Trace } from './model';
 import { DirectiveReader } from './directives';
 import type { LineParser } from './parse';
 import { LineError, QUOTE, allDigits, isBlank, isDigit, readValue, skipBlanks, tokenEnd } from './scan';
@@ -116,17 +116,21 @@ export class NativeParser implements LineParser {
       }
       this.checkedTask[taskName] = 1;
     }
-    // event name
+    // event name: scanned, checked and hashed in one pass
     p = skipBlankBytes(b, q, end);
-    q = tokenEndBytes(b, p, end);
-    if (p === q || b[p] === AT) return false;
-    for (let i = p; i < q; i++) if (b[i] === EQUALS) return false;
+    if (p === end || b[p] === AT) return false;
+    let h = HASH_START;
+    for (q = p; q < end; q++) {
+      const c = b[q];
+      if (isBlank(c)) break;
+      if (c === EQUALS || c > 127) return false;
+      h = hashStep(h, c);
+    }
     const strings = this.builder.strings;
-    const name = strings.internBytes(b, p, q);
-    if (name < 0) return false;
+    const name = strings.internHashedBytes(b, p, q, h);
     // key=value ... [@file:line]
     const args = this.argBuffer;
-    args.length = 0;
+    let argCount = 0;
     let srcFile = -1;
     let srcLine = 0;
     p = skipBlankBytes(b, q, end);
@@ -145,14 +149,27 @@ export class NativeParser implements LineParser {
         srcFile = strings.internBytes(b, p + 1, colon);
         if (srcFile < 0) return false;
       } else {
+        // key and value, each hashed as it is scanned
         let eq = p;
-        while (eq < q && b[eq] !== EQUALS) eq++;
+        h = HASH_START;
+        for (; eq < q; eq++) {
+          const c = b[eq];
+          if (c === EQUALS) break;
+          if (c > 127) return false;
+          h = hashStep(h, c);
+        }
         if (eq === p || eq >= q - 1 || b[eq + 1] === QUOTE) return false;
-        const key = strings.internBytes(b, p, eq);
-        if (key < 0) return false;
-        const value = strings.internBytes(b, eq + 1, q);
-        if (value < 0) return false;
-        args.push(key, value);
+        const key = strings.internHashedBytes(b, p, eq, h);
+        h = HASH_START;
+        for (let i = eq + 1; i < q; i++) {
+          const c = b[i];
+          if (c > 127) return false;
+          h = hashStep(h, c);
+        }
+        const value = strings.internHashedBytes(b, eq + 1, q, h);
+        if (argCount === args.length) args.push(0, 0);
+        args[argCount++] = key;
+        args[argCount++] = value;
       }
       p = skipBlankBytes(b, q, end);
     }
@@ -161,7 +178,7 @@ export class NativeParser implements LineParser {
       task = this.builder.taskId(this.taskNames.get(taskName), cpu);
       this.taskOfName[taskName] = task + 1;
     }
-    this.builder.addEvent(timeNs, cpu, task, name, lineNo, args, args.length / 2, srcFile, srcLine);
+    this.builder.addEvent(timeNs, cpu, task, name, lineNo, args, argCount / 2, srcFile, srcLine);
     return true;
   }
 
