@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
-import { toPerfetto } from '../../extension/core/report/perfetto';
+import { toPerfetto, writePerfetto } from '../../extension/core/report/perfetto';
 
 const SAMPLES = join(__dirname, '../../../sample-traces');
 const outcome = (a: Analysis) => a.findings.map((f) => `${f.rule} ${f.severity} ${f.md}`).sort();
@@ -37,6 +37,20 @@ describe('Perfetto export', () => {
     const marks = of('i');
     assert.deepEqual(marks.map((m) => `${String(m.name)} ${String((m.args as { line: number }).line)}`), a.findings.map((f) => `${f.rule} ${f.name} ${a.trace.line[f.primary]}`));
     assert.ok(marks.every((m) => m.tid === marks[0].tid) && !a.trace.tasks.some((t) => t.name.endsWith(`/${String(marks[0].tid)}`)));
+  });
+
+  it('writes the same trace as text in pieces, one event per line', () => {
+    const pieces: string[] = [];
+    writePerfetto(a, (text) => pieces.push(text));
+    const text = pieces.join('');
+    assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(out)));
+    assert.equal(text.split('\n').length, out.traceEvents.length + 3);
+    // a trace big enough to need several pieces
+    const big = analyzeText(Array.from({ length: 3000 }, (_, k) => `${(1 + k / 1e6).toFixed(6)} cpu0 t/${1 + (k % 3)} spin_lock lock=L${k}`).join('\n'));
+    const bigPieces: string[] = [];
+    writePerfetto(big, (t) => bigPieces.push(t));
+    assert.ok(bigPieces.length > 1 && bigPieces.every((p) => p.length < 70_000));
+    assert.equal(JSON.parse(bigPieces.join('')).traceEvents.length, toPerfetto(big).traceEvents.length);
   });
 
   it('reads back, through the chrome-json parser, to the same findings and the same edges', () => {

@@ -16,20 +16,56 @@ const MAX_SLICE_US = 100;
 /** Slice length of a task's last event (µs). */
 const LAST_SLICE_US = 1;
 
-export function toPerfetto(analysis: Analysis): { displayTimeUnit: string; traceEvents: ChromeEvent[]; metadata: Record<string, unknown> } {
+export interface PerfettoTrace {
+  displayTimeUnit: string;
+  traceEvents: ChromeEvent[];
+  metadata: Record<string, unknown>;
+}
+
+/** The export as one object (the editor's command, tests); see writePerfetto for traces of millions of events. */
+export function toPerfetto(analysis: Analysis): PerfettoTrace {
+  const traceEvents: ChromeEvent[] = [];
+  perfettoEvents(analysis, (e) => traceEvents.push(e));
+  return { displayTimeUnit: 'ns', traceEvents, metadata: metadata(analysis) };
+}
+
+/**
+ * The same export written as text in pieces of about 64 KB, one event per
+ * line: a trace of millions of events never becomes one object or one string
+ * (a JavaScript string stops at about 512 M characters).
+ */
+export function writePerfetto(analysis: Analysis, write: (text: string) => void): void {
+  let buffer = '{"displayTimeUnit":"ns","traceEvents":[\n';
+  let first = true;
+  perfettoEvents(analysis, (e) => {
+    buffer += (first ? '' : ',\n') + JSON.stringify(e);
+    first = false;
+    if (buffer.length >= 65536) {
+      write(buffer);
+      buffer = '';
+    }
+  });
+  write(`${buffer}\n],"metadata":${JSON.stringify(metadata(analysis))}}\n`);
+}
+
+function metadata({ trace }: Analysis): Record<string, unknown> {
+  return { generator: 'dm-race-lens', format: trace.format, events: trace.length };
+}
+
+/** Hands each Chrome trace event of the export to `push`, in file order. */
+function perfettoEvents(analysis: Analysis, push: (e: ChromeEvent) => void): void {
   const { trace, hb, findings } = analysis;
   const tids = threadIds(trace);
   const { start, duration } = sliceTimes(trace, hb.taskEvents);
-  const out: ChromeEvent[] = [];
 
   if (trace.lockDeclarations.length > 0) {
-    out.push({ ph: 'M', name: 'dmtrace', pid: 0, tid: 0, args: { directives: trace.lockDeclarations.map((d) => `!lock ${d.lock} ${d.kind}`) } });
+    push({ ph: 'M', name: 'dmtrace', pid: 0, tid: 0, args: { directives: trace.lockDeclarations.map((d) => `!lock ${d.lock} ${d.kind}`) } });
   }
   trace.tasks.forEach((task, t) => {
     const slash = task.name.lastIndexOf('/');
     const comm = slash > 0 ? task.name.slice(0, slash) : task.name;
-    out.push({ ph: 'M', name: 'process_name', pid: tids[t], tid: tids[t], args: { name: task.name } });
-    out.push({ ph: 'M', name: 'thread_name', pid: tids[t], tid: tids[t], args: { name: comm } });
+    push({ ph: 'M', name: 'process_name', pid: tids[t], tid: tids[t], args: { name: task.name } });
+    push({ ph: 'M', name: 'thread_name', pid: tids[t], tid: tids[t], args: { name: comm } });
   });
 
   for (let i = 0; i < trace.length; i++) {
@@ -39,7 +75,7 @@ export function toPerfetto(analysis: Analysis): { displayTimeUnit: string; trace
     args.line = trace.line[i];
     const caller = trace.callers.get(i);
     if (caller !== undefined) args.caller = caller;
-    out.push({ name: trace.eventName(i), cat: eventClass(trace.eventName(i)), ph: 'X', ts: start[i], dur: duration[i], pid: tid, tid, args });
+    push({ name: trace.eventName(i), cat: eventClass(trace.eventName(i)), ph: 'X', ts: start[i], dur: duration[i], pid: tid, tid, args });
   }
 
   // a flow starts and ends just inside its slices (half a nanosecond in, or mid-slice if shorter):
@@ -51,17 +87,17 @@ export function toPerfetto(analysis: Analysis): { displayTimeUnit: string; trace
       const id = ++flowId;
       const from = edge.from;
       const name = `${edge.kind} ${edge.via}`.trim();
-      out.push({ ph: 's', id, cat: 'happens-before', name, ts: inside(from), pid: tids[trace.task[from]], tid: tids[trace.task[from]] });
-      out.push({ ph: 'f', bp: 'e', id, cat: 'happens-before', name, ts: inside(to), pid: tids[trace.task[to]], tid: tids[trace.task[to]] });
+      push({ ph: 's', id, cat: 'happens-before', name, ts: inside(from), pid: tids[trace.task[from]], tid: tids[trace.task[from]] });
+      push({ ph: 'f', bp: 'e', id, cat: 'happens-before', name, ts: inside(to), pid: tids[trace.task[to]], tid: tids[trace.task[to]] });
     }
   }
 
   if (findings.length > 0) {
     const track = Math.max(0, ...tids) + 1;
-    out.push({ ph: 'M', name: 'process_name', pid: track, tid: track, args: { name: 'dm-race-lens findings' } });
-    out.push({ ph: 'M', name: 'thread_name', pid: track, tid: track, args: { name: 'findings' } });
+    push({ ph: 'M', name: 'process_name', pid: track, tid: track, args: { name: 'dm-race-lens findings' } });
+    push({ ph: 'M', name: 'thread_name', pid: track, tid: track, args: { name: 'findings' } });
     for (const f of findings) {
-      out.push({
+      push({
         ph: 'i',
         s: 't',
         name: `${f.rule} ${f.name}`,
@@ -84,7 +120,6 @@ export function toPerfetto(analysis: Analysis): { displayTimeUnit: string; trace
     }
   }
 
-  return { displayTimeUnit: 'ns', traceEvents: out, metadata: { generator: 'dm-race-lens', format: trace.format, events: trace.length } };
 }
 
 /** A thread id per task: its pid when that is a unique number, else a fresh one. */
