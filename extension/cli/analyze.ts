@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Analysis } from '../core/analyze';
 import { toJson } from '../core/report/json';
-import { toPerfetto } from '../core/report/perfetto';
+import { toPerfetto, writePerfetto } from '../core/report/perfetto';
 import { toSarif } from '../core/report/sarif';
 import { toText } from '../core/report/text';
 import type { TraceFormat } from '../core/trace/model';
@@ -45,7 +45,11 @@ export async function analyzeCommand(argv: string[], io: CliIO): Promise<number>
     if (status < 2 && analysis.findings.some((f) => f.severity === 'error')) status = 1;
     if (format === 'text') io.out(toText(analysis, file));
     else if (format === 'json') reports.push(toJson(analysis));
-    else if (format === 'perfetto') reports.push(toPerfetto(analysis));
+    else if (format === 'perfetto') {
+      // one trace is written as it is made (millions of events never become one string); several make an array
+      if (args.positional.length === 1) writePerfetto(analysis, io.out);
+      else reports.push(toPerfetto(analysis));
+    }
     else reports.push(toSarif(analysis, pathToFileURL(file).href, version));
   }
   if (format !== 'text' && reports.length > 0) io.out(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
