@@ -6,7 +6,7 @@
 
 import { pickLevel, visibleBuckets, visibleEvents, type LodLevel } from '../extension/core/graph/lod';
 import type { GraphRace } from '../extension/core/graph/model';
-import type { Painter } from './painter';
+import type { PathBuilder, Painter } from './painter';
 import type { Axis, Filters, Row, Scene } from './scene';
 import type { Palette } from './theme';
 import { formatTime, plotHeight, plotWidth, tickStep, toScreenX, type Frame, type Viewport } from './view';
@@ -36,9 +36,10 @@ export interface FrameStats {
 /** Class colour priority when a bucket mixes classes: the ones races are about first. */
 const CLASS_PRIORITY = [2, 3, 1, 4, 5, 0, 6];
 const MARKER_RADIUS = 5;
-/** Raw events in a lane beyond which labels are not even tried. */
-const LABEL_LIMIT = 400;
-const EDGE_BUDGET = 800;
+/** Labels are drawn when a lane has at most one event per this many pixels in view. */
+const LABEL_SPACING = 36;
+/** More edges than this in view are not drawn (unreadable, and the frame budget goes to them). */
+const EDGE_BUDGET = 200;
 /** Raw events are drawn when a lane has at most one per this many pixels in view. */
 const RAW_SPACING = 3;
 
@@ -190,49 +191,123 @@ function drawRaceWindows(p: Painter, s: DrawState): void {
       const x2 = Math.max(ex(s, w.from), ex(s, w.to)) + 9;
       if (x2 < s.frame.gutter || x1 > s.frame.width) continue;
       const h = bandHeight(g.h);
-      p.rect(x1, cy - h / 2, x2 - x1, h, color, selected ? 0.2 : 0.1);
-      if (selected) p.strokeRect(x1, cy - h / 2, x2 - x1, h, color, 1);
+      // Clamped to just outside the plot, so the outline's far ends stay off screen and nothing is huge.
+      const l = Math.max(x1, s.frame.gutter - 4);
+      const r = Math.min(x2, s.frame.width + 4);
+      p.rect(l, cy - h / 2, r - l, h, color, selected ? 0.2 : 0.1);
+      if (selected) p.strokeRect(l, cy - h / 2, r - l, h, color, 1);
     }
   }
 }
 
-function arrowHead(p: Painter, x: number, y: number, fromX: number, fromY: number, color: string): void {
+/** The part of segment (x1,y1)-(x2,y2) inside the box (Liang-Barsky), or undefined. */
+export function clipSegment(x1: number, y1: number, x2: number, y2: number, left: number, top: number, right: number, bottom: number): [number, number, number, number] | undefined {
+  let t0 = 0;
+  let t1 = 1;
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  for (const [p, q] of [[-dx, x1 - left], [dx, right - x1], [-dy, y1 - top], [dy, bottom - y1]]) {
+    if (p === 0) {
+      if (q < 0) return undefined;
+    } else {
+      const r = q / p;
+      if (p < 0) {
+        if (r > t1) return undefined;
+        if (r > t0) t0 = r;
+      } else {
+        if (r < t0) return undefined;
+        if (r < t1) t1 = r;
+      }
+    }
+  }
+  return [x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy];
+}
+
+/**
+ * Clips to the plot (with a margin). Far-off coordinates must never reach the
+ * canvas: dashing a line that runs a million pixels off screen costs seconds.
+ */
+function clipToPlot(s: DrawState, x1: number, y1: number, x2: number, y2: number): [number, number, number, number] | undefined {
+  const m = 40;
+  return clipSegment(x1, y1, x2, y2, s.frame.gutter - m, s.frame.ruler - m, s.frame.width + m, s.frame.height + m);
+}
+
+function arrowHead(p: PathBuilder, x: number, y: number, fromX: number, fromY: number): void {
   const a = Math.atan2(y - fromY, x - fromX);
   const l = 7;
-  p.polygon([x, y, x - l * Math.cos(a - 0.4), y - l * Math.sin(a - 0.4), x - l * Math.cos(a + 0.4), y - l * Math.sin(a + 0.4)], color);
+  p.moveTo(x, y);
+  p.lineTo(x - l * Math.cos(a - 0.4), y - l * Math.sin(a - 0.4));
+  p.lineTo(x - l * Math.cos(a + 0.4), y - l * Math.sin(a + 0.4));
+  p.close();
 }
+
+const EDGE_DASH = [[], [2, 2], [], [5, 3]];
 
 function drawEdges(p: Painter, s: DrawState, stats: FrameStats): void {
   const { scene, view, frame, palette } = s;
   const x1 = view.x0;
   const x2 = view.x0 + plotWidth(frame) * view.upp;
   const { edges, total } = scene.visibleEdges(s.axis, x1, x2, EDGE_BUDGET);
+  stats.edgesHidden = total - edges.length;
+  // Too many to read: draw none rather than an arbitrary sample (the status line says so).
+  if (total > EDGE_BUDGET) {
+    stats.edgesHidden = total;
+    return;
+  }
   const { from, to, kind, via } = scene.graph.edges;
-  const { cls } = scene.graph.events;
+  const { cls, lane } = scene.graph.events;
   const labelled = total <= 40;
+  const left = frame.gutter;
+  const right = frame.width;
+  type Shape = { xa: number; ya: number; xb: number; yb: number; curved: boolean; k: number };
+  const byKind: Shape[][] = palette.edges.map(() => []);
   for (const k of edges) {
     const a = from[k];
     const b = to[k];
     if (!((s.filters.classes >> cls[a]) & 1) || !((s.filters.classes >> cls[b]) & 1)) continue;
-    const ya = laneCenter(s, scene.graph.events.lane[a]);
-    const yb = laneCenter(s, scene.graph.events.lane[b]);
+    const ya = laneCenter(s, lane[a]);
+    const yb = laneCenter(s, lane[b]);
     if (ya === undefined || yb === undefined) continue;
+    // Both ends above, or both below, the lanes in view: nothing of it shows.
+    if ((ya < frame.ruler && yb < frame.ruler) || (ya > frame.height && yb > frame.height)) continue;
     const xa = ex(s, a);
     const xb = ex(s, b);
-    const color = palette.edges[kind[k]];
-    const bend = Math.max(12, Math.min(60, Math.abs(xb - xa) / 2));
-    const dash = kind[k] === 3 ? [5, 3] : kind[k] === 1 ? [2, 2] : [];
-    const ra = MARKER_RADIUS + 1;
-    const dir = yb > ya ? 1 : -1;
-    p.curve(xa, ya + dir * ra, xa + bend * 0.2, ya + dir * bend, xb - bend * 0.2, yb - dir * bend, xb, yb - dir * ra, color, 1.5, dash, 0.85);
-    arrowHead(p, xb, yb - dir * ra, xb - bend * 0.2, yb - dir * bend, color);
-    if (labelled) {
-      const label = scene.graph.strings[via[k]];
-      p.text(label, (xa + xb) / 2 + 4, (ya + yb) / 2, { color, font: font(palette, 10) });
-    }
-    stats.edges++;
+    const near = xa > left - 400 && xb < right + 400;
+    byKind[kind[k]].push({ xa, ya, xb, yb, curved: near, k });
   }
-  stats.edgesHidden = total - edges.length;
+  byKind.forEach((shapes, kindIndex) => {
+    if (shapes.length === 0) return;
+    const color = palette.edges[kindIndex];
+    const heads: [number, number, number, number][] = [];
+    p.strokePath(color, 1.5, EDGE_DASH[kindIndex], 0.85, (path) => {
+      for (const { xa, ya, xb, yb, curved } of shapes) {
+        const dir = yb > ya ? 1 : -1;
+        const ra = MARKER_RADIUS + 1;
+        if (curved) {
+          const bend = Math.max(12, Math.min(60, Math.abs(xb - xa) / 2));
+          path.moveTo(xa, ya + dir * ra);
+          path.bezierTo(xa + bend * 0.2, ya + dir * bend, xb - bend * 0.2, yb - dir * bend, xb, yb - dir * ra);
+          heads.push([xb, yb - dir * ra, xb - bend * 0.2, yb - dir * bend]);
+        } else {
+          const c = clipToPlot(s, xa, ya, xb, yb);
+          if (!c) continue;
+          path.moveTo(c[0], c[1]);
+          path.lineTo(c[2], c[3]);
+          if (xb >= left && xb <= right) heads.push([xb, yb, xa, ya]);
+        }
+      }
+    });
+    p.fillPath(color, 0.85, (path) => {
+      for (const [x, y, fx, fy] of heads) arrowHead(path, x, y, fx, fy);
+    });
+    stats.edges += shapes.length;
+    if (labelled) {
+      for (const { xa, ya, xb, yb, k } of shapes) {
+        const mx = (xa + xb) / 2;
+        if (mx > left && mx < right) p.text(scene.graph.strings[via[k]], mx + 4, (ya + yb) / 2, { color, font: font(palette, 10) });
+      }
+    }
+  });
 }
 
 const bucketRects: Float32Array[] = [];
@@ -261,26 +336,57 @@ function drawRawEvents(p: Painter, s: DrawState, order: Int32Array, a: number, b
   const { scene, palette, filters } = s;
   const { cls, name, subject } = scene.graph.events;
   const x = scene.x(s.axis);
-  const labels = b - a <= LABEL_LIMIT;
   const f = font(palette, 11);
   const shown: number[] = [];
   for (let k = a; k < b; k++) if ((filters.classes >> cls[order[k]]) & 1) shown.push(order[k]);
+  // Labels only where there is room for them on average (they alternate above and below the line).
+  const labels = shown.length <= plotWidth(s.frame) / LABEL_SPACING;
+  const px = shown.map((e) => toScreenX(s.view, s.frame, x[e]));
+  const dim = shown.map((e) => !scene.matchesDevice(e, filters.device));
+  if (!labels) {
+    // Dense: square markers as pixels (hundreds of arcs per lane would cost more than the frame).
+    const r = MARKER_RADIUS - 1;
+    palette.classes.forEach((color, c) => {
+      const rects = new Float32Array(shown.length * 4);
+      let n = 0;
+      for (let k = 0; k < shown.length; k++) {
+        if (cls[shown[k]] !== c) continue;
+        rects.set([px[k] - r, cy - r, 2 * r, 2 * r], n * 4);
+        n++;
+      }
+      if (n) p.rects(color, dim.some(Boolean) ? 0.6 : 1, rects, n);
+    });
+    return;
+  }
+  palette.classes.forEach((color, c) => {
+    let any = false;
+    for (let k = 0; k < shown.length && !any; k++) any = cls[shown[k]] === c;
+    if (!any) return;
+    p.fillPath(color, 1, (path) => {
+      for (let k = 0; k < shown.length; k++) if (cls[shown[k]] === c && !dim[k]) path.circle(px[k], cy, MARKER_RADIUS);
+    });
+    if (dim.some(Boolean)) {
+      p.strokePath(color, 1, [], 1, (path) => {
+        for (let k = 0; k < shown.length; k++) if (cls[shown[k]] === c && dim[k]) path.circle(px[k], cy, MARKER_RADIUS - 1);
+      });
+    }
+  });
+  if (palette.contrastBorder) {
+    p.strokePath(palette.contrastBorder, 1, [], 1, (path) => {
+      for (let k = 0; k < shown.length; k++) if (!dim[k]) path.circle(px[k], cy, MARKER_RADIUS);
+    });
+  }
+  if (!labels) return;
   for (let k = 0; k < shown.length; k++) {
+    if (dim[k]) continue;
     const e = shown[k];
-    const px = toScreenX(s.view, s.frame, x[e]);
-    const dim = !scene.matchesDevice(e, filters.device);
-    const color = palette.classes[cls[e]];
-    if (dim) p.circle(px, cy, MARKER_RADIUS - 1, palette.background, color, 1);
-    else p.circle(px, cy, MARKER_RADIUS, color, palette.contrastBorder || undefined, 1);
-    if (!labels || dim) continue;
-    // Labels alternate above and below the lane line, so each has the room up to the next label on its side.
+    // Each label has the room up to the next label on its side of the line.
     const above = k % 2 === 0;
-    const next = k + 2 < shown.length ? toScreenX(s.view, s.frame, x[shown[k + 2]]) : s.frame.width + 200;
-    const room = next - px - 8;
+    const next = k + 2 < shown.length ? px[k + 2] : s.frame.width + 200;
     let text = scene.graph.strings[name[e]];
     if (subject[e] >= 0) text += ` ${scene.graph.strings[subject[e]]}`;
-    const fitted = fitText(p, text, f, room);
-    if (fitted) p.text(fitted, px - 4, cy + (above ? -14 : 14), { color: palette.foreground, font: f, baseline: 'middle' });
+    const fitted = fitText(p, text, f, next - px[k] - 8);
+    if (fitted) p.text(fitted, px[k] - 4, cy + (above ? -14 : 14), { color: palette.foreground, font: f, baseline: 'middle' });
   }
 }
 
@@ -349,18 +455,24 @@ function drawBuckets(p: Painter, s: DrawState, level: LodLevel, origin: number, 
 
 function drawRacePairs(p: Painter, s: DrawState): void {
   const { palette, scene } = s;
+  const left = s.frame.gutter - 60;
+  const right = s.frame.width + 60;
   for (const race of s.races) {
     const color = severityColor(s, race);
+    const xa = ex(s, race.primary);
+    const xo = race.other >= 0 ? ex(s, race.other) : xa;
+    // Entirely left or right of the view: nothing to draw (a trace can have thousands of races).
+    if ((xa < left && xo < left) || (xa > right && xo > right)) continue;
     const ga = laneGeometry(s, scene.graph.events.lane[race.primary]);
     if (ga === undefined) continue;
     const ya = ga.cy;
-    const xa = ex(s, race.primary);
     p.circle(xa, ya, MARKER_RADIUS + 3.5, 'none', color, 2.5);
     const yb = race.other >= 0 ? laneCenter(s, scene.graph.events.lane[race.other]) : undefined;
     if (yb !== undefined) {
-      const xb = ex(s, race.other);
+      const xb = xo;
       p.circle(xb, yb, MARKER_RADIUS + 3.5, 'none', color, 2.5);
-      p.line(xa, ya, xb, yb, color, 2, [6, 4]);
+      const c = clipToPlot(s, xa, ya, xb, yb);
+      if (c) p.line(c[0], c[1], c[2], c[3], color, 2, [6, 4]);
     }
     const tag = `${race.rule} ${race.severity}`;
     const f = font(palette, 11, 'bold');
@@ -385,7 +497,14 @@ function drawWitness(p: Painter, s: DrawState, race: GraphRace): void {
     badges.push([x, y, k + 1]);
   });
   // The schedule as a path through its steps, numbered in the order they run.
-  if (points.length >= 4) p.polyline(points, palette.witness, 1.2, [4, 3]);
+  p.strokePath(palette.witness, 1.2, [4, 3], 1, (path) => {
+    for (let k = 0; k + 3 < points.length; k += 2) {
+      const c = clipToPlot(s, points[k], points[k + 1], points[k + 2], points[k + 3]);
+      if (!c) continue;
+      path.moveTo(c[0], c[1]);
+      path.lineTo(c[2], c[3]);
+    }
+  });
   const f = font(palette, 10, 'bold');
   for (const [x, y, n] of badges) {
     p.circle(x, y, 8, palette.witness, palette.background, 1.5);

@@ -32,11 +32,13 @@ export const LANE_HEIGHT = 46;
 export const MAX_LANE_HEIGHT = 120;
 
 export interface EdgeIndex {
-  /** Edge numbers sorted by the x of their source. */
+  /** Short edge numbers sorted by the x of their source. */
   order: Int32Array;
   fromX: Float64Array;
-  /** The longest edge, so a range query knows how far left to start. */
+  /** The longest short edge, so a range query knows how far left to start. */
   maxSpan: number;
+  /** The few edges longer than the short limit, checked on every query. */
+  long: Int32Array;
 }
 
 export class Scene {
@@ -77,10 +79,25 @@ export class Scene {
     if (!index) {
       const { from, to } = this.graph.edges;
       const x = this.x(axis);
-      const order = Int32Array.from(from.keys()).sort((a, b) => x[from[a]] - x[from[b]]);
+      const [lo, hi] = this.extent(axis);
+      // Edges longer than this are kept aside, so one long edge does not make every query scan from the start.
+      const shortLimit = (hi - lo) / 256;
+      const short: number[] = [];
+      const long: number[] = [];
       let maxSpan = 0;
-      for (let k = 0; k < from.length; k++) maxSpan = Math.max(maxSpan, Math.abs(x[to[k]] - x[from[k]]));
-      index = { order, fromX: Float64Array.from(order, (k) => x[from[k]]), maxSpan };
+      for (let k = 0; k < from.length; k++) {
+        const span = Math.abs(x[to[k]] - x[from[k]]);
+        if (span > shortLimit) long.push(k);
+        else {
+          short.push(k);
+          if (span > maxSpan) maxSpan = span;
+        }
+      }
+      const order = Int32Array.from(short);
+      const fromX = new Float64Array(order.length);
+      for (let k = 0; k < order.length; k++) fromX[k] = x[from[order[k]]];
+      sortTogether(order, fromX);
+      index = { order, fromX, maxSpan, long: Int32Array.from(long) };
       this.edgeIndexes[axis] = index;
     }
     return index;
@@ -90,13 +107,20 @@ export class Scene {
   visibleEdges(axis: Axis, x0: number, x1: number, budget: number): { edges: number[]; total: number } {
     const index = this.edgeIndex(axis);
     const x = this.x(axis);
-    const { to } = this.graph.edges;
+    const { from, to } = this.graph.edges;
     const edges: number[] = [];
     let total = 0;
     const start = lowerBound(index.fromX, x0 - index.maxSpan);
     for (let p = start; p < index.order.length && index.fromX[p] <= x1; p++) {
       const k = index.order[p];
       if (Math.max(index.fromX[p], x[to[k]]) < x0) continue;
+      total++;
+      if (edges.length < budget) edges.push(k);
+    }
+    for (const k of index.long) {
+      const a = x[from[k]];
+      const b = x[to[k]];
+      if (Math.max(a, b) < x0 || Math.min(a, b) > x1) continue;
       total++;
       if (edges.length < budget) edges.push(k);
     }
@@ -162,4 +186,19 @@ export class Scene {
   label(event: number): string {
     return this.graph.detail?.[event] ?? this.graph.strings[this.graph.events.name[event]];
   }
+}
+
+/** Sorts `keys` ascending and `items` along with them (typed arrays, no comparator calls on a million pairs). */
+function sortTogether(items: Int32Array, keys: Float64Array): void {
+  const idx = new Uint32Array(items.length);
+  for (let k = 0; k < idx.length; k++) idx[k] = k;
+  // Already sorted in the common case (edges come sorted by source rank).
+  let sorted = true;
+  for (let k = 1; k < keys.length && sorted; k++) sorted = keys[k - 1] <= keys[k];
+  if (sorted) return;
+  const order = Array.from(idx).sort((a, b) => keys[a] - keys[b]);
+  const i2 = Int32Array.from(order, (k) => items[k]);
+  const k2 = Float64Array.from(order, (k) => keys[k]);
+  items.set(i2);
+  keys.set(k2);
 }
