@@ -289,7 +289,11 @@ export class TraceBuilder {
     this.seq.data[i] = ++this.taskCounts[task];
     this.srcFile.data[i] = srcFile;
     this.srcLine.data[i] = srcLine;
-    for (let k = 0; k < argCount * 2; k++) this.args.push(args[k]);
+    const args0 = this.args.length;
+    this.args.reserve(args0 + argCount * 2);
+    const argData = this.args.data;
+    for (let k = 0; k < argCount * 2; k++) argData[args0 + k] = args[k];
+    this.args.length = args0 + argCount * 2;
     this.argStart.push(this.args.length);
     this.count = i + 1;
     return i;

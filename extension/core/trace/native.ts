@@ -104,10 +104,15 @@ export class NativeParser implements LineParser {
     }
     // task
     p = skipBlankBytes(b, q, end);
-    q = tokenEndBytes(b, p, end);
+    let h = HASH_START;
+    for (q = p; q < end; q++) {
+      const c = b[q];
+      if (isBlank(c)) break;
+      if (c > 127) return false;
+      h = hashStep(h, c);
+    }
     if (p === q) return false;
-    const taskName = this.taskNames.internBytes(b, p, q);
-    if (taskName < 0) return false;
+    const taskName = this.taskNames.internHashedBytes(b, p, q, h);
     if (this.checkedTask[taskName] !== 1) {
       try {
         checkTask(this.taskNames.get(taskName), 0);
@@ -119,7 +124,7 @@ export class NativeParser implements LineParser {
     // event name: scanned, checked and hashed in one pass
     p = skipBlankBytes(b, q, end);
     if (p === end || b[p] === AT) return false;
-    let h = HASH_START;
+    h = HASH_START;
     for (q = p; q < end; q++) {
       const c = b[q];
       if (isBlank(c)) break;
