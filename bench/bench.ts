@@ -260,10 +260,11 @@ async function measureEditor(job: { path: string; workerScript: string }): Promi
   const response = await new Promise<WorkerResponse>((done, fail) => {
     worker.once('message', done);
     worker.once('error', fail);
-    const request: WorkerRequest = { id: 1, text, fileName: job.path, map: {} };
+    const request: WorkerRequest = { id: 1, kind: 'analyze', text, fileName: job.path, map: {} };
     worker.postMessage(request);
   });
   if (!response.ok) throw new Error(response.error);
+  if (response.kind !== 'analyze') throw new Error(`unexpected ${response.kind} response`);
   const trace = deserializeTrace(response.trace);
   const findings = response.findings;
   const workerTextToDiagnostics = (performance.now() - t) / 1000;

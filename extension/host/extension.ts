@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): DmRaceLensApi {
   context.subscriptions.push(analyses);
   registerTraceDiagnostics(context, analyses);
   registerTraceHover(context, analyses);
-  const series = new PatchSeriesModel();
+  const series = new PatchSeriesModel(analyses.worker);
   registerCodeLenses(context, analyses, series);
   registerStepper(context, analyses);
   registerSources(context, analyses);

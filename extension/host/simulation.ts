@@ -4,12 +4,10 @@ import * as vscode from 'vscode';
 import { dirname, join } from 'node:path';
 import { matrixConfigs, PatchConfig } from '../core/simulate/config';
 import { loadModelSeries } from '../core/simulate/loadSeries';
-import { raceMatrix, racesClosedByPatch, type MatrixResult } from '../core/simulate/matrix';
 import { runScenario } from '../core/simulate/runScenario';
 import { SCENARIOS, scenarioNamed } from '../core/simulate/scenarios';
 import { writeDmtrace } from '../core/simulate/dmtraceWriter';
 import { DEFAULT_PREEMPTION_BOUND } from '../core/simulate/explore';
-import type { PatchId } from '../core/simulate/config';
 import type { RuleId } from '../core/rules/finding';
 
 /** The folder holding `source/` and `patches/` of the model (sample-traces), if the workspace has one. */
@@ -48,14 +46,4 @@ export async function simulateScenarioInteractive(scenarioName?: string, patches
     );
     return document;
   });
-}
-
-export interface SeriesMatrix {
-  matrix: MatrixResult;
-  closedBy: Record<PatchId, RuleId[]>;
-}
-
-export function computeMatrix(): SeriesMatrix {
-  const matrix = raceMatrix();
-  return { matrix, closedBy: racesClosedByPatch(matrix) };
 }

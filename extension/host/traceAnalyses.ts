@@ -2,14 +2,14 @@
 // open, on edit (debounced) and on save; big files go to a worker thread with a
 // cancellable progress notification. Everything else reads from here.
 import * as vscode from 'vscode';
-import { Worker } from 'node:worker_threads';
 import { analyzeText, type Analysis } from '../core/analyze';
 import { HappensBefore } from '../core/hb/happensBefore';
 import type { Finding } from '../core/rules/finding';
 import type { Diagnostic, Trace } from '../core/trace/model';
 import { detectFormat } from '../core/trace/parse';
 import { readSettings } from './settings';
-import { deserializeTrace, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { AnalysisWorker } from './analysisWorkerClient';
+import { deserializeTrace } from './workerProtocol';
 
 export const TRACE_LANGUAGE = 'dmtrace';
 
@@ -48,15 +48,16 @@ export class TraceAnalyses implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TraceAnalysis>();
   private readonly closed = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
-  private worker: Worker | undefined;
-  private nextRequest = 1;
+  /** The worker thread for big traces, shared with the simulator's matrix. */
+  readonly worker: AnalysisWorker;
 
   /** Fires after a document's analysis is replaced. */
   readonly onDidAnalyze = this.changed.event;
   /** Fires when a trace document is closed and its analysis dropped. */
   readonly onDidForget = this.closed.event;
 
-  constructor(private readonly extensionUri: vscode.Uri) {
+  constructor(extensionUri: vscode.Uri) {
+    this.worker = new AnalysisWorker(extensionUri);
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -151,57 +152,18 @@ export class TraceAnalyses implements vscode.Disposable {
     return result;
   }
 
-  private runInWorker(document: vscode.TextDocument, map: Record<string, string>, token: vscode.CancellationToken): Promise<TraceAnalysis | undefined> {
-    const worker = (this.worker ??= this.startWorker());
-    const id = this.nextRequest++;
+  private async runInWorker(document: vscode.TextDocument, map: Record<string, string>, token: vscode.CancellationToken): Promise<TraceAnalysis | undefined> {
     const version = document.version;
     // Settings objects are proxies that cannot cross a thread: send a plain copy.
-    const request: WorkerRequest = { id, text: document.getText(), fileName: document.fileName, map: JSON.parse(JSON.stringify(map)) as Record<string, string> };
-    return new Promise((resolve) => {
-      const onMessage = (response: WorkerResponse) => {
-        if (response.id !== id) return;
-        done();
-        if (response.ok) resolve(lazyHb(document.uri, version, deserializeTrace(response.trace), response.findings, response.diagnostics));
-        else {
-          void vscode.window.showErrorMessage(`DM Race Lens: analysis failed: ${response.error}`);
-          resolve(undefined);
-        }
-      };
-      const cancel = token.onCancellationRequested(() => {
-        // The worker is busy with this file: stop it; a new one starts on the next request.
-        done();
-        void worker.terminate();
-        if (this.worker === worker) this.worker = undefined;
-        resolve(undefined);
-      });
-      const done = () => {
-        worker.off('message', onMessage);
-        cancel.dispose();
-      };
-      worker.on('message', onMessage);
-      try {
-        worker.postMessage(request);
-      } catch (e) {
-        done();
-        void vscode.window.showErrorMessage(`DM Race Lens: could not start the analysis: ${e instanceof Error ? e.message : String(e)}`);
-        resolve(undefined);
-      }
-    });
-  }
-
-  private startWorker(): Worker {
-    const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'analysisWorker.js').fsPath);
-    worker.on('error', (e) => void vscode.window.showErrorMessage(`DM Race Lens worker: ${e.message}`));
-    worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
-    });
-    return worker;
+    const plainMap = JSON.parse(JSON.stringify(map)) as Record<string, string>;
+    const response = await this.worker.request({ kind: 'analyze', text: document.getText(), fileName: document.fileName, map: plainMap }, token);
+    return response && lazyHb(document.uri, version, deserializeTrace(response.trace), response.findings, response.diagnostics);
   }
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const c of this.pending.values()) c.cancel();
-    void this.worker?.terminate();
+    this.worker.dispose();
     this.changed.dispose();
     this.closed.dispose();
     for (const d of this.disposables) d.dispose();

@@ -5,8 +5,9 @@
 import * as vscode from 'vscode';
 import { RULES, type Finding, type RuleId } from '../core/rules/finding';
 import { findPatchFiles, PATCH_IDS, rulesClosedBy } from './patchSeries';
-import { computeMatrix, type SeriesMatrix } from './simulation';
+import type { AnalysisWorker } from './analysisWorkerClient';
 import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
+import type { SeriesMatrix } from './workerProtocol';
 
 type RaceNode =
   | { kind: 'rule'; rule: RuleId }
@@ -75,7 +76,7 @@ export class PatchSeriesModel implements vscode.TreeDataProvider<PatchNode> {
   private result: SeriesMatrix | undefined;
   private subjects = new Map<string, string>();
 
-  constructor() {
+  constructor(private readonly worker: AnalysisWorker) {
     void this.loadSubjects();
   }
 
@@ -85,15 +86,14 @@ export class PatchSeriesModel implements vscode.TreeDataProvider<PatchNode> {
     this.changed.fire(undefined);
   }
 
-  /** Runs the simulator's matrix (once, or again when asked) and shows it. */
-  async compute(show = false): Promise<SeriesMatrix> {
-    this.result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'DM Race Lens: exploring the scenarios under each patch configuration' },
-      async () => {
-        await new Promise((r) => setTimeout(r, 0));
-        return computeMatrix();
-      },
+  /** Runs the simulator's matrix in the worker thread and shows it; undefined when cancelled. */
+  async compute(show = false): Promise<SeriesMatrix | undefined> {
+    const response = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'DM Race Lens: exploring the scenarios under each patch configuration', cancellable: true },
+      (_progress, token) => this.worker.request({ kind: 'matrix' }, token),
     );
+    if (!response) return undefined;
+    this.result = response.series;
     this.changed.fire(undefined);
     if (show) {
       const lines = PATCH_IDS.map((id) => `${id}  closes ${this.result!.closedBy[id].join(', ') || '(nothing alone)'}  ${this.subjects.get(id) ?? ''}`);

@@ -1,13 +1,19 @@
 // Messages between the extension host and dist/analysisWorker.js, and how a
 // Trace crosses the thread boundary (its typed-array columns are transferred).
-import type { Finding } from '../core/rules/finding';
+import type { Finding, RuleId } from '../core/rules/finding';
+import type { PatchId } from '../core/simulate/config';
+import type { MatrixResult } from '../core/simulate/matrix';
 import { StringTable, Trace, type Diagnostic, type TraceFormat } from '../core/trace/model';
 
-export interface WorkerRequest {
-  id: number;
-  text: string;
-  fileName: string;
-  map: Record<string, string>;
+export type WorkerRequest =
+  | { id: number; kind: 'analyze'; text: string; fileName: string; map: Record<string, string> }
+  /** The simulator's race x patch matrix (about a second of exploration). */
+  | { id: number; kind: 'matrix' };
+
+/** What the Patch series view shows: the matrix and, per patch, the races it makes go away. */
+export interface SeriesMatrix {
+  matrix: MatrixResult;
+  closedBy: Record<PatchId, RuleId[]>;
 }
 
 export interface SerializedTrace {
@@ -24,7 +30,8 @@ export interface SerializedTrace {
 }
 
 export type WorkerResponse =
-  | { id: number; ok: true; trace: SerializedTrace; findings: Finding[]; diagnostics: Diagnostic[] }
+  | { id: number; ok: true; kind: 'analyze'; trace: SerializedTrace; findings: Finding[]; diagnostics: Diagnostic[] }
+  | { id: number; ok: true; kind: 'matrix'; series: SeriesMatrix }
   | { id: number; ok: false; error: string };
 
 const COLUMN_NAMES = ['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'args', 'srcFile', 'srcLine'] as const;
