@@ -61,6 +61,7 @@ describe('Perfetto export', () => {
       const back = analyzeText(JSON.stringify(toPerfetto(original)));
       assert.equal(back.trace.format, 'chrome-json', file);
       assert.deepEqual(back.diagnostics, [], `${file}: the export reads back cleanly (no flow against time, no cycle)`);
+      assert.equal(back.trace.length, original.trace.length, `${file}: finding markers are not read back as events`);
       assert.deepEqual(outcome(back), outcome(original), file);
       // each exported flow came back as a declared edge between the same two events
       const key = (x: Analysis, from: number, to: number) => `${x.trace.taskName(from)}:${x.trace.seq[from]}->${x.trace.taskName(to)}:${x.trace.seq[to]}`;

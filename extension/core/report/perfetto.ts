@@ -7,6 +7,7 @@
 
 import type { Analysis } from '../analyze';
 import type { Trace } from '../trace/model';
+import { FINDING_CATEGORY } from '../trace/recorded/chromeJson';
 import { eventClass } from '../trace/vocabulary';
 
 type ChromeEvent = Record<string, unknown>;
@@ -101,7 +102,7 @@ function perfettoEvents(analysis: Analysis, push: (e: ChromeEvent) => void): voi
         ph: 'i',
         s: 't',
         name: `${f.rule} ${f.name}`,
-        cat: f.severity,
+        cat: FINDING_CATEGORY,
         ts: start[f.primary],
         pid: track,
         tid: track,

@@ -31,6 +31,9 @@ interface FlowPoint {
 
 const EVENT_PHASES = new Set(['X', 'B', 'i', 'I']);
 
+/** The category of the finding markers of our own Perfetto export: not kernel events, so not read back as events. */
+export const FINDING_CATEGORY = 'dm-race-lens.finding';
+
 export class ChromeJsonParser implements StreamParser {
   private readonly out: RecordedTrace;
   private readonly json: JsonEventStream;
@@ -100,6 +103,7 @@ export class ChromeJsonParser implements StreamParser {
       return;
     }
     if (!EVENT_PHASES.has(ph)) return; // other phases (samples, memory dumps, ...) carry no vocabulary event
+    if (e.cat === FINDING_CATEGORY) return; // a finding marker of our own Perfetto export, not a kernel event
     if (typeof e.name !== 'string' || e.name === '') {
       b.error(line, column, `"${ph}" event without a "name"`);
       return;
