@@ -242,8 +242,62 @@ async function runUiTests(files, label, trust) {
   }
 }
 
+const LOCK = join(CACHE, 'run.lock');
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One e2e run at a time on a machine: runs share .vscode-test/run and
+ * test-results/. A lock directory holds the owner's pid; a dead owner's lock is
+ * taken over.
+ */
+async function acquireRunLock(timeoutMs = 20 * 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
+      return;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
+    } catch {
+      // the owner is between mkdir and writing its pid
+    }
+    if (Number.isFinite(owner) && !processAlive(owner)) {
+      rmSync(LOCK, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`another e2e run (pid ${owner}) holds ${LOCK}`);
+    if (!announced) log(`waiting for the e2e run of pid ${owner} to finish`);
+    announced = true;
+    await sleep(1000);
+  }
+}
+
+function releaseRunLock() {
+  try {
+    if (Number(readFileSync(join(LOCK, 'pid'), 'utf8')) === process.pid) rmSync(LOCK, { recursive: true, force: true });
+  } catch {
+    // not ours, or already gone
+  }
+}
+
 async function main() {
   const started = Date.now();
+  mkdirSync(CACHE, { recursive: true });
+  await acquireRunLock();
   setup();
   rmSync(RUN, { recursive: true, force: true });
   mkdirSync(RUN, { recursive: true });
@@ -276,6 +330,7 @@ async function main() {
 let exitCode = 1;
 const onSignal = async () => {
   await stopAll();
+  releaseRunLock();
   process.exit(130);
 };
 process.on('SIGINT', onSignal);
@@ -290,5 +345,6 @@ try {
   exitCode = 1;
 } finally {
   await stopAll();
+  releaseRunLock();
 }
 process.exit(exitCode);
