@@ -143,6 +143,8 @@ export async function runGraphBench(options: GraphBenchOptions = {}): Promise<Gr
         while (probe.firstFrameAt === undefined) await new Promise((r) => setTimeout(r, 5));
         return probe.firstFrameAt - start;
       }, message);
+      const shots = process.env.GRAPH_BENCH_SHOTS;
+      if (shots) await page.screenshot({ path: join(shots, `graph-${events}-overview.png`) });
       const box = await page.locator('#graph').boundingBox();
       if (!box) throw new Error('no canvas');
       const cx = box.x + box.width * 0.6;
@@ -170,6 +172,7 @@ export async function runGraphBench(options: GraphBenchOptions = {}): Promise<Gr
         await nextFrame();
         zoom.push(...(await take()));
       }
+      if (shots) await page.screenshot({ path: join(shots, `graph-${events}-deep.png`) });
       const pan: number[] = [];
       for (const depth of [0, 1]) {
         // Pan deep in (as left by the zoom), then again after zooming halfway out.
@@ -189,6 +192,7 @@ export async function runGraphBench(options: GraphBenchOptions = {}): Promise<Gr
         }
         await page.mouse.up();
         await take();
+        if (shots) await page.screenshot({ path: join(shots, `graph-${events}-pan${depth}.png`) });
       }
       for (let k = 0; k < zoomSteps; k++) {
         await page.mouse.wheel(0, 240);

@@ -434,7 +434,7 @@ class GraphApp {
     if (!this.scene) return;
     const [lo, hi] = this.scene.extent(this.axis);
     const minUpp = this.axis === 'hb' ? 1 / 200 : 0.01;
-    const maxUpp = ((hi - lo) * 4) / plotWidth(this.frame);
+    const maxUpp = ((hi - lo) * 1.25) / plotWidth(this.frame);
     this.setView(zoomAt(this.view, this.frame, Math.max(this.frame.gutter, px), factor, minUpp, maxUpp));
   }
 
@@ -494,8 +494,11 @@ class GraphApp {
   private resize(): void {
     const stage = byId('stage').getBoundingClientRect();
     this.dpr = window.devicePixelRatio || 1;
+    const shownRange = plotWidth(this.frame) * this.view.upp;
     this.frame = { ...this.frame, width: Math.max(200, Math.floor(stage.width)), height: Math.max(160, Math.floor(stage.height)) };
     this.frame.gutter = Math.min(190, Math.max(120, this.frame.width * 0.18));
+    // The same part of the axis stays in view when the panel is resized.
+    this.view = { ...this.view, upp: shownRange / plotWidth(this.frame) };
     this.canvas.width = Math.round(this.frame.width * this.dpr);
     this.canvas.height = Math.round(this.frame.height * this.dpr);
     this.canvas.style.width = `${this.frame.width}px`;
@@ -560,7 +563,7 @@ class GraphApp {
     this.status.textContent =
       `${g.eventCount.toLocaleString()} events · ${g.lanes.length} tasks · ${this.races.length} of ${g.races.length} races shown` +
       (stats.buckets ? ` · ${stats.buckets.toLocaleString()} buckets` : '') +
-      (stats.edgesHidden ? ` · ${stats.edgesHidden.toLocaleString()} edges not drawn (zoom in)` : '');
+      (stats.edgesHidden ? ` · ${stats.edgesEstimated ? 'about ' : ''}${stats.edgesHidden.toLocaleString()} edges not drawn (zoom in)` : '');
     const probe = window.__dmRaceLensProbe;
     if (probe) {
       probe.frames.push({ ms, stats });

@@ -4,6 +4,7 @@
 
 import { pickLevel, visibleBuckets } from '../extension/core/graph/lod';
 import type { Axis, Filters, Row, Scene } from './scene';
+import { CLASS_PRIORITY } from './render';
 import type { Palette } from './theme';
 import { plotWidth, type Frame, type Viewport } from './view';
 
@@ -70,7 +71,7 @@ export class Minimap {
       for (let i = a; i < b; i++) {
         const mask = level.classes[i] & filters.classes;
         if (!mask) continue;
-        ctx.fillStyle = palette.classes[31 - Math.clz32(mask & -mask)];
+        ctx.fillStyle = palette.classes[CLASS_PRIORITY.find((c) => (mask >> c) & 1) ?? 6];
         const x = frame.gutter + (lod.origin + level.index[i] * level.width - lo) / upp;
         ctx.fillRect(x, y, Math.max(2, level.width / upp), Math.max(1, rowH - 0.5));
       }

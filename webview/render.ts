@@ -31,15 +31,19 @@ export interface FrameStats {
   buckets: number;
   edges: number;
   edgesHidden: number;
+  /** True when edgesHidden is an estimate (too many edges in view to count them). */
+  edgesEstimated?: boolean;
 }
 
 /** Class colour priority when a bucket mixes classes: the ones races are about first. */
-const CLASS_PRIORITY = [2, 3, 1, 4, 5, 0, 6];
+export const CLASS_PRIORITY = [2, 3, 1, 4, 5, 0, 6];
 const MARKER_RADIUS = 5;
 /** Labels are drawn when a lane has at most one event per this many pixels in view. */
 const LABEL_SPACING = 36;
 /** More edges than this in view are not drawn (unreadable, and the frame budget goes to them). */
 const EDGE_BUDGET = 200;
+/** Races in view beyond which only the selected one shows its link and tag. */
+const RACE_DETAIL_LIMIT = 24;
 /** Raw events are drawn when a lane has at most one per this many pixels in view. */
 const RAW_SPACING = 3;
 
@@ -128,7 +132,7 @@ function drawGrid(p: Painter, s: DrawState): void {
   const end = view.x0 + plotWidth(frame) * view.upp;
   for (let x = first; x <= end; x += step) {
     const px = Math.round(toScreenX(view, frame, x)) + 0.5;
-    p.line(px, frame.ruler, px, frame.height - frame.minimap, palette.grid, 1, [2, 4], 0.6);
+    p.line(px, frame.ruler, px, frame.height - frame.minimap, palette.grid, 1, [], 0.35);
   }
 }
 
@@ -180,24 +184,34 @@ function ex(s: DrawState, event: number): number {
 }
 
 function drawRaceWindows(p: Painter, s: DrawState): void {
+  // Batched per severity (a trace can have a thousand races in view); the selected race is drawn on top, stronger.
+  const batches = new Map<string, { rects: number[] }>();
   for (const race of s.races) {
     const selected = race === s.selectedRace;
     const color = severityColor(s, race);
     for (const w of race.window) {
       const g = laneGeometry(s, w.lane);
       if (g === undefined) continue;
-      const { cy } = g;
-      const x1 = Math.min(ex(s, w.from), ex(s, w.to)) - 9;
-      const x2 = Math.max(ex(s, w.from), ex(s, w.to)) + 9;
+      const xf = ex(s, w.from);
+      const xt = ex(s, w.to);
+      const x1 = Math.min(xf, xt) - 9;
+      const x2 = Math.max(xf, xt) + 9;
       if (x2 < s.frame.gutter || x1 > s.frame.width) continue;
       const h = bandHeight(g.h);
       // Clamped to just outside the plot, so the outline's far ends stay off screen and nothing is huge.
       const l = Math.max(x1, s.frame.gutter - 4);
       const r = Math.min(x2, s.frame.width + 4);
-      p.rect(l, cy - h / 2, r - l, h, color, selected ? 0.2 : 0.1);
-      if (selected) p.strokeRect(l, cy - h / 2, r - l, h, color, 1);
+      if (selected) {
+        p.rect(l, g.cy - h / 2, r - l, h, color, 0.2);
+        p.strokeRect(l, g.cy - h / 2, r - l, h, color, 1);
+        continue;
+      }
+      let batch = batches.get(color);
+      if (!batch) batches.set(color, (batch = { rects: [] }));
+      batch.rects.push(l, g.cy - h / 2, r - l, h);
     }
   }
+  for (const [color, { rects }] of batches) p.rects(color, 0.1, Float32Array.from(rects), rects.length / 4);
 }
 
 /** The part of segment (x1,y1)-(x2,y2) inside the box (Liang-Barsky), or undefined. */
@@ -247,8 +261,9 @@ function drawEdges(p: Painter, s: DrawState, stats: FrameStats): void {
   const { scene, view, frame, palette } = s;
   const x1 = view.x0;
   const x2 = view.x0 + plotWidth(frame) * view.upp;
-  const { edges, total } = scene.visibleEdges(s.axis, x1, x2, EDGE_BUDGET);
+  const { edges, total, estimated } = scene.visibleEdges(s.axis, x1, x2, EDGE_BUDGET);
   stats.edgesHidden = total - edges.length;
+  stats.edgesEstimated = estimated;
   // Too many to read: draw none rather than an arbitrary sample (the status line says so).
   if (total > EDGE_BUDGET) {
     stats.edgesHidden = total;
@@ -457,19 +472,25 @@ function drawRacePairs(p: Painter, s: DrawState): void {
   const { palette, scene } = s;
   const left = s.frame.gutter - 60;
   const right = s.frame.width + 60;
-  for (const race of s.races) {
-    const color = severityColor(s, race);
+  // Entirely left or right of the view: nothing to draw (a trace can have thousands of races).
+  const inView = s.races.filter((race) => {
     const xa = ex(s, race.primary);
     const xo = race.other >= 0 ? ex(s, race.other) : xa;
-    // Entirely left or right of the view: nothing to draw (a trace can have thousands of races).
-    if ((xa < left && xo < left) || (xa > right && xo > right)) continue;
+    return !((xa < left && xo < left) || (xa > right && xo > right));
+  });
+  // With many races in view, the links and tags would hide the lanes: only the selected race keeps them.
+  const crowded = inView.length > RACE_DETAIL_LIMIT;
+  for (const race of inView) {
+    const color = severityColor(s, race);
+    const xa = ex(s, race.primary);
     const ga = laneGeometry(s, scene.graph.events.lane[race.primary]);
     if (ga === undefined) continue;
     const ya = ga.cy;
     p.circle(xa, ya, MARKER_RADIUS + 3.5, 'none', color, 2.5);
+    if (crowded && race !== s.selectedRace) continue;
     const yb = race.other >= 0 ? laneCenter(s, scene.graph.events.lane[race.other]) : undefined;
     if (yb !== undefined) {
-      const xb = xo;
+      const xb = ex(s, race.other);
       p.circle(xb, yb, MARKER_RADIUS + 3.5, 'none', color, 2.5);
       const c = clipToPlot(s, xa, ya, xb, yb);
       if (c) p.line(c[0], c[1], c[2], c[3], color, 2, [6, 4]);

@@ -104,13 +104,16 @@ export class Scene {
   }
 
   /** Edge numbers whose x range overlaps [x0, x1], at most `budget` of them (the rest are counted, not listed). */
-  visibleEdges(axis: Axis, x0: number, x1: number, budget: number): { edges: number[]; total: number } {
+  visibleEdges(axis: Axis, x0: number, x1: number, budget: number): { edges: number[]; total: number; estimated?: boolean } {
     const index = this.edgeIndex(axis);
     const x = this.x(axis);
     const { from, to } = this.graph.edges;
     const edges: number[] = [];
     let total = 0;
     const start = lowerBound(index.fromX, x0 - index.maxSpan);
+    const end = lowerBound(index.fromX, x1, start);
+    // Far more candidates than the budget: the count is all the caller can use, and an estimate will do.
+    if (end - start > budget * 4) return { edges, total: end - start + index.long.length, estimated: true };
     for (let p = start; p < index.order.length && index.fromX[p] <= x1; p++) {
       const k = index.order[p];
       if (Math.max(index.fromX[p], x[to[k]]) < x0) continue;

@@ -160,6 +160,32 @@ async function main() {
   }
   await check('no CSP violation, error or dialog while rendering the samples', () => clean(shared));
 
+  const multi = join(root, 'sample-traces', 'multi-device.dmtrace');
+  if (existsSync(multi) && !only) {
+    await check('the timestamp axis draws the same events by time', async () => {
+      const s = await newPage();
+      const graph = harness.graphOf(readFileSync(multi, 'utf8'), 'multi-device.dmtrace');
+      await postGraph(s.page, harness.encodeGraph(graph));
+      const before = await s.page.evaluate(() => window.__dmRaceLensProbe.locate(0));
+      await s.page.evaluate(() => {
+        const d = document.getElementById('axis');
+        d.value = 'time';
+        d.dispatchEvent(new Event('change'));
+      });
+      await s.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await s.page.screenshot({ path: join(outDir, 'axis-time-multi-device.png') });
+      const ruler = await inkOf(s.page);
+      assert(ruler.ink > 2000, 'drawn');
+      const last = graph.eventCount - 1;
+      const a = await s.page.evaluate((e) => window.__dmRaceLensProbe.locate(e), 0);
+      const b = await s.page.evaluate((e) => window.__dmRaceLensProbe.locate(e), last);
+      assert(a && b && a.x < b.x, 'the first event is left of the last one on the time axis');
+      assert(before && Math.abs(before.x - a.x) > 1, 'switching the axis moved the events');
+      await clean(s);
+      await s.page.close();
+    });
+  }
+
   const race = join(root, 'sample-traces', 'dmr2-stale-lookup-get.race.dmtrace');
   const text = existsSync(race) ? readFileSync(race, 'utf8') : null;
   if (text && !only) {
