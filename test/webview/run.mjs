@@ -174,6 +174,10 @@ async function main() {
       });
       await s.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await s.page.screenshot({ path: join(outDir, 'axis-time-multi-device.png') });
+      // The switch keeps the selected race in view; 0 shows the whole trace.
+      await s.page.focus('#graph');
+      await s.page.keyboard.press('0');
+      await s.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const ruler = await inkOf(s.page);
       assert(ruler.ink > 2000, 'drawn');
       const last = graph.eventCount - 1;
