@@ -11,7 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CACHE = join(ROOT, '.vscode-test');
+/** The cache folder; DM_RACE_LENS_E2E_CACHE moves it (e.g. to time a run from scratch beside a warm one). */
+export const CACHE = process.env.DM_RACE_LENS_E2E_CACHE ? resolve(process.env.DM_RACE_LENS_E2E_CACHE) : join(ROOT, '.vscode-test');
 export const NODE24_DIR = join(CACHE, 'node24');
 export const NODE24 = join(NODE24_DIR, 'bin', 'node');
 export const CODE_SERVER_DIR = join(CACHE, 'code-server');
