@@ -8,6 +8,7 @@ import { registerTraceDiagnostics } from './diagnostics';
 import { registerGraph } from './graphBridge';
 import { registerTraceHover } from './hover';
 import { registerSources } from './sources';
+import { registerTraceSymbols } from './symbols';
 import { onDidStep, registerStepper, stepState, type StepState } from './stepper';
 import { TraceAnalyses } from './traceAnalyses';
 import { PatchSeriesModel, registerViews } from './views';
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): DmRaceLensApi {
   context.subscriptions.push(analyses);
   registerTraceDiagnostics(context, analyses);
   registerTraceHover(context, analyses);
+  registerTraceSymbols(context, analyses);
   const series = new PatchSeriesModel(analyses.worker);
   registerCodeLenses(context, analyses, series);
   registerStepper(context, analyses);

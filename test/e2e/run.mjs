@@ -28,7 +28,7 @@ const phaseWanted = (name) => only.length === 0 || only.includes(name);
 
 const servers = [];
 /** Workbench start-up chatter that the smoke-test driver forwards along with the tests' output. */
-const WORKBENCH_NOISE = /connection token|Creating a socket|reconnection-grace|builtin extensions|Service Worker|AgentHost|AccountPolicyGate|Long running operations during shutdown/;
+const WORKBENCH_NOISE = /connection token|Unable to read file .*\/\.vscode\/(settings|tasks|launch)\.json.*Canceled|Creating a socket|reconnection-grace|builtin extensions|Service Worker|AgentHost|AccountPolicyGate|Long running operations during shutdown/;
 let browser;
 
 function log(message) {

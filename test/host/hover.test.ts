@@ -74,3 +74,16 @@ describe('hovers with a kernel tree', () => {
     assert.doesNotMatch(await hoverText(document.uri, 9), /Source: \[/);
   });
 });
+
+describe('outline', () => {
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('lists the races and the tasks of a trace', async () => {
+    const { document } = await openTrace(samplePath('multi-device.dmtrace'));
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri);
+    const races = symbols.filter((s) => s.kind === vscode.SymbolKind.Event).map((s) => `${s.name} @${s.selectionRange.start.line + 1}`);
+    assert.deepEqual(races.sort(), ['DMR2 stale-lookup-get @26', 'DMR3 open-while-freeing @29']);
+    const tasks = symbols.filter((s) => s.kind === vscode.SymbolKind.Class).map((s) => s.name);
+    assert.ok(tasks.includes('lvm/5110') && tasks.includes('mount/5140'), tasks.join(', '));
+  });
+});
