@@ -133,7 +133,7 @@ function graphRace(analysis: Analysis, f: Finding, index: number, laneOf: Int32A
 }
 
 /** The argument that names what an event acts on, in the order a reader looks for it. */
-const SUBJECT_KEYS = [Key.ptr, Key.ret, Key.lock, Key.disk, Key.mod, Key.obj];
+const SUBJECT_KEYS = [Key.lock, Key.disk, Key.mod, Key.obj, Key.ptr, Key.ret];
 
 function subjectOf(trace: Analysis['trace'], event: number): number {
   for (const key of SUBJECT_KEYS) {
