@@ -63,6 +63,7 @@ class GraphApp {
   private readonly status = byId('status');
   private readonly raceList = new RaceList(byId('race-list'), byId('announce'));
   private readonly controls: { axis: Dropdown; race: Dropdown; device: Dropdown; rule: Dropdown; task: Dropdown };
+  private readonly edgeLegend = Object.assign(document.createElement('span'), { id: 'edge-legend' });
   private readonly classBoxes = Object.assign(document.createElement('div'), { id: 'classes' });
 
   constructor() {
@@ -153,12 +154,31 @@ class GraphApp {
     );
     const row2 = document.createElement('div');
     row2.className = 'row';
-    row2.append(device.element, rule.element, task.element, this.classBoxes);
+    row2.append(device.element, rule.element, task.element, this.classBoxes, this.edgeLegend);
     bar.append(row1, divider(), row2);
     return { axis, race, device, rule, task };
   }
 
+  /** What the edge colours and dashes mean (the canvas draws them with the same palette). */
+  private buildEdgeLegend(): void {
+    const kinds: [string, string][] = [['lock hand-off', 'solid'], ['reads-from', 'dotted'], ['uevent', 'solid'], ['!hb', 'dashed']];
+    this.edgeLegend.replaceChildren(
+      ...kinds.map(([label, style], k) => {
+        const item = document.createElement('span');
+        item.className = 'edge-item';
+        const sample = document.createElement('span');
+        sample.className = 'edge-sample';
+        sample.setAttribute('aria-hidden', 'true');
+        sample.style.borderTop = `2px ${style} ${this.palette.edges[k]}`;
+        item.append(sample, document.createTextNode(label));
+        return item;
+      }),
+    );
+    this.edgeLegend.setAttribute('aria-label', 'Edges: lock hand-off, reads-from, uevent delivery and declared !hb edges between tasks');
+  }
+
   private buildClassFilters(): void {
+    this.buildEdgeLegend();
     this.classBoxes.replaceChildren(
       ...EVENT_CLASSES.map((c, k) =>
         swatchCheckbox(`class-${c}`, c, this.palette.classes[k], ((this.filters.classes >> k) & 1) === 1, (on) =>

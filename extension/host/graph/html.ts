@@ -49,6 +49,8 @@ export function graphHtml(o: GraphHtmlOptions): string {
   #toolbar .caption { color: var(--vscode-descriptionForeground); }
   #toolbar vscode-dropdown { min-width: 8em; max-width: 26em; }
   #classes { display: inline-flex; flex-wrap: wrap; gap: 2px 12px; }
+  #edge-legend { display: inline-flex; flex-wrap: wrap; gap: 2px 10px; color: var(--vscode-descriptionForeground); }
+  .edge-sample { display: inline-block; width: 18px; height: 0; margin-right: 4px; vertical-align: middle; }
   .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; vertical-align: -1px; }
   #stage { flex: 1; position: relative; min-height: 0; min-width: 0; overflow: hidden; }
   /* Out of the flow: the canvas follows the stage's size and must never hold it open. */

@@ -79,4 +79,22 @@ describe('happens-before graph webview', function () {
     assert.ok(selected > 0, 'the line of the event is selected in the editor');
     await shot(page, 'graph-click-reveals-line');
   });
+
+  it('stepping through the interleaving moves the graph selection with the editor', async function () {
+    await page.locator('.monaco-editor .view-lines').first().click();
+    const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Step through interleaving' }).first();
+    await lens.waitFor({ timeout: 20_000 });
+    await lens.click();
+    await page.locator('.statusbar-item', { hasText: /Step 1\/\d+/ }).waitFor({ timeout: 10_000 });
+    for (const step of [1, 2, 3]) {
+      if (step > 1) {
+        await page.keyboard.press('F10');
+        await page.locator('.statusbar-item', { hasText: new RegExp(`Step ${step}/`) }).waitFor({ timeout: 10_000 });
+      }
+      const line = await lineOf();
+      await graph().locator('#announce', { hasText: `line ${line}` }).waitFor({ timeout: 10_000 });
+    }
+    await shot(page, 'graph-follows-stepping');
+    await page.keyboard.press('Escape');
+  });
 });
