@@ -18,13 +18,20 @@ export class RacesTree implements vscode.TreeDataProvider<RaceNode> {
   private readonly changed = new vscode.EventEmitter<RaceNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
+  /** All findings of the open traces, gathered once per change (big traces have thousands). */
+  private snapshot: { analysis: TraceAnalysis; index: number; finding: Finding }[] | undefined;
+
   constructor(private readonly analyses: TraceAnalyses) {
-    analyses.onDidAnalyze(() => this.changed.fire(undefined));
-    analyses.onDidForget(() => this.changed.fire(undefined));
+    const refresh = () => {
+      this.snapshot = undefined;
+      this.changed.fire(undefined);
+    };
+    analyses.onDidAnalyze(refresh);
+    analyses.onDidForget(refresh);
   }
 
   private findings(): { analysis: TraceAnalysis; index: number; finding: Finding }[] {
-    return this.analyses.all().flatMap((analysis) => analysis.findings.map((finding, index) => ({ analysis, index, finding })));
+    return (this.snapshot ??= this.analyses.all().flatMap((analysis) => analysis.findings.map((finding, index) => ({ analysis, index, finding }))));
   }
 
   getChildren(node?: RaceNode): RaceNode[] {
@@ -39,9 +46,8 @@ export class RacesTree implements vscode.TreeDataProvider<RaceNode> {
   }
 
   getTreeItem(node: RaceNode): vscode.TreeItem {
-    const all = this.findings();
     if (node.kind === 'rule') {
-      const n = all.filter((x) => x.finding.rule === node.rule).length;
+      const n = this.findings().filter((x) => x.finding.rule === node.rule).length;
       const item = new vscode.TreeItem(`${node.rule} ${RULES[node.rule].name}`, vscode.TreeItemCollapsibleState.Expanded);
       item.description = `${n} race${n === 1 ? '' : 's'} · closed by ${RULES[node.rule].fixedBy.join(' + ')}`;
       item.tooltip = RULES[node.rule].title;
