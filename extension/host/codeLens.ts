@@ -7,7 +7,8 @@ import { RULES, type RuleId } from '../core/rules/finding';
 import { ruleDocsUri } from './ruleDocs';
 import { SOURCE } from './diagnostics';
 import { analyzePatch } from './patchAnalysis';
-import { closesText, patchNumberOf } from './patchSeries';
+import { closesText } from './patchSeries';
+import { patchNumberAt } from './seriesInfo';
 import type { TraceAnalyses } from './traceAnalyses';
 
 export const PATCH_SELECTOR: vscode.DocumentSelector = [{ language: 'diff' }, { pattern: '**/*.{patch,diff,mbox}' }];
@@ -61,11 +62,13 @@ class PatchLenses implements vscode.CodeLensProvider {
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const text = document.getText();
-    const id = patchNumberOf(document.fileName, text.slice(0, 4096));
-    const known = id ? this.series.closes(id) : undefined;
-    const closes = id && known ? closesText(id, known.rules) : undefined;
-    const confirmed = known?.source === 'matrix' ? ' · confirmed by the simulator' : '';
+    // An mbox holds several patches: each hunk belongs to the Subject above it.
+    const numberAt = patchNumberAt(document.fileName, text);
     return analyzePatch(text).flatMap((hunk) => {
+      const id = numberAt(hunk.line);
+      const known = id ? this.series.closes(id) : undefined;
+      const closes = id && known ? closesText(id, known.rules) : undefined;
+      const confirmed = known?.source === 'matrix' ? ' · confirmed by the simulator' : '';
       const range = document.lineAt(hunk.line).range;
       const lenses: vscode.CodeLens[] = [];
       const removedRules = [...new Set(hunk.removed.map((r) => r.rule))];

@@ -33,3 +33,24 @@ export function patchSubject(text: string): string | undefined {
   const m = /^Subject:\s*(?:\[PATCH[^\]]*\]\s*)?(.*(?:\n[ \t]+.*)*)/m.exec(text);
   return m ? m[1].replace(/\n[ \t]+/g, ' ').trim() : undefined;
 }
+
+/**
+ * The patch number each line of a patch file or mbox belongs to: the last
+ * `Subject: [PATCH n/m]` above it, else the file name's `00NN-` prefix.
+ * Returns a function of the 0-based line.
+ */
+export function patchNumberAt(fileName: string, text: string): (line: number) => string | undefined {
+  const subjects: { line: number; id: string }[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((l, i) => {
+    const m = /^Subject:\s*\[PATCH\s+(\d+)\/\d+\]/.exec(l);
+    if (m) subjects.push({ line: i, id: String(Number(m[1])).padStart(2, '0') });
+  });
+  const fallback = patchNumberOf(fileName, '');
+  return (line) => {
+    let id = fallback;
+    for (const s of subjects) if (s.line <= line) id = s.id;
+    return id;
+  };
+}
+

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzePatch } from '../../../extension/host/patchAnalysis';
-import { closesText, patchNumberOf, patchSubject, rulesClosedBy } from '../../../extension/host/seriesInfo';
+import { closesText, patchNumberAt, patchNumberOf, patchSubject, rulesClosedBy } from '../../../extension/host/seriesInfo';
 
 const PATCHES = join(__dirname, '../../../../sample-traces/patches');
 const patch = (id: string) => {
@@ -70,4 +70,15 @@ describe('patch series', () => {
     assert.equal(closesText('04'), 'DMR2 stale-lookup-get (with 06)');
     assert.equal(closesText('01'), 'DMR1 publish-before-init (with 02)');
   });
+
+  it('gives each hunk of an mbox the number of the patch it is in', () => {
+    const mbox = `${patch('04').text}\n${patch('06').text}`;
+    const at = patchNumberAt('series.mbox', mbox);
+    const hunks = analyzePatch(mbox);
+    const ids = hunks.map((h) => at(h.line));
+    const n04 = analyzePatch(patch('04').text).length;
+    assert.deepEqual(ids, [...Array(n04).fill('04'), ...Array(hunks.length - n04).fill('06')]);
+    assert.equal(patchNumberAt('/p/0003-x.patch', 'no subject')(10), '03');
+  });
 });
+
