@@ -1,7 +1,9 @@
 // CodeLens over races in traces and over hunks of the patch series, and the
 // diagnostics on a patch's removed lines that carried the unsafe ordering.
 import * as assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { api, codeOf, openTrace, samplePath, waitFor } from './helpers';
 
@@ -78,4 +80,16 @@ describe('CodeLens', () => {
     });
     assert.ok(titles.some((t) => t === '$(shield) Patch 06 closes DMR2 stale-lookup-get (with 04) · confirmed by the simulator'), titles.join('\n'));
   });
+
+  it('reads an mbox of the series as a diff, each hunk under its own patch', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dmrl-mbox-')), 'series.mbox');
+    writeFileSync(path, readFileSync(patchPath('04'), 'utf8') + readFileSync(patchPath('06'), 'utf8'));
+    const document = await vscode.workspace.openTextDocument(path);
+    await vscode.window.showTextDocument(document);
+    assert.equal(document.languageId, 'diff');
+    const titles = (await lenses(document.uri)).map((l) => l.command?.title ?? '');
+    assert.ok(titles.some((t) => t.startsWith('$(shield) Patch 04 closes DMR2')), titles.join('\n'));
+    assert.ok(titles.some((t) => t.startsWith('$(shield) Patch 06 closes DMR2')), titles.join('\n'));
+  });
 });
+
