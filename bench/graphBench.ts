@@ -12,7 +12,8 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+// `performance` is the global one on purpose: functions passed to page.evaluate run in the browser and
+// must not refer to a module binding (a bundler renames imports).
 import { buildGraph } from '../extension/core/graph/build';
 import { analyzeFile } from '../extension/core/trace/readFile';
 import { encodeGraph, testPage } from '../test/webview/harness';
