@@ -19,6 +19,8 @@ export function isRealPointer(trace: Trace, value: number): boolean {
 }
 
 const eventIndexes = new WeakMap<Trace, Int32Array[]>();
+/** Lists for several names at once, by the names joined (the held-lock walks ask for the lock events twice). */
+const mergedIndexes = new WeakMap<Trace, Map<string, Int32Array>>();
 
 /**
  * The events with one of the vocabulary `names`, in analysis order. The index
@@ -32,7 +34,16 @@ export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
     eventIndexes.set(trace, index);
   }
   if (names.length === 1) return index[names[0]] ?? new Int32Array(0);
-  // Several names: one pass in trace order with a mask (linear, where sorting the concatenation is not).
+  const key = names.join(',');
+  let cached = mergedIndexes.get(trace);
+  if (!cached) mergedIndexes.set(trace, (cached = new Map()));
+  let list = cached.get(key);
+  if (!list) cached.set(key, (list = mergeNamed(trace, index, names)));
+  return list;
+}
+
+/** Several names: one pass in trace order with a mask (linear, where sorting the concatenation is not). */
+function mergeNamed(trace: Trace, index: Int32Array[], names: readonly number[]): Int32Array {
   const wanted = new Uint8Array(VOCABULARY.length);
   let total = 0;
   for (const name of names) {
@@ -43,6 +54,25 @@ export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
   const merged = new Int32Array(total);
   for (let i = 0, at = 0; at < total; i++) if (trace.name[i] < wanted.length && wanted[trace.name[i]] === 1) merged[at++] = i;
   return merged;
+}
+
+/** The union of two ascending lists of event indices, ascending. */
+function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] < b[j]) out[k++] = a[i++];
+    else if (b[j] < a[i]) out[k++] = b[j++];
+    else {
+      out[k++] = a[i++];
+      j++;
+    }
+  }
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out.subarray(0, k);
 }
 
 function indexByName(trace: Trace): Int32Array[] {
@@ -104,7 +134,7 @@ const LOCK_EVENTS = [Ev.spin_lock, Ev.spin_unlock, Ev.mutex_lock, Ev.mutex_unloc
  */
 export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void, only?: readonly number[]): void {
   const heldByTask: HeldLock[][] = trace.tasks.map(() => []);
-  const events = only ? eventsNamed(trace, ...new Set([...LOCK_EVENTS, ...only])) : undefined;
+  const events = only ? only.reduce((list, name) => mergeSorted(list, eventsNamed(trace, name)), eventsNamed(trace, ...LOCK_EVENTS)) : undefined;
   const count = events ? events.length : trace.length;
   for (let k = 0; k < count; k++) {
     const i = events ? events[k] : k;

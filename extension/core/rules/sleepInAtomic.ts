@@ -11,8 +11,9 @@ export function sleepInAtomic(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
   const out: Finding[] = [];
   const lastMd = lastDeviceOf(ctx);
+  const sleepingGfp = new Map<number, boolean>();
   walkHeldLocks(trace, (i, held) => {
-    if (!maySleep(ctx, i)) return;
+    if (!maySleep(ctx, i, sleepingGfp)) return;
     const spin = held.find((h) => h.kind === 'spin');
     if (!spin) return;
     const lock = trace.strings.get(spin.lock);
@@ -51,11 +52,17 @@ function lastDeviceOf({ trace, hb }: RuleContext): (event: number) => number {
   };
 }
 
-/** idr_pre_get/kmalloc with GFP_KERNEL, or mutex_lock. */
-function maySleep({ trace }: RuleContext, event: number): boolean {
+/** idr_pre_get/kmalloc with GFP_KERNEL, or mutex_lock. `sleepingGfp` caches the answer per gfp value. */
+function maySleep({ trace }: RuleContext, event: number, sleepingGfp: Map<number, boolean>): boolean {
   const name = trace.name[event];
   if (name === Ev.mutex_lock) return true;
   if (name !== Ev.idr_pre_get && name !== Ev.kmalloc) return false;
-  const gfp = trace.arg(event, 'gfp');
-  return gfp !== undefined && gfp.split('|').includes('GFP_KERNEL');
+  const gfp = trace.argId(event, Key.gfp);
+  if (gfp < 0) return false;
+  let sleeps = sleepingGfp.get(gfp);
+  if (sleeps === undefined) {
+    sleeps = trace.strings.get(gfp).split('|').includes('GFP_KERNEL');
+    sleepingGfp.set(gfp, sleeps);
+  }
+  return sleeps;
 }
