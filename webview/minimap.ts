@@ -23,8 +23,11 @@ export class Minimap {
     ctx.drawImage(this.cache, 0, top, frame.width, frame.minimap);
     const [lo, hi] = scene.extent(axis);
     const scale = plotWidth(frame) / (hi - lo);
-    const vx = frame.gutter + (view.x0 - lo) * scale;
-    const vw = Math.max(3, plotWidth(frame) * view.upp * scale);
+    // The viewport's box, clamped to the strip (the view may show a margin beyond the trace's ends).
+    const left = Math.max(frame.gutter, frame.gutter + (view.x0 - lo) * scale);
+    const right = Math.min(frame.width, frame.gutter + (view.x0 + plotWidth(frame) * view.upp - lo) * scale);
+    const vx = Math.min(left, frame.width - 3);
+    const vw = Math.max(3, right - vx);
     ctx.strokeStyle = palette.focus;
     ctx.lineWidth = 1.5;
     ctx.globalAlpha = 0.12;

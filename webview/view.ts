@@ -38,12 +38,14 @@ export function toAxisX(v: Viewport, f: Frame, px: number): number {
   return v.x0 + (px - f.gutter) * v.upp;
 }
 
-/** A viewport showing [x0, x1] with a margin on both sides. */
+/** A viewport showing [x0, x1] with a margin on both sides, and room on the right for the last labels. */
 export function fitRange(f: Frame, x0: number, x1: number, scrollY: number, margin = 0.06): Viewport {
   const span = Math.max(x1 - x0, 1e-9);
-  const pad = span * margin + (x1 === x0 ? 1 : 0);
-  const upp = (span + 2 * pad) / plotWidth(f);
-  return { x0: x0 - pad, upp, scrollY };
+  const padLeft = 24;
+  const padRight = 96;
+  const usable = Math.max(40, plotWidth(f) - padLeft - padRight);
+  const upp = (span * (1 + 2 * margin) + (x1 === x0 ? 2 : 0)) / usable;
+  return { x0: x0 - span * margin - (x1 === x0 ? 1 : 0) - padLeft * upp, upp, scrollY };
 }
 
 /** Zoom by `factor` (> 1 zooms out) keeping the axis value under screen x `px` in place. */
