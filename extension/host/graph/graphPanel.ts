@@ -173,7 +173,8 @@ class GraphView implements vscode.Disposable {
     const editor =
       visible ??
       (await vscode.window.showTextDocument(this.document, {
-        viewColumn: this.isEditor || this.panel.viewColumn !== vscode.ViewColumn.One ? vscode.ViewColumn.One : vscode.ViewColumn.Two,
+        // Never on top of the graph: the other side of it.
+        viewColumn: this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One,
         preserveFocus: true,
         preview: false,
       }));
