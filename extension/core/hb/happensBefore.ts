@@ -37,13 +37,15 @@ export class HappensBefore {
   private readonly clockRows = new Growable(Int32Array);
   private clocksPreallocated = false;
   private rows = 0;
-  private readonly edgeFrom: number[] = [];
-  private readonly edgeTo: number[] = [];
-  private readonly edgeKind: number[] = [];
-  private readonly edgeVia: number[] = [];
+  /** The edges as parallel int columns: grown while collected, then exact typed arrays (sealEdges). */
+  private edgeFrom: Int32Array = new Int32Array(0);
+  private edgeTo: Int32Array = new Int32Array(0);
+  private edgeKind: Int32Array = new Int32Array(0);
+  private edgeVia: Int32Array = new Int32Array(0);
   /** Where a declared edge was written (0 for the others), for diagnostics. */
-  private readonly edgeLine: number[] = [];
-  private readonly edgeColumn: number[] = [];
+  private edgeLine: Int32Array = new Int32Array(0);
+  private edgeColumn: Int32Array = new Int32Array(0);
+  private collecting: Growable<Int32Array>[] | undefined = Array.from({ length: 6 }, () => new Growable(Int32Array));
   /** Edge indices sorted by target, and the first of them per target (CSR). */
   private incomingStart!: Int32Array;
   private incomingEdges!: Int32Array;
@@ -58,6 +60,7 @@ export class HappensBefore {
     this.clocks = new Int32Array(0);
     this.collectTraceEdges();
     this.collectDeclaredEdges();
+    this.sealEdges();
     this.indexIncoming();
     const order = this.topologicalOrder();
     // In file order (the usual case) an event's position is its index: one array serves as both.
@@ -155,12 +158,20 @@ export class HappensBefore {
   }
 
   private addEdge(from: number, to: number, kind: EdgeKind, via: number, line = 0, column = 0): void {
-    this.edgeFrom.push(from);
-    this.edgeTo.push(to);
-    this.edgeKind.push(EDGE_KINDS.indexOf(kind));
-    this.edgeVia.push(via);
-    this.edgeLine.push(line);
-    this.edgeColumn.push(column);
+    const [f, t, k, v, l, c] = this.collecting as Growable<Int32Array>[];
+    f.push(from);
+    t.push(to);
+    k.push(EDGE_KINDS.indexOf(kind));
+    v.push(via);
+    l.push(line);
+    c.push(column);
+  }
+
+  /** All edges are collected: their columns become exact typed arrays. */
+  private sealEdges(): void {
+    const [f, t, k, v, l, c] = (this.collecting as Growable<Int32Array>[]).map((g) => g.finish());
+    [this.edgeFrom, this.edgeTo, this.edgeKind, this.edgeVia, this.edgeLine, this.edgeColumn] = [f, t, k, v, l, c];
+    this.collecting = undefined;
   }
 
   /** Lock hand-off, reads-from and uevent delivery: all point forward in analysis order. */
@@ -311,12 +322,12 @@ export class HappensBefore {
   }
 
   private dropRemovedEdges(): void {
-    const keep = this.edgeVia.map((v) => v >= 0);
-    for (const list of [this.edgeFrom, this.edgeTo, this.edgeKind, this.edgeVia, this.edgeLine, this.edgeColumn]) {
-      const kept = list.filter((_, k) => keep[k]);
-      list.length = 0;
-      list.push(...kept);
-    }
+    const kept: number[] = [];
+    for (let k = 0; k < this.edgeVia.length; k++) if (this.edgeVia[k] >= 0) kept.push(k);
+    const keep = (column: Int32Array) => Int32Array.from(kept, (k) => column[k]);
+    [this.edgeFrom, this.edgeTo, this.edgeKind, this.edgeVia, this.edgeLine, this.edgeColumn] = [
+      keep(this.edgeFrom), keep(this.edgeTo), keep(this.edgeKind), keep(this.edgeVia), keep(this.edgeLine), keep(this.edgeColumn),
+    ];
     this.indexIncoming();
   }
 
