@@ -8,7 +8,7 @@ import { ruleDocsUri } from './ruleDocs';
 import { SOURCE } from './diagnostics';
 import { analyzePatch } from './patchAnalysis';
 import { closesText } from './patchSeries';
-import { patchNumberAt } from './seriesInfo';
+import { patchNumberAt, rulesClosedBy } from './seriesInfo';
 import type { TraceAnalyses } from './traceAnalyses';
 
 export const PATCH_SELECTOR: vscode.DocumentSelector = [{ language: 'diff' }, { pattern: '**/*.{patch,diff,mbox}' }];
@@ -75,6 +75,17 @@ class PatchLenses implements vscode.CodeLensProvider {
       if (closes) {
         const rule = known!.rules[0];
         lenses.push(new vscode.CodeLens(range, { title: `$(shield) Patch ${id} closes ${closes}${confirmed}`, tooltip: 'Open a trace of this race', command: 'dmRaceLens.openRaceTrace', arguments: [rule, document.uri.toString()] }));
+      } else if (id && rulesClosedBy(id).length > 0) {
+        // The simulator finds the race gone only once the rest of its fix is applied (04 needs 06).
+        const rule = rulesClosedBy(id)[0];
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: `$(shield) Patch ${id} is part of the fix of ${closesText(id)} · alone it closes no race in the simulator`,
+            tooltip: 'Open a trace of this race',
+            command: 'dmRaceLens.openRaceTrace',
+            arguments: [rule, document.uri.toString()],
+          }),
+        );
       } else if (id) {
         lenses.push(new vscode.CodeLens(range, { title: `Patch ${id}: closes no race on its own`, command: '' }));
       }

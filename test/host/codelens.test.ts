@@ -79,6 +79,9 @@ describe('CodeLens', () => {
       return t.some((x) => x.includes('confirmed by the simulator')) ? t : undefined;
     });
     assert.ok(titles.some((t) => t === '$(shield) Patch 06 closes DMR2 stale-lookup-get (with 04) · confirmed by the simulator'), titles.join('\n'));
+    const four = await vscode.workspace.openTextDocument(patchPath('04'));
+    const fourTitles = (await lenses(four.uri)).map((l) => l.command?.title ?? '');
+    assert.ok(fourTitles.includes('$(shield) Patch 04 is part of the fix of DMR2 stale-lookup-get (with 06) · alone it closes no race in the simulator'), fourTitles.join('\n'));
   });
 
   it('reads an mbox of the series as a diff, each hunk under its own patch', async () => {
@@ -88,8 +91,10 @@ describe('CodeLens', () => {
     await vscode.window.showTextDocument(document);
     assert.equal(document.languageId, 'diff');
     const titles = (await lenses(document.uri)).map((l) => l.command?.title ?? '');
-    assert.ok(titles.some((t) => t.startsWith('$(shield) Patch 04 closes DMR2')), titles.join('\n'));
-    assert.ok(titles.some((t) => t.startsWith('$(shield) Patch 06 closes DMR2')), titles.join('\n'));
+    // Before the simulator ran, 04 "closes DMR2 (with 06)"; after, it "is part of the fix of DMR2".
+    assert.ok(titles.some((t) => /^\$\(shield\) Patch 04 (closes|is part of the fix of) DMR2 stale-lookup-get \(with 06\)/.test(t)), titles.join('\n'));
+    assert.ok(titles.some((t) => t.startsWith('$(shield) Patch 06 closes DMR2 stale-lookup-get (with 04)')), titles.join('\n'));
+    assert.ok(titles.every((t) => !t.includes('Patch 01')), 'no hunk is taken for another patch');
   });
 });
 

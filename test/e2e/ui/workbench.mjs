@@ -27,11 +27,17 @@ export async function quickOpen(page, name) {
 
 /** Runs a command from the palette by its title. */
 export async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
+  // F1 opens the palette with ">" typed and the focus in its input: type the title there.
+  const input = page.locator('.quick-input-widget input').filter({ visible: true }).first();
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    if (await input.waitFor({ timeout: 4000 }).then(() => true, () => false)) break;
+    if (attempt === 2) throw new Error('F1 did not open the command palette');
+    // A webview (the graph) can hold the keyboard focus: give it back to the active text editor.
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ timeout: 5000 }).catch(() => {});
+  }
+  await page.keyboard.type(title);
   // Wait for the filtered row itself: Enter on a row from before the filter ran would run another command.
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ timeout: 10_000 });
