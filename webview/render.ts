@@ -326,6 +326,8 @@ function drawEdges(p: Painter, s: DrawState, stats: FrameStats): void {
 }
 
 const bucketRects: Float32Array[] = [];
+/** Reused per class across lanes and frames (no allocation per frame on the hot path). */
+const markerRects: Float32Array[] = [];
 const bucketCounts: number[] = [];
 
 function drawLane(p: Painter, s: DrawState, row: Row & { kind: 'lane' }, stats: FrameStats): void {
@@ -361,15 +363,20 @@ function drawRawEvents(p: Painter, s: DrawState, order: Int32Array, a: number, b
   if (!labels) {
     // Dense: square markers as pixels (hundreds of arcs per lane would cost more than the frame).
     const r = MARKER_RADIUS - 1;
+    const alpha = dim.some(Boolean) ? 0.6 : 1;
     palette.classes.forEach((color, c) => {
-      const rects = new Float32Array(shown.length * 4);
+      if (!markerRects[c] || markerRects[c].length < shown.length * 4) markerRects[c] = new Float32Array(Math.max(256, shown.length * 8));
+      const rects = markerRects[c];
       let n = 0;
       for (let k = 0; k < shown.length; k++) {
         if (cls[shown[k]] !== c) continue;
-        rects.set([px[k] - r, cy - r, 2 * r, 2 * r], n * 4);
-        n++;
+        rects[n] = px[k] - r;
+        rects[n + 1] = cy - r;
+        rects[n + 2] = 2 * r;
+        rects[n + 3] = 2 * r;
+        n += 4;
       }
-      if (n) p.rects(color, dim.some(Boolean) ? 0.6 : 1, rects, n);
+      if (n) p.rects(color, alpha, rects, n / 4);
     });
     return;
   }
