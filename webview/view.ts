@@ -82,6 +82,6 @@ export function tickStep(upp: number, pixels: number, integer: boolean): number 
 export function formatTime(ns: number, step: number): string {
   const units: [number, string][] = [[1e9, 's'], [1e6, 'ms'], [1e3, 'µs'], [1, 'ns']];
   const [scale, unit] = units.find(([s]) => step >= s) ?? units[3];
-  const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / scale) + 1e-9)));
+  const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / scale) - 1e-9)));
   return `${(ns / scale).toFixed(decimals)} ${unit}`;
 }
