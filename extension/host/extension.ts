@@ -7,6 +7,7 @@ import { registerCommands } from './commands';
 import { registerTraceDiagnostics } from './diagnostics';
 import { registerGraph } from './graphBridge';
 import { registerTraceHover } from './hover';
+import { registerSourceLinks } from './sourceLinks';
 import { registerSources } from './sources';
 import { registerTraceSymbols } from './symbols';
 import { onDidStep, registerStepper, stepState, type StepState } from './stepper';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): DmRaceLensApi {
   registerCodeLenses(context, analyses, series);
   registerStepper(context, analyses);
   registerSources(context, analyses);
+  registerSourceLinks(context, analyses);
   registerViews(context, analyses, series);
   registerCommands(context, analyses, series);
   registerGraph(context, analyses);

@@ -88,6 +88,12 @@ describe('commands', () => {
         .getDiagnostics()
         .find(([uri, ds]) => uri.fsPath.endsWith('dm.c') && ds.some((d) => codeOf(d) === 'DMR2' && d.range.start.line + 1 === src.line)),
     );
+    // `@dm.c:N` in the trace is a link to that line of the same dm.c.
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', document.uri);
+    const primaryLink = links.find((l) => l.range.start.line + 1 === analysis.trace.line[f.primary]);
+    assert.ok(primaryLink?.target, 'the primary event has a source link');
+    assert.equal(primaryLink.target.fsPath, found[0].fsPath);
+    assert.equal(primaryLink.target.fragment, `L${src.line}`);
     const sourceDoc = await vscode.workspace.openTextDocument(found[0]);
     assert.match(sourceDoc.lineAt(src.line - 1).text, /dm_get|@step/);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', sourceDoc.uri, new vscode.Position(src.line - 1, 4));
