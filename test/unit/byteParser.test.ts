@@ -37,7 +37,16 @@ function parseBytes(bytes: Uint8Array, chunkSizes: number[]): Trace {
 function assertSame(text: string, chunkSizes: number[]): void {
   const bytes = new TextEncoder().encode(text);
   const decoded = new TextDecoder('utf-8').decode(bytes);
-  assert.deepEqual(snapshot(parseBytes(bytes, chunkSizes)), snapshot(parseTrace(decoded, { format: 'dmtrace' })));
+  assert.deepEqual(snapshot(parseBytes(bytes, chunkSizes)), snapshot(parseText(decoded)));
+  // parseTrace feeds well-formed text as bytes: the same trace again.
+  assert.deepEqual(snapshot(parseTrace(decoded, { format: 'dmtrace' })), snapshot(parseText(decoded)));
+}
+
+/** The text path: the whole text through feed(), as a parser gets it when bytes are not an option. */
+function parseText(text: string): Trace {
+  const parser = createParser('dmtrace');
+  parser.feed(text);
+  return parser.end();
 }
 
 function dmtraceFiles(dir: string): string[] {
@@ -97,6 +106,24 @@ describe('native parser: byte path = text path', () => {
     assertSame('1.000001 cpu0 a/1 md_alloc md=md0\n1.000002 cpu0 a/1 free_dev md=md0', [5]);
     assertSame('1.000001 cpu0 a/1 md_al', [3]);
     assertSame('', [3]);
+  });
+
+  it('parseTrace of text longer than one piece: cuts after newlines, a line longer than a piece, non-ASCII at the cuts', () => {
+    const lines: string[] = [];
+    for (let i = 0, length = 0; length < 1_300_000; i++) {
+      // Odd lines are not ASCII (the text path takes them), even lines are (the byte path does).
+      const e = i % 2 ? '\u00e9' : 'e';
+      lines.push(`1.${String(i).padStart(6, '0')} cpu1 t${e}/${(i % 7) + 1} md_access md=md${i % 13} field=caf${e}${i} ${'k'.repeat(40)}=v`);
+      length += lines[i].length + 1;
+    }
+    lines.splice(100, 0, '# ' + 'x'.repeat(1_100_000));
+    const text = lines.join('\n');
+    assert.deepEqual(snapshot(parseTrace(text, { format: 'dmtrace' })), snapshot(parseText(text)));
+  });
+
+  it('text with a lone surrogate (not UTF-8) is parsed as text, value kept', () => {
+    const trace = parseTrace('1.000001 cpu0 a/1 md_access md=md0 field=x\uD800y\n', { format: 'dmtrace' });
+    assert.equal(trace.arg(0, 'field'), 'x\uD800y');
   });
 
   it('random lines from valid and broken tokens, in random chunks', () => {

@@ -67,8 +67,37 @@ function parserFor(format: TraceFormat, options: ParseOptions): StreamParser {
 
 export function parseTrace(text: string, options: ParseOptions = {}): Trace {
   const parser = createParser(options.format ?? detectFormat(text.slice(0, 65536), options.fileName), options);
-  parser.feed(text);
+  if (parser.feedBytes && isWellFormed(text)) feedAsBytes(parser, text, parser.feedBytes);
+  else parser.feed(text);
   return parser.end();
+}
+
+/** Text fed as UTF-8 bytes is cut into pieces of about this many characters. */
+const PIECE = 1 << 20;
+
+/**
+ * Feeds text as UTF-8 to a parser that reads bytes faster than text (the
+ * native format: twice as fast, and the editor's worker parses document text),
+ * in pieces cut after a newline so that no character is split.
+ */
+function feedAsBytes(parser: StreamParser, text: string, feedBytes: (chunk: Uint8Array) => void): void {
+  const encoder = new TextEncoder();
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + PIECE);
+    if (end < text.length) {
+      const nl = text.lastIndexOf('\n', end - 1);
+      const next = nl >= start ? nl : text.indexOf('\n', end);
+      end = next < 0 ? text.length : next + 1;
+    }
+    feedBytes.call(parser, encoder.encode(text.slice(start, end)));
+    start = end;
+  }
+}
+
+/** No lone surrogate (which UTF-8 cannot carry): only such text may take the byte path. */
+function isWellFormed(text: string): boolean {
+  const check = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  return check !== undefined && check.call(text);
 }
 
 /** Editors on Windows save UTF-8 with a byte-order mark; it is not part of the first line or the JSON. */
