@@ -75,8 +75,11 @@ function ensureCodeServer() {
   rmSync(CODE_SERVER_DIR, { recursive: true, force: true });
   mkdirSync(CODE_SERVER_DIR, { recursive: true });
   run('npm', ['init', '-y', '--silent'], { cwd: CODE_SERVER_DIR, stdio: 'ignore' });
+  // Under `npm test` the outer npm (Node 20) exports npm_* variables; npm_config_user_agent
+  // names node/v20 and code-server's postinstall reads its Node version from there. Drop them all.
+  const outer = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
   const env = {
-    ...process.env,
+    ...outer,
     PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`,
     npm_config_nodedir: NODE24_DIR,
     npm_config_audit: 'false',
