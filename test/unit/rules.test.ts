@@ -256,3 +256,13 @@ describe('findings', () => {
     assert.equal(a.findings[0].uncertain, true);
   });
 });
+
+describe('DMR5 with many live devices', () => {
+  it('names the first five in the message and relates every allocation', () => {
+    const allocs = Array.from({ length: 12 }, (_, k) => `c/1 md_alloc md=md${k}`);
+    const a = analyze(...allocs, 'r/2 delete_module mod=dm_mod ret=0');
+    assert.equal(a.findings.length, 1);
+    assert.match(a.findings[0].message, /while md0, md1, md2, md3, md4 and 7 more are alive \(allocated at line 1, line 2, line 3, line 4, line 5 and 7 more,/);
+    assert.equal(a.findings[0].related.length, 12);
+  });
+});

@@ -56,25 +56,6 @@ function mergeNamed(trace: Trace, index: Int32Array[], names: readonly number[])
   return merged;
 }
 
-/** The union of two ascending lists of event indices, ascending. */
-function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
-  const out = new Int32Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] < b[j]) out[k++] = a[i++];
-    else if (b[j] < a[i]) out[k++] = b[j++];
-    else {
-      out[k++] = a[i++];
-      j++;
-    }
-  }
-  while (i < a.length) out[k++] = a[i++];
-  while (j < b.length) out[k++] = b[j++];
-  return out.subarray(0, k);
-}
-
 function indexByName(trace: Trace): Int32Array[] {
   const V = VOCABULARY.length;
   const counts = new Int32Array(V);
@@ -134,7 +115,7 @@ const LOCK_EVENTS = [Ev.spin_lock, Ev.spin_unlock, Ev.mutex_lock, Ev.mutex_unloc
  */
 export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void, only?: readonly number[]): void {
   const heldByTask: HeldLock[][] = trace.tasks.map(() => []);
-  const events = only ? only.reduce((list, name) => mergeSorted(list, eventsNamed(trace, name)), eventsNamed(trace, ...LOCK_EVENTS)) : undefined;
+  const events = only ? eventsNamed(trace, ...LOCK_EVENTS, ...only) : undefined;
   const count = events ? events.length : trace.length;
   for (let k = 0; k < count; k++) {
     const i = events ? events[k] : k;

@@ -36,7 +36,7 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
       primary: unload,
       related: live,
       md: names[0],
-      message: `${trace.describe(unload)} at ${at(trace, unload)} unloads ${mod} while ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} alive (allocated at ${live.map((a) => at(trace, a)).join(', ')}, no free_dev before the unload)`,
+      message: `${trace.describe(unload)} at ${at(trace, unload)} unloads ${mod} while ${firstFew(names)} ${names.length > 1 ? 'are' : 'is'} alive (allocated at ${firstFew(live.map((a) => at(trace, a)))}, no free_dev before the unload)`,
       window: lanes,
       witness: witness(ctx, [
         { event: alloc, note: `${names[0]} exists; nothing pins ${mod} while it is not open` },
@@ -62,4 +62,9 @@ function unloads({ trace }: RuleContext): number[] {
     }
   }
   return out;
+}
+
+/** A list for a message: a long trace can hold thousands of live devices; the related events list them all. */
+function firstFew(items: string[], most = 5): string {
+  return items.length <= most ? items.join(', ') : `${items.slice(0, most).join(', ')} and ${items.length - most} more`;
 }
