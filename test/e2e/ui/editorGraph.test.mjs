@@ -1,20 +1,14 @@
 // "Show in graph" from the editor: the CodeLens over a race and the palette
 // command open the graph webview on the trace, listing its races.
 import assert from 'node:assert/strict';
-import { openWorkbench, quickOpen, runCommand, shot } from './workbench.mjs';
+import { quickOpen, runCommand, shot, useWorkbench } from './workbench.mjs';
 
 describe('graph from the editor', function () {
   /** @type {import('playwright-core').Page} */
   let page;
-  before(async function () {
-    page = await openWorkbench();
+  useWorkbench(async (opened) => {
+    page = opened;
     await quickOpen(page, 'dmr3-open-while-freeing.race.dmtrace');
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-  });
-  after(async function () {
-    await page?.close();
   });
 
   it('opens the happens-before graph of the race from the CodeLens', async function () {

@@ -2,20 +2,14 @@
 // code, the hover that explains the race, the link that opens the closing
 // patch, and the race count in the status bar.
 import assert from 'node:assert/strict';
-import { hoverSquiggle, openWorkbench, quickOpen, shot, statusBarText } from './workbench.mjs';
+import { hoverSquiggle, quickOpen, shot, statusBarText, useWorkbench } from './workbench.mjs';
 
 describe('a racy trace in the editor', function () {
   /** @type {import('playwright-core').Page} */
   let page;
-  before(async function () {
-    page = await openWorkbench();
+  useWorkbench(async (opened) => {
+    page = opened;
     await quickOpen(page, 'dmr2-stale-lookup-get.race.dmtrace');
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-  });
-  after(async function () {
-    await page?.close();
   });
 
   it('squiggles the dm_get and lists the race in the Problems panel', async function () {

@@ -1,20 +1,12 @@
 // Restricted mode (an untrusted workspace): the extension executes nothing, so
 // it declares itself supported and still shows the races.
 import assert from 'node:assert/strict';
-import { openWorkbench, quickOpen, shot } from './workbench.mjs';
+import { quickOpen, shot, useWorkbench } from './workbench.mjs';
 
 describe('restricted mode', function () {
   /** @type {import('playwright-core').Page} */
   let page;
-  before(async function () {
-    page = await openWorkbench();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-  });
-  after(async function () {
-    await page?.close();
-  });
+  useWorkbench((opened) => (page = opened));
 
   it('shows races in an untrusted workspace', async function () {
     // The trust prompt may be a modal dialog: answer "No, I don't trust" to stay restricted.

@@ -1,20 +1,14 @@
 // The CodeLens "Step through interleaving" and F10 / Shift+F10 move through the
 // witness schedule, shown in the status bar like a debugger's step.
 import assert from 'node:assert/strict';
-import { openWorkbench, quickOpen, shot, statusBarText } from './workbench.mjs';
+import { quickOpen, shot, statusBarText, useWorkbench } from './workbench.mjs';
 
 describe('stepping through the interleaving', function () {
   /** @type {import('playwright-core').Page} */
   let page;
-  before(async function () {
-    page = await openWorkbench();
+  useWorkbench(async (opened) => {
+    page = opened;
     await quickOpen(page, 'dmr1-publish-before-init.race.dmtrace');
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-  });
-  after(async function () {
-    await page?.close();
   });
 
   it('starts from the CodeLens and steps with F10 and Shift+F10', async function () {

@@ -2,20 +2,12 @@
 // click reveals the event. A patch of the series says over each hunk which race
 // it closes.
 import assert from 'node:assert/strict';
-import { openWorkbench, quickOpen, shot, statusBarText } from './workbench.mjs';
+import { quickOpen, shot, statusBarText, useWorkbench } from './workbench.mjs';
 
 describe('views and patches', function () {
   /** @type {import('playwright-core').Page} */
   let page;
-  before(async function () {
-    page = await openWorkbench();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-  });
-  after(async function () {
-    await page?.close();
-  });
+  useWorkbench((opened) => (page = opened));
 
   it('shows the races of the open traces by rule and device, and reveals one on click', async function () {
     await quickOpen(page, 'multi-device.dmtrace');

@@ -1,20 +1,12 @@
 // The walkthrough is listed by "Welcome: Open Walkthrough..." and shows its steps
 // with their markdown media.
 import assert from 'node:assert/strict';
-import { openWorkbench, runCommand, shot } from './workbench.mjs';
+import { runCommand, shot, useWorkbench } from './workbench.mjs';
 
 describe('walkthrough', function () {
   /** @type {import('playwright-core').Page} */
   let page;
-  before(async function () {
-    page = await openWorkbench();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-  });
-  after(async function () {
-    await page?.close();
-  });
+  useWorkbench((opened) => (page = opened));
 
   it('opens "Hunt dm races with DM Race Lens" with its five steps', async function () {
     await runCommand(page, 'Welcome: Open Walkthrough');

@@ -64,3 +64,21 @@ export async function statusBarText(page) {
 export async function shot(page, name) {
   await page.screenshot({ path: join(session.results, `${name}.png`) });
 }
+
+/**
+ * The page life cycle every UI suite shares: a workbench page opened before the
+ * suite's tests (handed to `onOpen`), a screenshot of each failed test, the page closed after.
+ */
+export function useWorkbench(onOpen) {
+  let page;
+  before(async function () {
+    page = await openWorkbench();
+    await onOpen(page);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
+  });
+  after(async function () {
+    await page?.close();
+  });
+}
