@@ -64,15 +64,7 @@ export class StringTable {
       if (c > 127) return -1;
       h = Math.imul(h ^ c, 0x01000193);
     }
-    const len = end - start;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = this.slots[2 * slot + 1] - 1;
-      if (id < 0) return this.add(asciiString(bytes, start, end), h, slot, true);
-      if (this.slots[2 * slot] === h) {
-        const s = this.strings[id];
-        if (s.length === len && sameBytes(s, bytes, start)) return id;
-      }
-    }
+    return this.internHashedBytes(bytes, start, end, h);
   }
 
   /**
