@@ -25,6 +25,7 @@ import { createParser } from '../extension/core/trace/parse';
 import { analyzeFile, parseFile } from '../extension/core/trace/readFile';
 import { deserializeTrace, type WorkerRequest, type WorkerResponse } from '../extension/host/workerProtocol';
 import { GENERATOR_VERSION, generateTrace, type GeneratedTrace } from './generate';
+import { runGraphBench, type GraphBenchResult } from './graphBench';
 import { checkPlanted, type PlantedCheck } from './planted';
 
 const SEED = 20060401;
@@ -93,6 +94,8 @@ interface Results {
   chrome: SizeResult[];
   scaling: { from: number; to: number; total: number; parse: number; hb: number; rules: number }[];
   editor?: EditorResult;
+  /** The graph webview in headless chromium (absent when chromium is not installed). */
+  graph?: GraphBenchResult[];
   targets: { name: string; ok: boolean; detail: string }[];
 }
 
@@ -418,6 +421,7 @@ async function main(): Promise<void> {
     results.scaling.push({ from: a.events, to: b.events, total: exp(a.total, b.total), parse: exp(a.parse, b.parse), hb: exp(a.hb, b.hb), rules: exp(a.rules, b.rules) });
   }
   results.targets = targets(results.sizes);
+  await measureGraph(results, sizes.filter((n) => n <= 1_000_000));
   results.machine.loadAverageAtEnd = loadavg()[0];
 
   const m = results.machine;
@@ -454,6 +458,19 @@ async function main(): Promise<void> {
     for (const u of r.planted.unexpected.slice(0, 20)) console.error(`  unexpected: ${u}`);
   }
   if (failed.length > 0) process.exit(1);
+}
+
+/** Frame times of the graph webview at the given sizes (the graph draws one lane per task, so 10M is left to the analysis). */
+async function measureGraph(results: Results, sizes: number[]): Promise<void> {
+  const chromium = '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    console.error(`graph webview: not measured, ${chromium} is not installed (apt-get install -y --no-install-recommends chromium)`);
+    return;
+  }
+  results.graph = await runGraphBench({ root: resolve(__dirname, '..'), sizes, chromium, log: (line) => console.error(line) });
+  for (const g of results.graph) {
+    results.targets.push({ name: `${fmtN(g.events)}: graph frame time p95 <= 16 ms`, ok: g.all.p95 <= 16, detail: `${g.all.p95.toFixed(1)} ms p95, ${g.all.p50.toFixed(1)} ms median, first frame ${fmtS(g.timeToFirstFrameMs / 1000)}` });
+  }
 }
 
 async function entry(): Promise<void> {
