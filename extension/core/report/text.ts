@@ -15,11 +15,14 @@ export function toText(analysis: Analysis, fileName: string): string {
   for (const f of findings) out.push(findingText(analysis, f, fileName));
   const errors = findings.filter((f) => f.severity === 'error').length;
   out.push(
-    `${fileName}: ${trace.length} events, ${trace.tasks.length} tasks: ${errors} race${errors === 1 ? '' : 's'}, ` +
-      `${findings.length - errors} unsafe ordering${findings.length - errors === 1 ? '' : 's'} (warning), ` +
-      `${diagnostics.length} input diagnostic${diagnostics.length === 1 ? '' : 's'}`,
+    `${fileName}: ${count(trace.length, 'event')}, ${count(trace.tasks.length, 'task')}: ${count(errors, 'race')}, ` +
+      `${count(findings.length - errors, 'unsafe ordering')} (warning), ${count(diagnostics.length, 'input diagnostic')}`,
   );
   return out.join('\n') + '\n';
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function findingText({ trace }: Analysis, f: Finding, fileName: string): string {
