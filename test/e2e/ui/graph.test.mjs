@@ -2,30 +2,16 @@
 // with the trace's graph, the cursor in the trace selects its event in the
 // graph, and a click on an event in the graph moves the editor's cursor there.
 import assert from 'node:assert/strict';
-import { openWorkbench, quickOpen, runCommand, shot, statusBarText } from './workbench.mjs';
+import { quickOpen, runCommand, shot, statusBarText, useWorkbench } from './workbench.mjs';
 
 const TRACE = 'dmr2-stale-lookup-get.race.dmtrace';
 
 describe('happens-before graph webview', function () {
   /** @type {import('playwright-core').Page} */
   let page;
-  before(async function () {
-    page = await openWorkbench();
-    // The file index may still be building right after start: try quick open again before giving up.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await quickOpen(page, TRACE);
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-      }
-    }
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-  });
-  after(async function () {
-    await page?.close();
+  useWorkbench(async (opened) => {
+    page = opened;
+    await quickOpen(page, TRACE);
   });
 
   const graph = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');

@@ -11,18 +11,29 @@ export async function openWorkbench() {
   return page;
 }
 
-/** Quick open (Control+P) a file by name and wait for its editor tab. */
+/**
+ * Quick open (Control+P) a file by name and wait for its editor tab. Right
+ * after start the file index may still be building and the search finds
+ * nothing yet: the palette is opened again, three times at most.
+ */
 export async function quickOpen(page, name) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(name);
-  // Recently opened files are listed before the search results arrive: pick the row that matches.
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ timeout: 10_000 });
-  await row.click();
-  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).first().waitFor({ timeout: 10_000 });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(name);
+      // Recently opened files are listed before the search results arrive: pick the row that matches.
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+      await row.waitFor({ timeout: 10_000 });
+      await row.click();
+      await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).first().waitFor({ timeout: 10_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
 }
 
 /** Runs a command from the palette by its title. */
