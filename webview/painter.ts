@@ -196,33 +196,17 @@ export class CanvasPainter implements Painter {
   }
 
   line(x1: number, y1: number, x2: number, y2: number, color: string, width: number, dash: number[] = [], alpha = 1): void {
-    this.flush();
-    const c = this.ctx;
-    c.globalAlpha = alpha;
-    c.strokeStyle = color;
-    c.lineWidth = width;
-    c.setLineDash(dash);
-    c.beginPath();
-    c.moveTo(x1, y1);
-    c.lineTo(x2, y2);
-    c.stroke();
-    c.setLineDash([]);
-    c.globalAlpha = 1;
+    this.strokePath(color, width, dash, alpha, (p) => {
+      p.moveTo(x1, y1);
+      p.lineTo(x2, y2);
+    });
   }
 
   curve(x1: number, y1: number, c1x: number, c1y: number, c2x: number, c2y: number, x2: number, y2: number, color: string, width: number, dash: number[] = [], alpha = 1): void {
-    this.flush();
-    const c = this.ctx;
-    c.globalAlpha = alpha;
-    c.strokeStyle = color;
-    c.lineWidth = width;
-    c.setLineDash(dash);
-    c.beginPath();
-    c.moveTo(x1, y1);
-    c.bezierCurveTo(c1x, c1y, c2x, c2y, x2, y2);
-    c.stroke();
-    c.setLineDash([]);
-    c.globalAlpha = 1;
+    this.strokePath(color, width, dash, alpha, (p) => {
+      p.moveTo(x1, y1);
+      p.bezierTo(c1x, c1y, c2x, c2y, x2, y2);
+    });
   }
 
   polyline(points: number[], color: string, width: number, dash: number[] = []): void {
