@@ -89,6 +89,17 @@ export function isFinalPut(trace: Trace, event: number): boolean {
   return false;
 }
 
+/**
+ * Per device, the events that end its life: its final puts, and with
+ * `withFrees` its free_devs too, in analysis order.
+ */
+export function endsOfLife(trace: Trace, withFrees: boolean): Map<number, number[]> {
+  const names = withFrees ? [Ev.dm_put, Ev.atomic_dec_and_lock, Ev.free_dev] : [Ev.dm_put, Ev.atomic_dec_and_lock];
+  const all = eventsByArg(trace, names, Key.md);
+  for (const [md, events] of all) all.set(md, events.filter((e) => trace.name[e] === Ev.free_dev || isFinalPut(trace, e)));
+  return all;
+}
+
 /** The first `md_init_done` of each (task, md), keyed `task:mdId`. */
 export function initDoneByTaskAndMd(trace: Trace): Map<string, number> {
   const out = new Map<string, number>();

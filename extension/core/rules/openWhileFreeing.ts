@@ -4,7 +4,7 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, eventsByArg, eventsNamed, finding, isFinalPut, type RuleContext } from './context';
+import { at, concurrentLane, endsOfLife, eventsByArg, eventsNamed, finding, type RuleContext } from './context';
 import { witness, type Key as WitnessKey } from './witness';
 
 const PATH_EVENTS: ReadonlySet<number> = new Set([Ev.test_bit, Ev.dm_get, Ev.md_access]);
@@ -12,8 +12,7 @@ const PATH_EVENTS: ReadonlySet<number> = new Set([Ev.test_bit, Ev.dm_get, Ev.md_
 export function openWhileFreeing(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
   const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
-  const puts = eventsByArg(trace, [Ev.dm_put, Ev.atomic_dec_and_lock], Key.md);
-  for (const [md, events] of puts) puts.set(md, events.filter((e) => isFinalPut(trace, e)));
+  const puts = endsOfLife(trace, false);
   const out: Finding[] = [];
   for (const open of eventsNamed(trace, Ev.dm_blk_open)) {
     const md = trace.argId(open, Key.md);

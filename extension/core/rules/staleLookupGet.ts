@@ -4,7 +4,7 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, eventsByArg, finding, isFinalPut, span, walkHeldLocks, type RuleContext } from './context';
+import { at, concurrentLane, endsOfLife, finding, span, walkHeldLocks, type RuleContext } from './context';
 import { witness } from './witness';
 
 interface Lookup {
@@ -17,7 +17,7 @@ interface Lookup {
 
 export function staleLookupGet(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
-  const killers = endsOfLife(trace);
+  const killers = endsOfLife(trace, true);
   // Per task: md -> its latest lookup, and the lookups whose locks are all still held.
   const lookups: Map<number, Lookup>[] = trace.tasks.map(() => new Map());
   const unreleased: Lookup[][] = trace.tasks.map(() => []);
@@ -49,13 +49,6 @@ export function staleLookupGet(ctx: RuleContext): Finding[] {
     }
   }, [Ev.idr_find, Ev.dm_get]);
   return out;
-}
-
-/** Per device, the events that end its life: final puts and free_dev. */
-function endsOfLife(trace: RuleContext['trace']): Map<number, number[]> {
-  const all = eventsByArg(trace, [Ev.dm_put, Ev.atomic_dec_and_lock, Ev.free_dev], Key.md);
-  for (const [md, events] of all) all.set(md, events.filter((e) => trace.name[e] === Ev.free_dev || isFinalPut(trace, e)));
-  return all;
 }
 
 function report(ctx: RuleContext, lookup: Lookup, get: number, others: number[]): Finding {
