@@ -9,9 +9,12 @@ describe('restricted mode', function () {
   useWorkbench((opened) => (page = opened));
 
   it('shows races in an untrusted workspace', async function () {
-    // The trust prompt may be a modal dialog: answer "No, I don't trust" to stay restricted.
-    const dontTrust = page.locator('.monaco-dialog-box .monaco-button', { hasText: /No, I don't trust|Don't Trust/ });
-    if (await dontTrust.first().isVisible({ timeout: 3000 }).catch(() => false)) await dontTrust.first().click();
+    // The trust prompt is a modal that comes up a moment after the workbench: wait for it and
+    // answer "No, I don't trust" to stay restricted (checking only once raced with it under load).
+    const dontTrust = page.locator('.monaco-dialog-box .monaco-button', { hasText: /No, I don't trust|Don't Trust/ }).first();
+    const restrictedIndicator = page.locator('text=Restricted Mode').first();
+    await Promise.race([dontTrust.waitFor({ timeout: 20_000 }), restrictedIndicator.waitFor({ timeout: 20_000 })]).catch(() => {});
+    if (await dontTrust.isVisible()) await dontTrust.click();
     await page.locator('.statusbar, .window-title, .titlebar').first().waitFor();
     await quickOpen(page, 'dmr4-sleep-in-atomic.race.dmtrace');
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 20_000 });

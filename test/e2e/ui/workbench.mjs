@@ -36,23 +36,32 @@ export async function quickOpen(page, name) {
   }
 }
 
-/** Runs a command from the palette by its title. */
+/**
+ * Runs a command from the palette by its title. A webview (the graph) can hold
+ * the keyboard focus, so the palette may not open or the typing may go astray:
+ * the whole step is tried again, three times at most.
+ */
 export async function runCommand(page, title) {
-  // F1 opens the palette with ">" typed and the focus in its input: type the title there.
   const input = page.locator('.quick-input-widget input').filter({ visible: true }).first();
-  for (let attempt = 0; ; attempt++) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    if (await input.waitFor({ timeout: 4000 }).then(() => true, () => false)) break;
-    if (attempt === 2) throw new Error('F1 did not open the command palette');
-    // A webview (the graph) can hold the keyboard focus: give it back to the active text editor.
-    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ timeout: 5000 }).catch(() => {});
-  }
-  await page.keyboard.type(title);
   // Wait for the filtered row itself: Enter on a row from before the filter ran would run another command.
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout: 10_000 });
-  await row.click();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      // F1 opens the palette with ">" typed and the focus in its input: type the title there.
+      await page.keyboard.press('F1');
+      await input.waitFor({ timeout: 4000 });
+      await page.keyboard.type(title);
+      await row.waitFor({ timeout: 10_000 });
+      await row.click();
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      // Give the keyboard back to the active text editor.
+      await page.keyboard.press('Escape');
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ timeout: 5000 }).catch(() => {});
+    }
+  }
 }
 
 /** Hovers the first squiggle of the active editor and returns the hover's text. */
