@@ -86,12 +86,16 @@ export function renderScript(set: ProbeSet, kallsyms?: Kallsyms): string {
     'OUT=${1:?usage: $0 OUT_TRACE -- COMMAND [ARGS...]}; shift',
     '[ "${1:-}" = "--" ] && shift',
     '[ $# -gt 0 ] || { echo "usage: $0 OUT_TRACE -- COMMAND [ARGS...]" >&2; exit 125; }',
-    'T=/sys/kernel/tracing',
-    '[ -e $T/kprobe_events ] || mount -t tracefs nodev $T 2>/dev/null',
-    '[ -e $T/kprobe_events ] || T=/sys/kernel/debug/tracing',
+    '# DMRL_TRACEFS and DMRL_PROC replace /sys/kernel/tracing and /proc (tests)',
+    'T=${DMRL_TRACEFS:-/sys/kernel/tracing}',
+    'P=${DMRL_PROC:-/proc}',
+    'if [ ! -e $T/kprobe_events ] && [ -z "${DMRL_TRACEFS:-}" ]; then',
+    '  mount -t tracefs nodev $T 2>/dev/null',
+    '  [ -e $T/kprobe_events ] || T=/sys/kernel/debug/tracing',
+    'fi',
     '[ -e $T/kprobe_events ] || { echo "dm-race-lens: no tracefs with kprobe_events" >&2; exit 125; }',
-    'grep -q "^dm_mod " /proc/modules || modprobe dm_mod 2>/dev/null || { echo "dm-race-lens: dm_mod is not loaded" >&2; exit 125; }',
-    'ksym() { awk -v s="$1" -v m="[$2]" \'$3 == s && $4 == m { print "0x" $1; exit }\' /proc/kallsyms; }',
+    'grep -q "^dm_mod " $P/modules || modprobe dm_mod 2>/dev/null || { echo "dm-race-lens: dm_mod is not loaded" >&2; exit 125; }',
+    'ksym() { awk -v s="$1" -v m="[$2]" \'$3 == s && $4 == m { print "0x" $1; exit }\' $P/kallsyms; }',
   ];
   for (const s of syms) {
     const v = varOf.get(placeholder(s))!;
@@ -105,14 +109,15 @@ export function renderScript(set: ProbeSet, kallsyms?: Kallsyms): string {
     ...[...new Set(set.tracepoints.map((t) => `  echo 0 > $T/events/${t.system}/${t.event}/enable 2>/dev/null`))],
     `  for e in $(sed -n 's/^[pr]:${g}\\/\\([^ ]*\\) .*/\\1/p' $T/kprobe_events); do echo "-:${g}/$e" >> $T/kprobe_events; done`,
     '}',
-    'fail() { echo "dm-race-lens: $1" >&2; echo "--- $T/error_log:" >&2; cat $T/error_log >&2 2>/dev/null; cleanup; exit 125; }',
+    '# printf, not echo: some shells\' echo reads the backslashes of `\\"str"` and `\\0x..` as escapes',
+    'fail() { printf "dm-race-lens: %s\\n" "$1" >&2; echo "--- $T/error_log:" >&2; cat $T/error_log >&2 2>/dev/null; cleanup; exit 125; }',
     'echo 0 > $T/tracing_on',
     'cleanup',
-    'echo > $T/error_log 2>/dev/null',
-    'echo > $T/trace',
+    ': > $T/error_log 2>/dev/null',
+    ': > $T/trace',
     'echo global > $T/trace_clock',
     'echo 16384 > $T/buffer_size_kb 2>/dev/null',
-    'def() { echo "$1" >> $T/kprobe_events || fail "probe refused: $1"; }',
+    'def() { printf "%s\\n" "$1" >> $T/kprobe_events || fail "probe refused: $1"; }',
   );
   for (const p of set.probes) lines.push(`def ${q(kprobeLine(set, p))}`);
   for (const p of set.probes) {
