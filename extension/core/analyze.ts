@@ -2,6 +2,7 @@
 
 import { HappensBefore } from './hb/happensBefore';
 import { runRules } from './rules';
+import type { RuleOptions } from './rules/context';
 import type { Finding } from './rules/finding';
 import type { Diagnostic, Trace } from './trace/model';
 import { parseTrace, type ParseOptions } from './trace/parse';
@@ -14,9 +15,9 @@ export interface Analysis {
   diagnostics: Diagnostic[];
 }
 
-export function analyzeTrace(trace: Trace): Analysis {
+export function analyzeTrace(trace: Trace, options?: RuleOptions): Analysis {
   const hb = new HappensBefore(trace);
-  const findings = runRules(trace, hb);
+  const findings = runRules(trace, hb, options);
   const diagnostics = [...trace.diagnostics, ...hb.diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
   return { trace, hb, findings, diagnostics };
 }

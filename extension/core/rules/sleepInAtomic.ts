@@ -5,15 +5,16 @@ import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, finding, span, walkHeldLocks, type RuleContext } from './context';
+import { sleepingEvents } from './maySleep';
 import { witness } from './witness';
 
 export function sleepInAtomic(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
   const out: Finding[] = [];
   const lastMd = lastDeviceOf(ctx);
-  const sleepingGfp = new Map<number, boolean>();
+  const maySleep = sleepingEvents(trace, ctx.options?.gfpDirectReclaim);
   walkHeldLocks(trace, (i, held) => {
-    if (!maySleep(ctx, i, sleepingGfp)) return;
+    if (!maySleep(i)) return;
     const spin = held.find((h) => h.kind === 'spin');
     if (!spin) return;
     const lock = trace.strings.get(spin.lock);
@@ -50,19 +51,4 @@ function lastDeviceOf({ trace, hb }: RuleContext): (event: number) => number {
     }
     return md[task];
   };
-}
-
-/** idr_pre_get/kmalloc with GFP_KERNEL, or mutex_lock. `sleepingGfp` caches the answer per gfp value. */
-function maySleep({ trace }: RuleContext, event: number, sleepingGfp: Map<number, boolean>): boolean {
-  const name = trace.name[event];
-  if (name === Ev.mutex_lock) return true;
-  if (name !== Ev.idr_pre_get && name !== Ev.kmalloc) return false;
-  const gfp = trace.argId(event, Key.gfp);
-  if (gfp < 0) return false;
-  let sleeps = sleepingGfp.get(gfp);
-  if (sleeps === undefined) {
-    sleeps = trace.strings.get(gfp).split('|').includes('GFP_KERNEL');
-    sleepingGfp.set(gfp, sleeps);
-  }
-  return sleeps;
 }
