@@ -3,6 +3,7 @@
 // every string interned, so a 10M-event trace is a few hundred bytes an event,
 // not an object an event.
 
+import { CappedDiagnostics, type Omitted } from './diagnostics';
 import { Growable } from './growable';
 import { splitIncarnations } from './incarnations';
 import { VOCABULARY } from './vocabulary';
@@ -252,7 +253,8 @@ export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | '
  */
 export class TraceBuilder {
   readonly strings = new StringTable();
-  readonly diagnostics: Diagnostic[] = [];
+  /** Input diagnostics, capped (see diagnostics.ts). */
+  private readonly capped = new CappedDiagnostics();
   readonly declaredEdges: DeclaredEdge[] = [];
   readonly gaps: Gap[] = [];
   readonly lockDeclarations: LockDeclaration[] = [];
@@ -342,11 +344,16 @@ export class TraceBuilder {
   }
 
   error(line: number, column: number, message: string, endColumn?: number): void {
-    this.diagnostics.push({ line, column, endColumn, message, severity: 'error' });
+    this.capped.add({ line, column, endColumn, message, severity: 'error' });
   }
 
   warning(line: number, column: number, message: string, endColumn?: number): void {
-    this.diagnostics.push({ line, column, endColumn, message, severity: 'warning' });
+    this.capped.add({ line, column, endColumn, message, severity: 'warning' });
+  }
+
+  /** The diagnostics kept so far (at most MAX_PER_KIND of each severity), in the order reported. */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.capped.list;
   }
 
   /** The Trace; the builder's columns are handed over (a parse ends once, later calls give the same columns). */
@@ -371,7 +378,9 @@ export class TraceBuilder {
       };
       splitIncarnations(this.strings, this.columns);
     }
-    return new Trace(this.format, this.strings, this.columns, this.tasks, this.diagnostics, this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers, this.ownerDeclarations);
+    const trace = new Trace(this.format, this.strings, this.columns, this.tasks, [...this.capped.list], this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers, this.ownerDeclarations);
+    trace.diagnosticsOmitted = this.capped.omitted();
+    return trace;
   }
 }
 
@@ -404,6 +413,8 @@ export class Trace {
   readonly args: Int32Array;
   readonly srcFile: Int32Array;
   readonly srcLine: Int32Array;
+  /** Diagnostics the parser counted but did not keep (see diagnostics.ts). */
+  diagnosticsOmitted: readonly Omitted[] = [];
 
   constructor(
     readonly format: TraceFormat,
