@@ -3,7 +3,7 @@
 import type { Finding, RuleId } from '../core/rules/finding';
 import type { PatchId } from '../core/simulate/config';
 import type { MatrixResult } from '../core/simulate/matrix';
-import { StringTable, Trace, type Diagnostic, type TraceFormat } from '../core/trace/model';
+import { StringTable, Trace, type Diagnostic, type SourceMapping, type TraceFormat } from '../core/trace/model';
 
 export type WorkerRequest =
   | { id: number; kind: 'analyze'; text: string; fileName: string; map: Record<string, string> }
@@ -25,7 +25,7 @@ export interface SerializedTrace {
   declaredEdges: Trace['declaredEdges'];
   gaps: Trace['gaps'];
   lockDeclarations: Trace['lockDeclarations'];
-  sources: [string, string][];
+  sources: [string, SourceMapping][];
   callers: [number, string][];
 }
 

@@ -213,6 +213,14 @@ export interface LockDeclaration {
   line: number;
 }
 
+/** `!source FILE=PATH`: PATH as written, and where it is written (1-based line; columns of PATH, end exclusive). */
+export interface SourceMapping {
+  path: string;
+  line: number;
+  column: number;
+  endColumn: number;
+}
+
 export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
 
 
@@ -226,7 +234,7 @@ export class TraceBuilder {
   readonly declaredEdges: DeclaredEdge[] = [];
   readonly gaps: Gap[] = [];
   readonly lockDeclarations: LockDeclaration[] = [];
-  readonly sources = new Map<string, string>();
+  readonly sources = new Map<string, SourceMapping>();
   /** Call context of events in formats that have it (ftrace function tracer `func <-parent`). */
   readonly callers = new Map<number, string>();
   private readonly taskIds = new Map<string, number>();
@@ -368,8 +376,8 @@ export class Trace {
     readonly declaredEdges: readonly DeclaredEdge[],
     readonly gaps: readonly Gap[],
     readonly lockDeclarations: readonly LockDeclaration[],
-    /** `!source FILE=PATH`: file name as events write it -> path relative to the trace file. */
-    readonly sources: ReadonlyMap<string, string>,
+    /** `!source FILE=PATH`: file name as events write it -> PATH (relative to the trace file) and its position. */
+    readonly sources: ReadonlyMap<string, SourceMapping>,
     readonly callers: ReadonlyMap<number, string>,
   ) {
     this.time = columns.time;
