@@ -244,8 +244,15 @@ function unknownComm(taskName: string): boolean {
   return comm === '<...>' || comm === ':-1' || comm === '';
 }
 
-export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
+/** `!source FILE=PATH`: PATH as written, and where it is written (1-based line; columns of PATH, end exclusive). */
+export interface SourceMapping {
+  path: string;
+  line: number;
+  column: number;
+  endColumn: number;
+}
 
+export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
 
 /**
  * Collects events and trace-level facts while a parser reads; `finish()` gives the Trace.
@@ -259,7 +266,7 @@ export class TraceBuilder {
   readonly gaps: Gap[] = [];
   readonly lockDeclarations: LockDeclaration[] = [];
   readonly ownerDeclarations: OwnerDeclaration[] = [];
-  readonly sources = new Map<string, string>();
+  readonly sources = new Map<string, SourceMapping>();
   /** Call context of events in formats that have it (ftrace function tracer `func <-parent`). */
   readonly callers = new Map<number, string>();
   /** Task ids by name as written (a cache) and by pid (what identifies a task). */
@@ -425,8 +432,8 @@ export class Trace {
     readonly declaredEdges: readonly DeclaredEdge[],
     readonly gaps: readonly Gap[],
     readonly lockDeclarations: readonly LockDeclaration[],
-    /** `!source FILE=PATH`: file name as events write it -> path relative to the trace file. */
-    readonly sources: ReadonlyMap<string, string>,
+    /** `!source FILE=PATH`: file name as events write it -> PATH (relative to the trace file) and its position. */
+    readonly sources: ReadonlyMap<string, SourceMapping>,
     readonly callers: ReadonlyMap<number, string>,
     readonly ownerDeclarations: readonly OwnerDeclaration[] = [],
   ) {
