@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../extension/core/analyze';
 import { HappensBefore } from '../../extension/core/hb/happensBefore';
+import { toPerfetto } from '../../extension/core/report/perfetto';
 import { gfpMaySleep } from '../../extension/core/rules/maySleep';
 import { parseTrace } from '../../extension/core/trace/parse';
 import { canonicalPointer } from '../../extension/core/trace/vocabulary';
@@ -28,6 +29,11 @@ describe('task identity by pid', () => {
     const { t } = hbOf('bash/9 task_fork child=10', 'bash/10 md_access md=m', 'dmsetup/10 md_access md=m');
     assert.deepEqual(t.tasks.map((k) => k.name), ['bash/9', 'bash/10']);
     assert.equal(t.taskName(2), 'bash/10');
+  });
+
+  it('keeps the idle tasks of the cpus (pid 0) apart', () => {
+    const { t } = hbOf('swapper/0/0 md_access md=m', 'swapper/1/0 md_access md=m');
+    assert.deepEqual(t.tasks.map((k) => k.name), ['swapper/0/0', 'swapper/1/0']);
   });
 
   it('resolves !hb by pid, whatever comm it writes', () => {
@@ -191,6 +197,12 @@ describe('!owner and DMR5', () => {
 
   it('does not count an allocation after the unload (it belongs to the next load)', () => {
     assert.deepEqual(summary(analyze('r/2 delete_module mod=dm_mod ret=0', alive)), []);
+  });
+
+  it('survives the Perfetto export', () => {
+    const a = analyze('!owner dm_zero', alive, 'r/2 delete_module mod=dm_mod ret=0', 'r/2 delete_module mod=dm_zero ret=0');
+    const back = analyzeText(JSON.stringify(toPerfetto(a)));
+    assert.deepEqual(back.findings.map((f) => back.trace.describe(f.primary)), ['delete_module mod=dm_zero ret=0']);
   });
 
   it('reports a malformed !owner with its column', () => {
