@@ -3,7 +3,7 @@
 import type { Finding, RuleId } from '../core/rules/finding';
 import type { PatchId } from '../core/simulate/config';
 import type { MatrixResult } from '../core/simulate/matrix';
-import { StringTable, Trace, type Diagnostic, type TraceFormat } from '../core/trace/model';
+import { StringTable, Trace, type Diagnostic, type SourceMapping, type TraceFormat } from '../core/trace/model';
 
 export type WorkerRequest =
   | { id: number; kind: 'analyze'; text: string; fileName: string; map: Record<string, string> }
@@ -26,7 +26,7 @@ export interface SerializedTrace {
   gaps: Trace['gaps'];
   lockDeclarations: Trace['lockDeclarations'];
   ownerDeclarations: Trace['ownerDeclarations'];
-  sources: [string, string][];
+  sources: [string, SourceMapping][];
   callers: [number, string][];
 }
 

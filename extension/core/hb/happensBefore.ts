@@ -1,21 +1,17 @@
 // The happens-before relation of spec section 3, as vector clocks.
 //
-// Every event keeps only a reference to its task's current clock row; a new row
-// is made only where an incoming edge brings something the task did not know
-// (the epoch shortcut: a task's own component is its event's `seq`, never
-// stored). "a -> b?" is then one array read, and building is linear in the
-// number of events times the number of tasks at join points.
+// Every event keeps only a reference to its task's current clock (clocks.ts);
+// a new one is made only where an incoming edge brings something the task did
+// not know (the epoch shortcut: a task's own component is its event's `seq`,
+// never stored). "a -> b?" is then one clock read.
 
 import type { Diagnostic, Trace } from '../trace/model';
 import { pidOf } from '../trace/model';
 import { Growable } from '../trace/growable';
 import { EDGE_KINDS, collectTraceEdges, type EdgeKind } from './edges';
+import { computeClocks, type ClockOptions, type VectorClocks } from './clocks';
 
 export type { EdgeKind } from './edges';
-
-/** The most address space happens-before reserves up front for clock rows (see preallocateClocks). */
-const CLOCK_PREALLOCATION_BYTES = 1 << 30;
-
 
 /** A cross-task (or same-task) edge other than program order. */
 export interface Edge {
@@ -31,12 +27,9 @@ export class HappensBefore {
   /** Per task, its events in program order. */
   readonly taskEvents: Int32Array[];
   private readonly taskCount: number;
-  private readonly clockRef: Int32Array;
-  /** Clock rows, `taskCount` entries each: grown in place while computed, then exact (see Growable). */
-  private clocks: Int32Array;
-  private readonly clockRows = new Growable(Int32Array);
-  private clocksPreallocated = false;
-  private rows = 0;
+  /** Per event, its clock in `clocks`. */
+  private readonly clockOf: Int32Array;
+  private readonly clocks: VectorClocks;
   /** The edges as parallel int columns: grown while collected, then exact typed arrays (sealEdges). */
   private edgeFrom: Int32Array = new Int32Array(0);
   private edgeTo: Int32Array = new Int32Array(0);
@@ -52,12 +45,10 @@ export class HappensBefore {
   /** The position of each event in a topological order (file order unless `!hb` edges point backwards). */
   readonly position: Int32Array;
 
-  constructor(readonly trace: Trace) {
+  constructor(readonly trace: Trace, clockOptions: ClockOptions = {}) {
     const n = trace.length;
     this.taskCount = trace.tasks.length;
     this.taskEvents = this.groupByTask();
-    this.clockRef = new Int32Array(n).fill(-1);
-    this.clocks = new Int32Array(0);
     collectTraceEdges(trace, this.taskEvents, (from, to, kind, via) => this.addEdge(from, to, kind, via));
     this.collectDeclaredEdges();
     this.sealEdges();
@@ -70,15 +61,13 @@ export class HappensBefore {
       this.position = new Int32Array(n);
       for (let p = 0; p < n; p++) this.position[order[p]] = p;
     }
-    this.preallocateClocks();
-    this.computeClocks(order);
-    if (this.clocksPreallocated) {
-      // Preallocated: the untouched tail was never committed, so a view costs nothing.
-      this.clocks = this.clocks.subarray(0, this.rows * this.taskCount);
-    } else {
-      this.clockRows.length = this.rows * this.taskCount;
-      this.clocks = this.clockRows.finish();
-    }
+    const edges = { from: this.edgeFrom, to: this.edgeTo, incomingStart: this.incomingStart, incoming: this.incomingEdges };
+    ({ clockOf: this.clockOf, clocks: this.clocks } = computeClocks(trace, order, edges, clockOptions));
+  }
+
+  /** Bytes the vector clocks occupy (their storage plus one reference per event). */
+  get clockBytes(): number {
+    return this.clocks.bytes + this.clockOf.byteLength;
   }
 
   /** a -> b: a happens before b (irreflexive). */
@@ -95,8 +84,7 @@ export class HappensBefore {
   /** The number of `task`'s events that happen before or at `event` (vector clock component). */
   component(event: number, task: number): number {
     if (this.trace.task[event] === task) return this.trace.seq[event];
-    const row = this.clockRef[event];
-    return row < 0 ? 0 : this.clocks[row * this.taskCount + task];
+    return this.clocks.get(this.clockOf[event], task);
   }
 
   /** The last event of `task` that happens before `event`, or -1. */
@@ -280,72 +268,6 @@ export class HappensBefore {
       keep(this.edgeFrom), keep(this.edgeTo), keep(this.edgeKind), keep(this.edgeVia), keep(this.edgeLine), keep(this.edgeColumn),
     ];
     this.indexIncoming();
-  }
-
-  private computeClocks(order: Int32Array): void {
-    const { trace } = this;
-    const T = this.taskCount;
-    const current = new Int32Array(T).fill(-1);
-    for (let p = 0; p < order.length; p++) {
-      const e = order[p];
-      const t = trace.task[e];
-      let row = current[t];
-      for (let k = this.incomingStart[e]; k < this.incomingStart[e + 1]; k++) {
-        const src = this.edgeFrom[this.incomingEdges[k]];
-        if (trace.task[src] === t || this.knows(row, src, t)) continue;
-        row = this.joinRow(row, src);
-      }
-      current[t] = row;
-      this.clockRef[e] = row;
-    }
-  }
-
-  /**
-   * Each cross-task edge makes at most one clock row, so their count bounds the
-   * rows. A zero-filled array that big is only address space until rows are
-   * written (large allocations are fresh zero pages), which spares the copy a
-   * growing array makes at the end. Above a few hundred MB of address space
-   * (thousands of tasks) the rows grow in place instead.
-   */
-  private preallocateClocks(): void {
-    let crossTask = 0;
-    for (let k = 0; k < this.edgeFrom.length; k++) if (this.trace.task[this.edgeFrom[k]] !== this.trace.task[this.edgeTo[k]]) crossTask++;
-    const bound = crossTask * this.taskCount;
-    if (bound * 4 > CLOCK_PREALLOCATION_BYTES) return;
-    this.clocks = new Int32Array(bound);
-    this.clocksPreallocated = true;
-  }
-
-  /** Does clock row `row` of task `own` already include everything `src` knows? */
-  private knows(row: number, src: number, own: number): boolean {
-    const T = this.taskCount;
-    const ts = this.trace.task[src];
-    if (row < 0) return false;
-    if (this.clocks[row * T + ts] < this.trace.seq[src]) return false;
-    const srcRow = this.clockRef[src];
-    if (srcRow < 0) return true;
-    for (let t = 0; t < T; t++) if (t !== ts && t !== own && this.clocks[srcRow * T + t] > this.clocks[row * T + t]) return false;
-    return true;
-  }
-
-  /** A new clock row: the pointwise max of `row` and the clock of `src`. */
-  private joinRow(row: number, src: number): number {
-    const T = this.taskCount;
-    if ((this.rows + 1) * T > this.clocks.length) {
-      this.clockRows.length = this.rows * T;
-      this.clockRows.reserve((this.rows + 1) * T);
-      this.clocks = this.clockRows.data;
-    }
-    const out = this.rows++ * T;
-    const srcRow = this.clockRef[src];
-    for (let t = 0; t < T; t++) {
-      const mine = row < 0 ? 0 : this.clocks[row * T + t];
-      const theirs = srcRow < 0 ? 0 : this.clocks[srcRow * T + t];
-      this.clocks[out + t] = mine > theirs ? mine : theirs;
-    }
-    const ts = this.trace.task[src];
-    if (this.clocks[out + ts] < this.trace.seq[src]) this.clocks[out + ts] = this.trace.seq[src];
-    return out / T;
   }
 }
 

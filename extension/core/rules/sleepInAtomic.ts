@@ -10,27 +10,38 @@ import { witness } from './witness';
 
 export function sleepInAtomic(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
-  const out: Finding[] = [];
   const lastMd = lastDeviceOf(ctx);
   const maySleep = sleepingEvents(trace, ctx.options?.gfpDirectReclaim);
+  // One finding per held section (keyed by its acquire): the first sleeping call, and the later ones counted.
+  // A spinlock that is never released would otherwise give a finding for every allocation after it.
+  const sections = new Map<number, { first: number; lock: number; md: number; more: number; last: number }>();
   walkHeldLocks(trace, (i, held) => {
     if (!maySleep(i)) return;
     const spin = held.find((h) => h.kind === 'spin');
     if (!spin) return;
-    const lock = trace.strings.get(spin.lock);
-    const lane = span(trace, spin.acquire, i);
+    const section = sections.get(spin.acquire);
+    if (section) {
+      section.more++;
+      section.last = i;
+    } else sections.set(spin.acquire, { first: i, lock: spin.lock, md: lastMd(i), more: 0, last: i });
+  }, [Ev.idr_pre_get, Ev.kmalloc]);
+  const out: Finding[] = [];
+  for (const [acquire, { first: i, lock: lockId, md, more, last }] of sections) {
+    const lock = trace.strings.get(lockId);
+    const lane = span(trace, acquire, i);
+    const others = more === 0 ? '' : `; ${more} more sleeping call${more === 1 ? '' : 's'} follow${more === 1 ? 's' : ''} in this section (up to line ${trace.line[last]})`;
     out.push(finding('DMR4', 'error', {
       primary: i,
-      related: [spin.acquire],
-      md: lastMd(i) >= 0 ? trace.strings.get(lastMd(i)) : '',
-      message: `${trace.describe(i)} may sleep, but ${trace.taskName(i)} holds spinlock ${lock} (taken by ${trace.eventName(spin.acquire)} at ${at(trace, spin.acquire)})`,
+      related: [acquire],
+      md: md >= 0 ? trace.strings.get(md) : '',
+      message: `${trace.describe(i)} may sleep, but ${trace.taskName(i)} holds spinlock ${lock} (taken by ${trace.eventName(acquire)} at ${at(trace, acquire)})${others}`,
       window: [lane],
       witness: witness(ctx, [
-        { event: spin.acquire, note: `atomic context: ${lock} held` },
+        { event: acquire, note: `atomic context: ${lock} held` },
         { event: i, note: 'sleeps (the allocator enters reclaim or the lock is contended) in atomic context' },
       ], [lane]),
     }));
-  }, [Ev.idr_pre_get, Ev.kmalloc]);
+  }
   return out;
 }
 

@@ -65,7 +65,8 @@ export class DirectiveReader {
       case '!source': {
         expect(1, 'one FILE=PATH');
         const [file, path] = splitPair(args[0], 'FILE=PATH');
-        this.builder.sources.set(file, unquote(path, args[0].column + file.length + 1));
+        const column = args[0].column + file.length + 1;
+        this.builder.sources.set(file, { path: unquote(path, column), line: lineNo, column, endColumn: column + path.length });
         return;
       }
       case '!alias': {

@@ -3,6 +3,7 @@
 // every string interned, so a 10M-event trace is a few hundred bytes an event,
 // not an object an event.
 
+import { CappedDiagnostics, type Omitted } from './diagnostics';
 import { Growable } from './growable';
 import { splitIncarnations } from './incarnations';
 import { VOCABULARY } from './vocabulary';
@@ -243,8 +244,15 @@ function unknownComm(taskName: string): boolean {
   return comm === '<...>' || comm === ':-1' || comm === '';
 }
 
-export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
+/** `!source FILE=PATH`: PATH as written, and where it is written (1-based line; columns of PATH, end exclusive). */
+export interface SourceMapping {
+  path: string;
+  line: number;
+  column: number;
+  endColumn: number;
+}
 
+export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
 
 /**
  * Collects events and trace-level facts while a parser reads; `finish()` gives the Trace.
@@ -252,12 +260,13 @@ export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | '
  */
 export class TraceBuilder {
   readonly strings = new StringTable();
-  readonly diagnostics: Diagnostic[] = [];
+  /** Input diagnostics, capped (see diagnostics.ts). */
+  private readonly capped = new CappedDiagnostics();
   readonly declaredEdges: DeclaredEdge[] = [];
   readonly gaps: Gap[] = [];
   readonly lockDeclarations: LockDeclaration[] = [];
   readonly ownerDeclarations: OwnerDeclaration[] = [];
-  readonly sources = new Map<string, string>();
+  readonly sources = new Map<string, SourceMapping>();
   /** Call context of events in formats that have it (ftrace function tracer `func <-parent`). */
   readonly callers = new Map<number, string>();
   /** Task ids by name as written (a cache) and by pid (what identifies a task; for pid 0, the name). */
@@ -344,11 +353,16 @@ export class TraceBuilder {
   }
 
   error(line: number, column: number, message: string, endColumn?: number): void {
-    this.diagnostics.push({ line, column, endColumn, message, severity: 'error' });
+    this.capped.add({ line, column, endColumn, message, severity: 'error' });
   }
 
   warning(line: number, column: number, message: string, endColumn?: number): void {
-    this.diagnostics.push({ line, column, endColumn, message, severity: 'warning' });
+    this.capped.add({ line, column, endColumn, message, severity: 'warning' });
+  }
+
+  /** The diagnostics kept so far (at most MAX_PER_KIND of each severity), in the order reported. */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.capped.list;
   }
 
   /** The Trace; the builder's columns are handed over (a parse ends once, later calls give the same columns). */
@@ -373,7 +387,9 @@ export class TraceBuilder {
       };
       splitIncarnations(this.strings, this.columns);
     }
-    return new Trace(this.format, this.strings, this.columns, this.tasks, this.diagnostics, this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers, this.ownerDeclarations);
+    const trace = new Trace(this.format, this.strings, this.columns, this.tasks, [...this.capped.list], this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers, this.ownerDeclarations);
+    trace.diagnosticsOmitted = this.capped.omitted();
+    return trace;
   }
 }
 
@@ -406,6 +422,8 @@ export class Trace {
   readonly args: Int32Array;
   readonly srcFile: Int32Array;
   readonly srcLine: Int32Array;
+  /** Diagnostics the parser counted but did not keep (see diagnostics.ts). */
+  diagnosticsOmitted: readonly Omitted[] = [];
 
   constructor(
     readonly format: TraceFormat,
@@ -416,8 +434,8 @@ export class Trace {
     readonly declaredEdges: readonly DeclaredEdge[],
     readonly gaps: readonly Gap[],
     readonly lockDeclarations: readonly LockDeclaration[],
-    /** `!source FILE=PATH`: file name as events write it -> path relative to the trace file. */
-    readonly sources: ReadonlyMap<string, string>,
+    /** `!source FILE=PATH`: file name as events write it -> PATH (relative to the trace file) and its position. */
+    readonly sources: ReadonlyMap<string, SourceMapping>,
     readonly callers: ReadonlyMap<number, string>,
     readonly ownerDeclarations: readonly OwnerDeclaration[] = [],
   ) {
