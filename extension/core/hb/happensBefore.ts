@@ -6,20 +6,19 @@
 // never stored). "a -> b?" is then one clock read.
 
 import type { Diagnostic, Trace } from '../trace/model';
-import { Key } from '../trace/model';
+import { pidOf } from '../trace/model';
 import { Growable } from '../trace/growable';
-import { Ev } from '../trace/vocabulary';
+import { EDGE_KINDS, collectTraceEdges, type EdgeKind } from './edges';
 import { computeClocks, type ClockOptions, type VectorClocks } from './clocks';
 
-export type EdgeKind = 'lock' | 'reads-from' | 'uevent' | 'declared';
-const EDGE_KINDS: EdgeKind[] = ['lock', 'reads-from', 'uevent', 'declared'];
+export type { EdgeKind } from './edges';
 
 /** A cross-task (or same-task) edge other than program order. */
 export interface Edge {
   from: number;
   to: number;
   kind: EdgeKind;
-  /** For lock edges the lock, for reads-from the slot, for uevents the disk. */
+  /** For lock edges the lock, for reads-from the slot, for uevents the disk, for task edges the child's pid, for module edges the module. */
   via: string;
 }
 
@@ -50,7 +49,7 @@ export class HappensBefore {
     const n = trace.length;
     this.taskCount = trace.tasks.length;
     this.taskEvents = this.groupByTask();
-    this.collectTraceEdges();
+    collectTraceEdges(trace, this.taskEvents, (from, to, kind, via) => this.addEdge(from, to, kind, via));
     this.collectDeclaredEdges();
     this.sealEdges();
     this.indexIncoming();
@@ -163,70 +162,16 @@ export class HappensBefore {
     this.collecting = undefined;
   }
 
-  /** Lock hand-off, reads-from and uevent delivery: all point forward in analysis order. */
-  private collectTraceEdges(): void {
-    const { trace } = this;
-    // Per lock (id + 1; an absent lock argument, -1, counts as one lock): its last release not yet handed
-    // to an acquire, as event + 1 (0: none). An array, not a Map: this runs for every lock event.
-    const lastRelease = new Int32Array(trace.strings.size + 1);
-    const latestStore = new Map<string, number>();
-    const pendingUevents = new Map<number, number[]>();
-    for (let i = 0; i < trace.length; i++) {
-      const ev = trace.name[i];
-      switch (ev) {
-        case Ev.spin_unlock:
-        case Ev.mutex_unlock:
-          lastRelease[trace.argId(i, Key.lock) + 1] = i + 1;
-          break;
-        case Ev.spin_lock:
-        case Ev.mutex_lock:
-        case Ev.atomic_dec_and_lock: {
-          if (ev === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') !== '1') break;
-          const lock = trace.argId(i, Key.lock);
-          const release = lastRelease[lock + 1] - 1;
-          if (release >= 0) {
-            this.addEdge(release, i, 'lock', lock);
-            lastRelease[lock + 1] = 0;
-          }
-          break;
-        }
-        case Ev.idr_get_new:
-        case Ev.idr_replace:
-          latestStore.set(slotKey(trace, i, Key.ptr), i);
-          break;
-        case Ev.idr_find: {
-          const store = latestStore.get(slotKey(trace, i, Key.ret));
-          if (store !== undefined) this.addEdge(store, i, 'reads-from', trace.strings.intern(`${trace.arg(i, 'idr') ?? ''}[${trace.arg(i, 'minor') ?? ''}]`));
-          break;
-        }
-        case Ev.add_disk:
-        case Ev.uevent: {
-          const disk = trace.argId(i, Key.disk);
-          const list = pendingUevents.get(disk);
-          if (list) list.push(i);
-          else pendingUevents.set(disk, [i]);
-          break;
-        }
-        case Ev.uevent_recv: {
-          const disk = trace.argId(i, Key.disk);
-          const list = pendingUevents.get(disk);
-          if (!list) break;
-          const task = trace.task[i];
-          const sameTask = list.filter((s) => trace.task[s] === task);
-          for (const s of list) if (trace.task[s] !== task) this.addEdge(s, i, 'uevent', disk);
-          pendingUevents.set(disk, sameTask);
-          break;
-        }
-      }
-    }
-  }
-
-  /** `!hb` directives (and recorded flows): resolved from task name and seq to events. */
+  /**
+   * `!hb` directives (and recorded flows): resolved from task and seq to events.
+   * A task is named by its pid, whatever comm the directive writes. An edge from
+   * an event to itself is reported and dropped here, so it never looks like a cycle.
+   */
   private collectDeclaredEdges(): void {
     const { trace } = this;
-    const taskByName = new Map(trace.tasks.map((t, i) => [t.name, i]));
+    const taskByPid = new Map(trace.tasks.map((t, i) => [t.pid, i]));
     const resolve = (name: string, seq: number, line: number, column: number): number => {
-      const task = taskByName.get(name);
+      const task = taskByPid.get(pidOf(name));
       if (task === undefined) {
         this.diagnostics.push({ line, column, message: `!hb names task ${name}, which has no event in the trace`, severity: 'error' });
         return -1;
@@ -241,7 +186,11 @@ export class HappensBefore {
     for (const d of trace.declaredEdges) {
       const from = resolve(d.fromTask, d.fromSeq, d.line, d.column);
       const to = resolve(d.toTask, d.toSeq, d.line, d.column);
-      if (from >= 0 && to >= 0) this.addEdge(from, to, 'declared', via, d.line, d.column);
+      if (from >= 0 && from === to) {
+        this.diagnostics.push({ line: d.line, column: d.column, message: '!hb edge from an event to itself orders nothing; ignored', severity: 'error' });
+      } else if (from >= 0 && to >= 0) {
+        this.addEdge(from, to, 'declared', via, d.line, d.column);
+      }
     }
   }
 
@@ -319,11 +268,6 @@ export class HappensBefore {
     ];
     this.indexIncoming();
   }
-}
-
-/** `(idr, minor)` slot plus the pointer stored or read, as one map key. */
-function slotKey(trace: Trace, event: number, pointerKey: number): string {
-  return `${trace.argId(event, Key.idr)},${trace.argId(event, Key.minor)},${trace.argId(event, pointerKey)}`;
 }
 
 function isIdentity(order: Int32Array): boolean {
