@@ -21,8 +21,3 @@ export function analyze(...lines: string[]): Analysis {
 export function summary(a: Analysis): string[] {
   return a.findings.map((f) => `${f.rule} ${f.severity} ${a.trace.line[f.primary]}`);
 }
-
-/** Markdown as its reader sees the text: backslash escapes removed (code spans are already literal). */
-export function unescapeMarkdown(md: string): string {
-  return md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
-}

@@ -76,6 +76,20 @@ export async function hoverSquiggle(page, selector = '.monaco-editor .squiggly-e
   return hover;
 }
 
+/** Hovers the start of a line of the active editor (its event's hover covers the whole line) and returns the hover. */
+export async function hoverLine(page, line) {
+  const editor = page.locator('.editor-group-container.active .monaco-editor');
+  const number = editor.locator('.line-numbers', { hasText: new RegExp(`^${line}$`) }).first();
+  await number.waitFor({ timeout: 20_000 });
+  const row = await number.boundingBox();
+  const text = await editor.locator('.view-lines').first().boundingBox();
+  await page.mouse.move(text.x + 20, row.y + row.height / 2);
+  await page.mouse.move(text.x + 30, row.y + row.height / 2);
+  const hover = page.locator('.monaco-hover .monaco-hover-content').first();
+  await hover.waitFor({ timeout: 10_000 });
+  return hover;
+}
+
 /** The text of the status bar. */
 export async function statusBarText(page) {
   return (await page.locator('.statusbar').innerText()).replace(/\s+/g, ' ');
