@@ -5,7 +5,7 @@
 import type { Edge, HappensBefore } from '../core/hb/happensBefore';
 import type { Finding } from '../core/rules/finding';
 import type { Trace } from '../core/trace/model';
-import { isVocabulary, MEANING } from '../core/trace/vocabulary';
+import { Ev, isVocabulary, MEANING } from '../core/trace/vocabulary';
 import { mdCode, mdCodeBlock, mdText } from './markdown';
 
 /** Seconds with microsecond precision, as the native format writes them. */
@@ -30,6 +30,10 @@ export function edgeReason(trace: Trace, edge: Edge): string {
       return `receives the uevent of disk ${mdText(edge.via)} sent by ${from}`;
     case 'declared':
       return `after ${from} (declared by \`!hb\`)`;
+    case 'task':
+      return trace.name[edge.to] === Ev.task_wait ? `reaps task ${edge.via}, whose last event is ${from}` : `first event of task ${edge.via}, forked by ${from}`;
+    case 'module':
+      return `unloads ${edge.via} after the module reference dropped by ${from}`;
   }
 }
 

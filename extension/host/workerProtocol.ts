@@ -25,6 +25,7 @@ export interface SerializedTrace {
   declaredEdges: Trace['declaredEdges'];
   gaps: Trace['gaps'];
   lockDeclarations: Trace['lockDeclarations'];
+  ownerDeclarations: Trace['ownerDeclarations'];
   sources: [string, SourceMapping][];
   callers: [number, string][];
 }
@@ -61,6 +62,7 @@ export function serializeTrace(trace: Trace): { data: SerializedTrace; transfer:
       declaredEdges: trace.declaredEdges,
       gaps: trace.gaps,
       lockDeclarations: trace.lockDeclarations,
+      ownerDeclarations: trace.ownerDeclarations,
       sources: [...trace.sources],
       callers: [...trace.callers],
     },
@@ -95,5 +97,6 @@ export function deserializeTrace(data: SerializedTrace): Trace {
     data.lockDeclarations,
     new Map(data.sources),
     new Map(data.callers),
+    data.ownerDeclarations,
   );
 }
