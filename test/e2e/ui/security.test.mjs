@@ -33,6 +33,7 @@ describe('security: a trace with hostile names', function () {
   it('shows them as text in the race hover, whose only links are the extension\'s own', async function () {
     // Line 15 is the race's dm_get; its squiggle is off to the right of the long line.
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20_000 });
+    await page.locator('.contentWidgets .codelens-decoration', { hasText: 'Step through interleaving' }).first().waitFor({ timeout: 20_000 });
     await hoverLine(page, 15);
     const hover = page.locator('.monaco-hover .monaco-hover-content', { hasText: 'Witness schedule' }).first();
     await hover.waitFor({ timeout: 10_000 });
