@@ -197,6 +197,10 @@ export class NativeParser implements LineParser {
     // time
     let end = tokenEnd(text, p);
     const timeNs = parseTime(text, p, end);
+    if (timeNs instanceof LineError) {
+      b.error(lineNo, timeNs.column, timeNs.message, timeNs.endColumn);
+      return;
+    }
     p = skipBlanks(text, end);
     // cpu
     if (p >= text.length) throw new LineError(p + 1, 'missing cpu field (cpuN) after the time');
@@ -277,19 +281,22 @@ export class NativeParser implements LineParser {
   }
 }
 
-/** `12.000310` (seconds) or `12000310ns`, to nanoseconds. */
-function parseTime(text: string, p: number, end: number): number {
+/**
+ * `12.000310` (seconds) or `12000310ns`, to nanoseconds; a bad time is returned
+ * as a LineError, not thrown: a file of garbage lines fails here on every line,
+ * and a throw costs microseconds.
+ */
+function parseTime(text: string, p: number, end: number): number | LineError {
   const bad = (why: string) => new LineError(p + 1, `bad time ${quote(text, p, end)}: ${why}`, end + 1);
   const checked = (ns: number) => {
     const problem = rangeProblem('time', ns, text.slice(p, end));
-    if (problem) throw new LineError(p + 1, problem, end + 1);
-    return ns;
+    return problem ? new LineError(p + 1, problem, end + 1) : ns;
   };
   let whole = 0;
   let q = p;
   while (q < end && isDigit(text.charCodeAt(q))) whole = whole * 10 + (text.charCodeAt(q++) - ZERO);
-  if (q === p) throw bad('expected seconds with a decimal point (12.000310) or nanoseconds (12000310ns)');
-  if (q === end) throw bad('seconds need a decimal point, nanoseconds the suffix ns');
+  if (q === p) return bad('expected seconds with a decimal point (12.000310) or nanoseconds (12000310ns)');
+  if (q === end) return bad('seconds need a decimal point, nanoseconds the suffix ns');
   if (text.charCodeAt(q) === DOT) {
     let frac = 0;
     let scale = 1e9;
@@ -299,11 +306,11 @@ function parseTime(text: string, p: number, end: number): number {
       if (scale >= 1) frac += (text.charCodeAt(q) - ZERO) * scale;
       q++;
     }
-    if (q !== end) throw bad('unexpected character after the seconds');
+    if (q !== end) return bad('unexpected character after the seconds');
     return checked(whole * 1e9 + Math.floor(frac));
   }
   if (end - q === 2 && text.charCodeAt(q) === 110 && text.charCodeAt(q + 1) === 115) return checked(whole);
-  throw bad('seconds need a decimal point, nanoseconds the suffix ns');
+  return bad('seconds need a decimal point, nanoseconds the suffix ns');
 }
 
 function parseCpu(text: string, p: number, end: number): number {
