@@ -80,6 +80,18 @@ export class FtraceParser implements LineParser {
       this.functionLine(text.slice(rest, fEnd), text.slice(parentAt, tokenEnd(text, parentAt)), timeNs, task, taskKey, taskName, lineNo);
       return;
     }
+    // the syscalls tracepoints in ftrace's own text: `sys_wait4(upid: ffffffff, ...)` and `sys_wait4 -> 0x1194`
+    if (token.startsWith('sys_')) {
+      const open = token.indexOf('(');
+      if (open > 4 || text.startsWith('->', rest)) {
+        const call = open > 4 ? token.slice(4, open) : token.slice(4);
+        const retAt = skipBlanks(text, rest + 2);
+        const args: [string, string][] = open > 4 ? [] : [['ret', text.slice(retAt, tokenEnd(text, retAt))]];
+        this.callContext.delete(taskKey);
+        this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: `sys_${open > 4 ? 'enter' : 'exit'}_${call}`, args, line: lineNo });
+        return;
+      }
+    }
     if (token.endsWith(':') && token.length > 1) {
       let name = token.slice(0, -1);
       let bodyAt = rest;
@@ -99,18 +111,6 @@ export class FtraceParser implements LineParser {
       const body = readProbeBody(text, bodyAt);
       this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name, symbol: body.symbol, args: body.args, line: lineNo, caller: body.returnSite ?? caller, call: body.call, bare: body.bare });
       return;
-    }
-    // the syscalls tracepoints in ftrace's own text: `sys_wait4(upid: ffffffff, ...)` and `sys_wait4 -> 0x1194`
-    if (token.startsWith('sys_')) {
-      const open = token.indexOf('(');
-      if (open > 4 || text.startsWith('->', rest)) {
-        const call = open > 4 ? token.slice(4, open) : token.slice(4);
-        const retAt = skipBlanks(text, rest + 2);
-        const args: [string, string][] = open > 4 ? [] : [['ret', text.slice(retAt, tokenEnd(text, retAt))]];
-        this.callContext.delete(taskKey);
-        this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: `sys_${open > 4 ? 'enter' : 'exit'}_${call}`, args, line: lineNo });
-        return;
-      }
     }
     // function tracer: `func <-parent`, or a bare `func` with the print-parent option off
     if (rest === text.length) {
