@@ -241,12 +241,15 @@ lines.push('r:dmrl/r_delete_module_0 __x64_sys_delete_module ret=$retval:s32');
 const btFmt = (a) => (a.imm !== undefined ? `${a.key}=${a.imm}` : `${a.key}=${a.type === 's32' ? '%d' : a.type === 'u32' ? '%u' : '0x%lx'}`);
 const HEAD = 'printf("%llu %d %d %s';
 const bt = ['// generated from the disassembly of ' + ko.split('/').pop()];
+// BEGIN runs once every probe is attached: the harness starts the workload after this line
+bt.push('BEGIN { printf("# dmrl: probes attached\\n"); }');
 for (const p of probes) {
   const vals = p.args.filter((a) => a.imm === undefined).map((a) => a.bt);
   bt.push(`kprobe:${p.func}+${p.off} { ${HEAD} ${p.event} ${p.args.map(btFmt).join(' ')}\\n", nsecs, cpu, tid, comm${vals.map((v) => ', ' + v).join('')}); }`);
 }
-bt.push(`tracepoint:syscalls:sys_enter_delete_module { ${HEAD} delete_module mod=%s\\n", nsecs, cpu, tid, comm, str(args->name_user)); }`);
-bt.push(`tracepoint:syscalls:sys_exit_delete_module { ${HEAD} delete_module ret=%d\\n", nsecs, cpu, tid, comm, args->ret); }`);
+// one delete_module event when the call returns: the module name kept from the entry, and the result
+bt.push('tracepoint:syscalls:sys_enter_delete_module { @dmrl_mod[tid] = str(args->name_user); }');
+bt.push(`tracepoint:syscalls:sys_exit_delete_module { ${HEAD} delete_module mod=%s ret=%d\\n", nsecs, cpu, tid, comm, @dmrl_mod[tid], args->ret); delete(@dmrl_mod[tid]); }`);
 bt.push(`tracepoint:sched:sched_process_fork { ${HEAD} task_fork child=%d\\n", nsecs, cpu, tid, comm, args->child_pid); }`);
 bt.push(`tracepoint:sched:sched_process_exit { ${HEAD} task_exit\\n", nsecs, cpu, tid, comm); }`);
 bt.push(`tracepoint:syscalls:sys_exit_wait4 /args->ret > 0/ { ${HEAD} task_wait ret=%d\\n", nsecs, cpu, tid, comm, args->ret); }`);

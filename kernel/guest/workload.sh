@@ -1,8 +1,9 @@
 #!/bin/sh
 # The dm workload the harness records. Every step runs under a timeout and logs one line:
 #   <kind> <device> rc=<exit status>
-# kind: create (dynamic minor), create-fixed (--major/--minor), lookup-name, lookup-number, list,
-# open, remove, rmmod. The fixture tests compare the recorded events with these lines.
+# kind: create (dynamic minor), create-fixed (--major/--minor), create-linear (a linear device on
+# another one: its table opens that one), lookup-name, lookup-number, list, open (dd reads the
+# device), hold (a shell keeps it open), remove, rmmod. The fixture tests compare the recorded events with these lines.
 export DM_DISABLE_UDEV=1
 T=30
 MAJ=$(awk '$2 == "device-mapper" { print $1 }' /proc/devices)
@@ -30,7 +31,7 @@ create z0
 create z1
 create_fixed f0 100
 create_fixed f1 101
-step create l0 dmsetup create l0 --table "0 $SIZE linear /dev/mapper/z0 0"
+step create-linear l0 dmsetup create l0 --table "0 $SIZE linear /dev/mapper/z0 0"
 
 # lookups by name and by number
 by_name z0
@@ -50,6 +51,7 @@ holder=$!
 sleep 1
 remove f1
 wait $holder
+echo "hold f1 rc=$?"
 
 # concurrent jobs: create, look up, open and remove their own device, beside a lookup loop
 for j in 1 2 3; do
