@@ -7,6 +7,8 @@
 #        DMRL_VM_TIMEOUT   seconds one VM may run (default 300)
 #        DMRL_VM_LOCK      a lock file: each VM runs under `flock` on it (machines shared by several users)
 #        DMRL_PROBES       a directory with kprobe_events and dmrl.bt to use instead of generating them
+#        DMRL_RUN          the run folder to write into (default: a new one under kernel/.cache/runs);
+#                          e.g. to record one recorder again beside the others of a run
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -74,7 +76,7 @@ PROBES=$CACHE/probes
 KIT="$REPO/dist/cli.js"
 if [ -n "${DMRL_PROBES:-}" ]; then
   PROBES=$DMRL_PROBES
-elif [ -f "$KIT" ] && node "$KIT" --help 2>&1 | grep -q 'dm-race-lens probes'; then
+elif [ -f "$KIT" ] && { node "$KIT" --help 2>&1 || true; } | grep -q 'dm-race-lens probes'; then
   # the project's probe kit; exit 1 = some vocabulary event could not be placed (listed), still usable
   rm -rf "$PROBES" && mkdir -p "$PROBES"
   for fmt in tracefs:kprobe_events bpftrace:dmrl.bt; do
@@ -123,7 +125,7 @@ if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ]; then
 else
   ACCEL=(-accel tcg,thread=multi -cpu max -smp 2 -m 4096)
 fi
-RUN=$CACHE/runs/$(date +%Y%m%d-%H%M%S)
+RUN=${DMRL_RUN:-$CACHE/runs/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$RUN"
 ln -sfn "$RUN" "$CACHE/runs/latest"
 LOCK=()
@@ -132,7 +134,7 @@ LOCK=()
 failed=0
 for phase in "${PHASES[@]}"; do
   out=$RUN/$phase
-  mkdir -p "$out"
+  rm -rf "$out" && mkdir -p "$out"
   t0=$(date +%s)
   say "phase $phase: booting ($(echo "${ACCEL[@]}" | cut -d' ' -f2))"
   set +e
