@@ -165,7 +165,9 @@ for phase in "${PHASES[@]}"; do
     tail -n 30 "$out/console.log" >&2
     failed=1
   fi
-  say "phase $phase: $status in $(($(date +%s) - t0)) s; $(ls "$out" | tr '\n' ' ')"
+  # the guest's own uptime at power-off: the VM's time, without any wait for the lock
+  vm=$(sed -n 's/^\[ *\([0-9]*\)\.[0-9]*\] reboot: Power down.*/\1/p' "$out/console.log" | tail -1)
+  say "phase $phase: $status in $(($(date +%s) - t0)) s (guest up ${vm:-?} s); $(ls "$out" | tr '\n' ' ')"
   if [ -s "$out/probe-errors.log" ]; then say "phase $phase: probes refused:"; sed 's/^/    /' "$out/probe-errors.log" >&2; fi
 done
 say "recordings in $RUN ($(($(date +%s) - START)) s)"
