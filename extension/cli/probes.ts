@@ -2,7 +2,9 @@
 // Exit status: 0 every event the kit probes was placed, 1 some could not be (listed on stderr), 2 bad input.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { deriveProbes, parseKallsyms, renderBpftrace, renderJson, renderPerf, renderScript, renderTracefs, type Kallsyms, type ProbeSet } from '../core/probes';
 import { parseArgs, type CliIO } from './args';
 
@@ -40,11 +42,12 @@ function disassemble(module: string): string {
   if (module.endsWith('.xz')) {
     const xz = spawnSync('xz', ['-dc', module], { maxBuffer: 1 << 30 });
     if (xz.status !== 0) return `!cannot decompress ${module}: ${xz.error?.message ?? xz.stderr.toString().trim()}`;
-    path = module.replace(/\.xz$/, '') + `.${process.pid}.tmp`;
+    // next to the module may be read-only (/lib/modules): a private temporary directory
+    path = join(mkdtempSync(join(tmpdir(), 'dmrl-ko-')), 'dm-mod.ko');
     writeFileSync(path, xz.stdout);
   }
   const r = spawnSync('objdump', ['-drt', path], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (path !== module) spawnSync('rm', ['-f', path]);
+  if (path !== module) rmSync(dirname(path), { recursive: true, force: true });
   if (r.error) return `!cannot run objdump: ${r.error.message} (install binutils)`;
   if (r.status !== 0) return `!objdump ${module}: ${r.stderr.trim()}`;
   return r.stdout;

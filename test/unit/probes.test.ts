@@ -215,3 +215,43 @@ describe('probe kit: the recording script', function () {
     assert.match(r.stderr, /no address for __this_module \[dm_mod\]/);
   });
 });
+
+describe('probe kit: the probes and record commands', function () {
+  this.timeout(20000);
+  const ROOT = join(__dirname, '../../..');
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: ROOT });
+  const dir = mkdtempSync(join(tmpdir(), 'dmrl-probes-cli-'));
+
+  it('prints tracefs definitions from a saved disassembly and exits 0 when everything was placed', () => {
+    const file = join(dir, 'complete.objdump');
+    writeFileSync(file, objdumpText(inventedModule()));
+    const r = cli('probes', '--disassembly', file);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^p:dmrl\/idr_find_0 dm_mod:dm_lookup\+0x23 /m);
+    assert.match(r.stderr, /not probed: set_bit: /);
+  });
+
+  it('exits 1 and names what it could not place', () => {
+    const file = join(dir, 'no-dm-get.objdump');
+    writeFileSync(file, objdumpText(inventedModule().filter((f) => f.name !== 'dm_get')));
+    const r = cli('probes', '--disassembly', file, '--format', 'script', '--out', join(dir, 'record.sh'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /not placed: dm_get: /);
+    assert.match(readFileSync(join(dir, 'record.sh'), 'utf8'), /^#!\/bin\/sh$/m);
+  });
+
+  it('exits 2 with a message for an unreadable or unusable input, and on usage errors', () => {
+    const missing = cli('probes', '--disassembly', join(dir, 'nope'));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read .*nope: ENOENT/);
+    const file = join(dir, 'junk.txt');
+    writeFileSync(file, 'not a disassembly\n');
+    const junk = cli('probes', '--disassembly', file);
+    assert.equal(junk.status, 2);
+    assert.match(junk.stderr, /junk\.txt:1:1: no disassembled function/);
+    assert.equal(cli('probes', '--disassembly', file, '--format', 'xml').status, 2);
+    const rec = cli('record', '--disassembly', file);
+    assert.equal(rec.status, 2);
+    assert.match(rec.stderr, /record needs -- COMMAND/);
+  });
+});

@@ -144,15 +144,27 @@ export function renderScript(set: ProbeSet, kallsyms?: Kallsyms): string {
   return lines.join('\n') + '\n';
 }
 
-/** `perf probe` command lines (module probes by `-m dm_mod`), then the `perf record` that records them. */
+/** perf and bpftrace cannot name the compiler's split-off parts (`__dev_status.cold`): those sites need tracefs. */
+function namedByTools(p: ProbeDefinition): boolean {
+  return !p.symbol.includes('.');
+}
+
+/**
+ * `perf probe` command lines (module probes by `-m dm_mod`), then the `perf record` that records them.
+ * A site in a `.cold` part, which perf cannot name, is defined through tracefs instead; perf records it all the same.
+ */
 export function renderPerf(set: ProbeSet, kallsyms?: Kallsyms): string {
   const out = [...commentBlock(set), '# header of the recorded trace (put it above the perf script output):', ...headerLines(set, kallsyms).map((h) => '#' + h)];
   const events: string[] = [];
   for (const p of set.probes) {
+    events.push(`-e ${set.group}:${p.event}` + (p.filter ? ` --filter ${q(filterText(p.filter, kallsyms))}` : ''));
+    if (!namedByTools(p)) {
+      out.push(`printf '%s\\n' ${q(kprobeLine(set, p))} >> /sys/kernel/tracing/kprobe_events`);
+      continue;
+    }
     const at = p.offset ? `${p.symbol}+${p.offset}` : p.symbol;
     const spec = `${set.group}:${p.event}=${at}${p.kind === 'r' ? '%return' : ''} ${p.args.map((a) => `${a.name}=${a.fetch}:${a.type}`).join(' ')}`.trim();
     out.push(`perf probe -q ${p.module ? `-m ${p.module} ` : ''}-a ${q(spec)}`);
-    events.push(`-e ${set.group}:${p.event}` + (p.filter ? ` --filter ${q(filterText(p.filter, kallsyms))}` : ''));
   }
   for (const t of set.tracepoints) events.push(`-e ${t.system}:${t.event}` + (t.filter ? ` --filter ${q(t.filter)}` : ''));
   out.push(`perf record -a -k CLOCK_MONOTONIC ${events.join(' ')} -- "$@"`, 'perf script -F comm,tid,cpu,time,event,ip,trace');
@@ -161,9 +173,16 @@ export function renderPerf(set: ProbeSet, kallsyms?: Kallsyms): string {
 
 /** A bpftrace program printing `nsecs cpu tid comm event key=val ...` (the layout spec section 6 reads). */
 export function renderBpftrace(set: ProbeSet, kallsyms?: Kallsyms): string {
-  const out = [...commentBlock(set), '# header of the recorded trace (printed first):'];
+  // `#` starts a preprocessor line in bpftrace: comments are `//`
+  const out = [...commentBlock(set), '# header of the recorded trace (printed first):'].map((c) => '//' + c.slice(1));
+  const unnamed = set.probes.filter((p) => !namedByTools(p));
+  if (unnamed.length) {
+    out.push(`// bpftrace cannot name a .cold part: ${unnamed.map((p) => `${p.event} (${location(p)})`).join(', ')} are left out;`);
+    out.push('// a lock released there stays held in the recording: prefer the tracefs or script format when they matter');
+  }
   out.push('BEGIN {', ...headerLines(set, kallsyms).map((h) => `  printf("%s\\n", ${JSON.stringify(h)});`), '}');
   for (const p of set.probes) {
+    if (!namedByTools(p)) continue;
     if (p.event.startsWith('delete_module')) continue; // the syscall tracepoints below are simpler in bpftrace
     const attach = p.kind === 'r' ? `kretprobe:${p.symbol}` : `kprobe:${p.symbol}${p.offset ? '+' + p.offset : ''}`;
     const fmt: string[] = [];
