@@ -21,7 +21,7 @@ import {
   type Value,
 } from './dataflow';
 import { GROUP, type ArgType, type ProbeArg, type ProbeFilter, type ProbeSet } from './model';
-import { parseObjdump, type DisassembledFunction, type Disassembly, type Instruction } from './objdump';
+import { parseObjdump, type DisassembledFunction, type Disassembly } from './objdump';
 
 const MODULE = 'dm_mod';
 /** The locks of the dm races, by the name of their variable, and the acquire/release functions that take them. */
@@ -75,10 +75,10 @@ class Deriver {
     const layout = this.layout();
     this.locks();
     this.idr();
-    const create = this.mdLifetime();
+    this.mdLifetime();
     this.references(layout);
     this.opens(layout);
-    this.addDisk(layout, create);
+    this.addDisk(layout);
     this.moduleEvents();
     this.tasks();
     this.notPlaced();
@@ -275,8 +275,8 @@ class Deriver {
 
   // ---- md lifetime ---------------------------------------------------------------
 
-  /** md_alloc, md_init_done, free_dev. Returns the function that creates the md (holds the idr_alloc). */
-  private mdLifetime(): DisassembledFunction | undefined {
+  /** md_alloc, md_init_done (in the function that creates the md: the one with the idr_alloc), free_dev. */
+  private mdLifetime(): void {
     const firstAlloc = this.callSites('idr_alloc')[0] ?? this.callSites('idr_alloc_u32')[0];
     const create = firstAlloc?.fn;
     if (!create || !firstAlloc) {
@@ -321,7 +321,6 @@ class Deriver {
       });
     }
     if (!freed) this.set.unplaced.push({ vocabulary: 'free_dev', reason: 'no kfree/kvfree after an idr_remove in dm-mod' });
-    return create;
   }
 
   // ---- references ------------------------------------------------------------------
@@ -400,8 +399,7 @@ class Deriver {
     this.set.probes.push({ event: this.name(vocabulary), vocabulary, kind: 'p', module: kernel ? undefined : MODULE, symbol: fnName, offset: 0, args, site });
   }
 
-  private addDisk(layout: { privateData?: number }, create: DisassembledFunction | undefined): void {
-    void create;
+  private addDisk(layout: { privateData?: number }): void {
     let placed = false;
     for (const [callee, diskArg] of [['device_add_disk', 1], ['add_disk', 0]] as const) {
       for (const site of this.callSites(callee)) {
@@ -495,4 +493,3 @@ function loadChain(v: Value): number[] | undefined {
   return inner ? [...inner, v.offset] : undefined;
 }
 
-export type { Instruction };
