@@ -157,6 +157,34 @@ describe('probe kit: rendering', () => {
   });
 });
 
+describe('probe kit: compiler-split .cold parts', () => {
+  const fns = [
+    ...inventedModule(),
+    {
+      name: 'dev_status.cold',
+      section: '.text.unlikely',
+      body: [
+        [7, 'mov    $0x0,%rdi', 'R_X86_64_32S\t.data+0x80'],
+        [5, 'call   @next', 'R_X86_64_PLT32\tup_read-0x4'],
+        [5, 'jmp    @next', 'R_X86_64_PC32\t.text+0x1fc'],
+      ] as [number, string, string?][],
+    },
+  ];
+  const set = deriveProbes(objdumpText(fns));
+
+  it('tracefs probes a site in a .cold part by its own symbol', () => {
+    assert.equal(lineOf(set, 'up_read_1'), 'p:dmrl/up_read_1 dm_mod:dev_status.cold+0x7 lock=\\"_hash_lock":string');
+  });
+
+  it('perf defines it through tracefs; bpftrace says it leaves it out', () => {
+    assert.match(renderPerf(set), /^printf '%s\\n' 'p:dmrl\/up_read_1 dm_mod:dev_status\.cold\+0x7 lock=\\"_hash_lock":string' >> \/sys\/kernel\/tracing\/kprobe_events$/m);
+    assert.match(renderPerf(set), /-e dmrl:up_read_1 /);
+    const bt = renderBpftrace(set);
+    assert.match(bt, /^\/\/ bpftrace cannot name a \.cold part: up_read_1 \(dm_mod:dev_status\.cold\+0x7\) are left out;$/m);
+    assert.doesNotMatch(bt, /^kprobe:dev_status\.cold/m);
+  });
+});
+
 describe('probe kit: the recording script', function () {
   this.timeout(20000);
   const set = deriveProbes(objdumpText(inventedModule()));
