@@ -253,3 +253,15 @@ describe('real 6.1 recordings (sample-traces/recorded/real61.*)', () => {
     assert.deepEqual(outcomes[2], outcomes[0]);
   });
 });
+
+describe('waiting for a return is bounded', () => {
+  it('an entry that is never answered does not hold the trace: order and count are kept past the bound', () => {
+    const lines = ['a-1 [000] ...1. 1.000000: p_dm_get_md_0: (dm_get_md+0x4/0xb0 [dm_mod]) arg1=0x1'];
+    for (let i = 1; i <= 20000; i++) lines.push(`b-2 [001] ...1. ${(1 + i / 1e6).toFixed(6)}: dm_put: (dm_put+0x1e/0x150 [dm_mod]) md=md0 holders=1`);
+    lines.push('a-1 [000] ...1. 2.000000: r_dm_get_md_0: (dev_status+0x41/0x90 [dm_mod] <- dm_get_md) arg1=0x2');
+    const t = parseTrace(lines.join('\n'), { format: 'ftrace' });
+    assert.equal(t.length, 20002, 'given up after 16384 events: the entry stands alone, the late return too');
+    assert.deepEqual([t.line[0], t.line[1], t.line[20001]], [1, 2, 20002]);
+    assert.equal(t.describe(20001), 'dm_get_md ret=0x2');
+  });
+});
