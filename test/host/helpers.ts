@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DmRaceLensApi } from '../../extension/host/extension';
+import { unescapeMarkdown } from '../markdownSyntax';
 
 export const EXTENSION_ID = 'dm-race-lens.dm-race-lens';
 
@@ -66,4 +67,15 @@ export async function ourDiagnostics(uri: vscode.Uri, min = 0): Promise<vscode.D
 export function codeOf(d: vscode.Diagnostic): string {
   const c = d.code;
   return typeof c === 'object' && c !== null ? String(c.value) : String(c);
+}
+
+/** The hovers at a position, as Markdown strings. */
+export async function hoverContents(uri: vscode.Uri, position: vscode.Position): Promise<vscode.MarkdownString[]> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+  return hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? new vscode.MarkdownString(c) : 'value' in c ? (c as vscode.MarkdownString) : new vscode.MarkdownString('')));
+}
+
+/** The text of the hovers at a position, escapes removed. */
+export async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
+  return unescapeMarkdown((await hoverContents(uri, position)).map((c) => c.value).join('\n'));
 }

@@ -9,7 +9,7 @@
 
 import type { Trace } from '../model';
 import type { LineParser } from '../parse';
-import { isDigit, skipBlanks, tokenEnd } from '../scan';
+import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -41,6 +41,8 @@ export class PerfScriptParser implements LineParser {
       this.out.builder.error(lineNo, first + 1, 'not a perf script line: expected "comm tid [cpu] seconds: group:event: ..."', tokenEnd(text, first) + 1);
       return;
     }
+    if (!this.out.inRange('time', head.timeNs, text, head.timeStart, head.timeEnd - 1, lineNo)) return;
+    if (head.cpuEnd > head.cpuStart && !this.out.inRange('cpu', head.cpu, text, head.cpuStart, head.cpuEnd, lineNo)) return;
     if (head.tid === '-1' && !this.warnedUnknownTask) {
       this.warnedUnknownTask = true;
       this.out.builder.warning(lineNo, first + 1, 'perf did not know the task of this event (pid -1): such events are analysed as one task, in file order', head.timeEnd + 1);
@@ -75,7 +77,7 @@ export class PerfScriptParser implements LineParser {
     if (allDigitsIn(text, q, periodEnd)) q = skipBlanks(text, periodEnd);
     const end = tokenEnd(text, q);
     if (end - q < 2 || text.charCodeAt(end - 1) !== 58 /* : */) {
-      this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found "${text.slice(q, end)}"`, end + 1);
+      this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found ${quote(text, q, end)}`, end + 1);
       return;
     }
     const body = readProbeBody(text, end, true);
@@ -101,8 +103,12 @@ interface PerfHead {
   tid: string;
   cpu: number;
   timeNs: number;
-  /** Position right after the timestamp's colon. */
+  /** Where the timestamp starts, and the position right after its colon. */
+  timeStart: number;
   timeEnd: number;
+  /** The digits of `[cpu]` (an empty range when the line has none). */
+  cpuStart: number;
+  cpuEnd: number;
 }
 
 /**
@@ -122,15 +128,19 @@ function readHead(text: string, first: number, starts: Int32Array, ends: Int32Ar
     if (Number.isNaN(timeNs)) continue;
     let k = t - 1;
     let cpu = 0;
+    let cpuStart = 0;
+    let cpuEnd = 0;
     if (text.charCodeAt(starts[k]) === 91 /* [ */ && text.charCodeAt(ends[k] - 1) === 93 /* ] */ && allDigitsIn(text, starts[k] + 1, ends[k] - 1)) {
-      cpu = Number(text.slice(starts[k] + 1, ends[k] - 1));
+      cpuStart = starts[k] + 1;
+      cpuEnd = ends[k] - 1;
+      cpu = Number(text.slice(cpuStart, cpuEnd));
       k--;
     }
     if (k < 1) return undefined;
     const slash = text.indexOf('/', starts[k]);
     const tidStart = slash >= 0 && slash < ends[k] ? slash + 1 : starts[k];
     if (!isPid(text, starts[k], tidStart > starts[k] ? tidStart - 1 : ends[k]) || !isPid(text, tidStart, ends[k])) return undefined;
-    return { comm: text.slice(first, ends[k - 1]), tid: text.slice(tidStart, ends[k]), cpu, timeNs, timeEnd: end };
+    return { comm: text.slice(first, ends[k - 1]), tid: text.slice(tidStart, ends[k]), cpu, timeNs, timeStart: starts[t], timeEnd: end, cpuStart, cpuEnd };
   }
   return undefined;
 }
