@@ -12,7 +12,7 @@
 
 import type { Trace, TraceFormat } from '../model';
 import type { LineParser } from '../parse';
-import { allDigits, isBlank, isDigit, skipBlanks, tokenEnd } from '../scan';
+import { allDigits, isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -20,6 +20,8 @@ interface TaskField {
   comm: string;
   pid: string;
   cpu: number;
+  /** Position of the cpu's first digit. */
+  cpuStart: number;
   /** Position right after the `]` of the cpu. */
   end: number;
 }
@@ -51,10 +53,11 @@ export class FtraceParser implements LineParser {
       end = tokenEnd(text, q);
       timeNs = timeOf(text, q, end);
       if (Number.isNaN(timeNs)) {
-        this.out.builder.error(lineNo, q + 1, `bad timestamp "${text.slice(q, end)}": expected seconds followed by a colon, e.g. 8123.456789:`, end + 1);
+        this.out.builder.error(lineNo, q + 1, `bad timestamp ${quote(text, q, end)}: expected seconds followed by a colon, e.g. 8123.456789:`, end + 1);
         return;
       }
     }
+    if (!this.out.inRange('time', timeNs, text, q, end - 1, lineNo) || !this.out.inRange('cpu', task.cpu, text, task.cpuStart, task.end - 1, lineNo)) return;
     q = skipBlanks(text, end);
     if (q === text.length) {
       this.out.builder.error(lineNo, q + 1, 'missing event after the timestamp');
@@ -110,7 +113,7 @@ export class FtraceParser implements LineParser {
       this.functionLine(token, text.slice(parentAt, tokenEnd(text, parentAt)), timeNs, task, taskKey, taskName, lineNo);
       return;
     }
-    this.out.builder.error(lineNo, p + 1, `expected "event: ..." or a function-tracer "func <-parent" after the timestamp, found "${token}"`, end + 1);
+    this.out.builder.error(lineNo, p + 1, `expected "event: ..." or a function-tracer "func <-parent" after the timestamp, found ${quote(token)}`, end + 1);
   }
 
   private functionLine(func: string, parent: string, timeNs: number, task: TaskField, taskKey: string, taskName: string, lineNo: number): void {
@@ -171,7 +174,7 @@ function taskBefore(text: string, start: number, bracket: number): TaskField | u
   while (q >= start && isDigit(text.charCodeAt(q))) q--;
   if (q === pidEnd - 1 || q <= start || text.charCodeAt(q) !== 45 /* - */) return undefined;
   const comm = text.slice(start, q);
-  return { comm, pid: text.slice(q + 1, pidEnd), cpu, end: c + 1 };
+  return { comm, pid: text.slice(q + 1, pidEnd), cpu, cpuStart: bracket + 1, end: c + 1 };
 }
 
 /**

@@ -9,7 +9,7 @@
 
 import type { Trace } from '../model';
 import type { LineParser } from '../parse';
-import { isDigit, skipBlanks, tokenEnd } from '../scan';
+import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -57,6 +57,8 @@ export class PerfScriptParser implements LineParser {
       const tidStart = slash >= 0 && slash < ends[k] ? slash + 1 : starts[k];
       if (!allDigitsIn(text, starts[k], tidStart > starts[k] ? tidStart - 1 : ends[k]) || !allDigitsIn(text, tidStart, ends[k])) break;
       const tid = text.slice(tidStart, ends[k]);
+      if (!this.out.inRange('time', timeNs, text, starts[t], end - 1, lineNo)) return;
+      if (cpu > 0 && !this.out.inRange('cpu', cpu, text, starts[t - 1] + 1, ends[t - 1] - 1, lineNo)) return;
       const comm = text.slice(first, ends[k - 1]);
       this.event(text, end, lineNo, { comm, tid, cpu, timeNs });
       return;
@@ -90,7 +92,7 @@ export class PerfScriptParser implements LineParser {
     if (allDigitsIn(text, q, periodEnd)) q = skipBlanks(text, periodEnd);
     const end = tokenEnd(text, q);
     if (end - q < 2 || text.charCodeAt(end - 1) !== 58 /* : */) {
-      this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found "${text.slice(q, end)}"`, end + 1);
+      this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found ${quote(text, q, end)}`, end + 1);
       return;
     }
     const body = readProbeBody(text, end);

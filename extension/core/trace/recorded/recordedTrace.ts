@@ -6,8 +6,9 @@
 
 import { DirectiveReader } from '../directives';
 import { Growable } from '../growable';
+import { rangeProblem, type NumberKind } from '../numbers';
 import { TraceBuilder, type TaskInfo, type Trace, type TraceFormat } from '../model';
-import { LineError, isBlank } from '../scan';
+import { LineError, isBlank, quote } from '../scan';
 import { EventNameResolver } from './eventNames';
 import { normalizeValue, parameterName } from './values';
 
@@ -124,10 +125,20 @@ export class RecordedTrace {
       this.directives.read(text, p, lineNo);
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
-      if (at) this.builder.error(lineNo, at.column, `${e.message} (in "${text}")`);
+      if (at) this.builder.error(lineNo, at.column, `${e.message} (in ${quote(text)})`);
       else this.builder.error(lineNo, e.column, e.message, e.endColumn);
     }
     this.names.forget();
+  }
+
+  /**
+   * Checks a number read from text[from, to) of line `lineNo` (numbers.ts):
+   * out of range, it is an error at that token and the caller drops the line.
+   */
+  inRange(kind: NumberKind, value: number, text: string, from: number, to: number, lineNo: number): boolean {
+    const problem = rangeProblem(kind, value, text.slice(from, to));
+    if (problem) this.builder.error(lineNo, from + 1, problem, to + 1);
+    return problem === undefined;
   }
 
   /** Sets the call context of the last event added (file-ordered formats: their events are added as read). */
