@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { analyzeCommand } from './cli/analyze';
 import { chunked } from './core/report/jsonText';
 import { UsageError, type CliIO } from './cli/args';
+import { probesCommand } from './cli/probes';
+import { recordCommand } from './cli/record';
 import { simulateCommand } from './cli/simulate';
 
 type Command = (argv: string[], io: CliIO) => number | Promise<number>;
@@ -12,11 +14,15 @@ type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 const COMMANDS: Record<string, Command> = {
   analyze: analyzeCommand,
   simulate: (argv, io) => simulateCommand(argv, io.out),
+  probes: probesCommand,
+  record: recordCommand,
 };
 
 const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FORMAT] [--map probe=event]...
        dm-race-lens simulate --matrix [--format text|json]
-       dm-race-lens simulate --scenario NAME --patches LIST --out FILE`;
+       dm-race-lens simulate --scenario NAME --patches LIST --out FILE
+       dm-race-lens probes (--module dm-mod.ko | --disassembly FILE) [--kallsyms FILE] [--format tracefs|script|perf|bpftrace|json] [--out FILE]
+       dm-race-lens record [--module dm-mod.ko | --disassembly FILE] [--kallsyms FILE] [--out TRACE] -- COMMAND [ARGS...]`;
 
 async function main(argv: string[]): Promise<number> {
   const io: CliIO = {

@@ -2,6 +2,7 @@
 
 import { HappensBefore } from './hb/happensBefore';
 import { runRules } from './rules';
+import type { RuleOptions } from './rules/context';
 import type { Finding } from './rules/finding';
 import { CappedDiagnostics, type Omitted } from './trace/diagnostics';
 import type { Diagnostic, Trace } from './trace/model';
@@ -17,9 +18,9 @@ export interface Analysis {
   diagnosticsOmitted?: readonly Omitted[];
 }
 
-export function analyzeTrace(trace: Trace): Analysis {
+export function analyzeTrace(trace: Trace, options?: RuleOptions): Analysis {
   const hb = new HappensBefore(trace);
-  const findings = runRules(trace, hb);
+  const findings = runRules(trace, hb, options);
   const capped = new CappedDiagnostics();
   for (const d of trace.diagnostics) capped.add(d);
   for (const d of hb.diagnostics) capped.add(d);

@@ -5,17 +5,18 @@ import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, finding, span, walkHeldLocks, type RuleContext } from './context';
+import { sleepingEvents } from './maySleep';
 import { witness } from './witness';
 
 export function sleepInAtomic(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
   const lastMd = lastDeviceOf(ctx);
-  const sleepingGfp = new Map<number, boolean>();
+  const maySleep = sleepingEvents(trace, ctx.options?.gfpDirectReclaim);
   // One finding per held section (keyed by its acquire): the first sleeping call, and the later ones counted.
   // A spinlock that is never released would otherwise give a finding for every allocation after it.
   const sections = new Map<number, { first: number; lock: number; md: number; more: number; last: number }>();
   walkHeldLocks(trace, (i, held) => {
-    if (!maySleep(ctx, i, sleepingGfp)) return;
+    if (!maySleep(i)) return;
     const spin = held.find((h) => h.kind === 'spin');
     if (!spin) return;
     const section = sections.get(spin.acquire);
@@ -61,19 +62,4 @@ function lastDeviceOf({ trace, hb }: RuleContext): (event: number) => number {
     }
     return md[task];
   };
-}
-
-/** idr_pre_get/kmalloc with GFP_KERNEL, or mutex_lock. `sleepingGfp` caches the answer per gfp value. */
-function maySleep({ trace }: RuleContext, event: number, sleepingGfp: Map<number, boolean>): boolean {
-  const name = trace.name[event];
-  if (name === Ev.mutex_lock) return true;
-  if (name !== Ev.idr_pre_get && name !== Ev.kmalloc) return false;
-  const gfp = trace.argId(event, Key.gfp);
-  if (gfp < 0) return false;
-  let sleeps = sleepingGfp.get(gfp);
-  if (sleeps === undefined) {
-    sleeps = trace.strings.get(gfp).split('|').includes('GFP_KERNEL');
-    sleepingGfp.set(gfp, sleeps);
-  }
-  return sleeps;
 }
