@@ -17,7 +17,7 @@ const COMMANDS: Record<string, Command> = {
   record: recordCommand,
 };
 
-const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FORMAT] [--map probe=event]...
+const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FORMAT] [--map probe=event]... [--gfp-direct-reclaim BIT]
        dm-race-lens simulate --matrix [--format text|json]
        dm-race-lens simulate --scenario NAME --patches LIST --out FILE
        dm-race-lens probes (--module dm-mod.ko | --disassembly FILE) [--kallsyms FILE] [--format tracefs|script|perf|bpftrace|json] [--out FILE]

@@ -31,9 +31,9 @@ export function edgeReason(trace: Trace, edge: Edge): string {
     case 'declared':
       return `after ${from} (declared by \`!hb\`)`;
     case 'task':
-      return trace.name[edge.to] === Ev.task_wait ? `reaps task ${edge.via}, whose last event is ${from}` : `first event of task ${edge.via}, forked by ${from}`;
+      return trace.name[edge.to] === Ev.task_wait ? `reaps task ${mdText(edge.via)}, whose last event is ${from}` : `first event of task ${mdText(edge.via)}, forked by ${from}`;
     case 'module':
-      return `unloads ${edge.via} after the module reference dropped by ${from}`;
+      return `unloads ${mdText(edge.via)} after the module reference dropped by ${from}`;
   }
 }
 

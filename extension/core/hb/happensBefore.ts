@@ -169,9 +169,10 @@ export class HappensBefore {
    */
   private collectDeclaredEdges(): void {
     const { trace } = this;
+    const taskByName = new Map(trace.tasks.map((t, i) => [t.name, i]));
     const taskByPid = new Map(trace.tasks.map((t, i) => [t.pid, i]));
     const resolve = (name: string, seq: number, line: number, column: number): number => {
-      const task = taskByPid.get(pidOf(name));
+      const task = taskByName.get(name) ?? taskByPid.get(pidOf(name));
       if (task === undefined) {
         this.diagnostics.push({ line, column, message: `!hb names task ${name}, which has no event in the trace`, severity: 'error' });
         return -1;

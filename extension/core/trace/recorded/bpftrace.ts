@@ -11,6 +11,7 @@
 import type { Trace } from '../model';
 import type { LineParser } from '../parse';
 import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
+import { dropGroup, dropKprobeDecoration, isReturnName } from './eventNames';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
 export class BpftraceParser implements LineParser {
@@ -72,14 +73,18 @@ export class BpftraceParser implements LineParser {
     const cpu = Number(text.slice(starts[1], ends[1]));
     const timeNs = Number(text.slice(starts[0], ends[0]));
     if (!this.out.inRange('time', timeNs, text, starts[0], ends[0], lineNo) || !this.out.inRange('cpu', cpu, text, starts[1], ends[1], lineNo)) return;
+    const name = text.slice(starts[eventAt], ends[eventAt]);
+    // no location column: the name says return (`kretprobe:dm_get_md`, what bpftrace's `probe` prints), and names the function
+    const fn = dropKprobeDecoration(dropGroup(name));
     this.out.add({
       timeNs,
       cpu,
       taskKey: tid === '0' ? `0@${cpu}` : tid,
       taskName: `${text.slice(starts[3], ends[eventAt - 1])}/${tid}`,
-      name: text.slice(starts[eventAt], ends[eventAt]),
+      name,
       args,
       line: lineNo,
+      call: { kind: isReturnName(name) ? 'return' : 'entry', fn },
     });
   }
 
