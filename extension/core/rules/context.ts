@@ -152,6 +152,9 @@ export function lockOf(trace: Trace, event: number): number {
  */
 export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void, only?: readonly number[]): void {
   const heldByTask: HeldLock[][] = trace.tasks.map(() => []);
+  // How many entries of each lock each task holds: a release of a lock its task does not hold (a recording
+  // that starts inside a section) costs no scan of a stack that never-released locks made deep
+  const heldCount: Map<number, number>[] = trace.tasks.map(() => new Map());
   const anonymous = trace.strings.intern(ANONYMOUS_LOCK);
   const events = only ? eventsNamed(trace, ...LOCK_EVENTS, ...only) : undefined;
   const count = events ? events.length : trace.length;
@@ -164,12 +167,17 @@ export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonl
       if (name === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') !== '1') continue;
       const lock = lockOf(trace, i);
       held.push({ lock, acquire: i, kind: lockKind(trace, i, lock) });
+      const counts = heldCount[trace.task[i]];
+      counts.set(lock, (counts.get(lock) ?? 0) + 1);
     } else if (RELEASES.has(name)) {
       const lock = lockOf(trace, i);
+      const counts = heldCount[trace.task[i]];
+      if (!counts.get(lock)) continue;
       const kind = name === Ev.spin_unlock ? 'spin' : 'mutex';
       for (let k = held.length - 1; k >= 0; k--) {
         if (held[k].lock === lock && (lock !== anonymous || held[k].kind === kind)) {
           held.splice(k, 1);
+          counts.set(lock, counts.get(lock)! - 1);
           break;
         }
       }
