@@ -94,6 +94,15 @@ describe('object incarnations (address reuse)', () => {
     assert.equal(a.findings[0].md, 'X#2');
   });
 
+  it('follows time order in a time-ordered format (bpftrace), file order elsewhere', () => {
+    // the free is printed after the new md_alloc but happened before it
+    const lines = ['300 1 10 b md_alloc md=X', '200 0 11 a free_dev md=X', '400 1 10 b md_access md=X field=map'];
+    const bpf = parseTrace(lines.join('\n'), { format: 'bpftrace' });
+    assert.deepEqual(Array.from({ length: bpf.length }, (_, i) => bpf.describe(i)), ['free_dev md=X', 'md_alloc md=X#2', 'md_access md=X#2 field=map']);
+    const native = parseTrace(trace('b/10 md_alloc md=X', 'a/11 free_dev md=X', 'b/10 md_access md=X field=map'));
+    assert.deepEqual(Array.from({ length: native.length }, (_, i) => native.describe(i)), ['md_alloc md=X', 'free_dev md=X', 'md_access md=X field=map']);
+  });
+
   it('counts a live later incarnation, not the freed one, for DMR5', () => {
     const a = analyze('a/1 md_alloc md=X', 'a/1 free_dev md=X', 'a/1 md_alloc md=X', 'a/1 module_put mod=dm_mod count=0', 'r/2 delete_module mod=dm_mod ret=0');
     assert.deepEqual(summary(a), ['DMR5 error 5']);
