@@ -199,7 +199,7 @@ export class ChromeJsonParser implements StreamParser {
       // a flow starts at its s and ends at its f whatever their times say; steps go in time order between
       points.sort((x, y) => rank(x) - rank(y) || x.timeNs - y.timeNs || x.fileOrder - y.fileOrder);
       if (points.length < 2) {
-        b.warning(points[0].line, points[0].column, `flow ${id} has only one end: no happens-before edge`);
+        b.warning(points[0].line, points[0].column, `flow ${quote(String(id))} has only one end: no happens-before edge`);
         continue;
       }
       for (let k = 0; k + 1 < points.length; k++) {
@@ -211,7 +211,7 @@ export class ChromeJsonParser implements StreamParser {
         const toTask = this.out.taskName(to.taskKey);
         if (!fromSeq || !toSeq || !fromTask || !toTask) {
           const missing = !fromSeq || !fromTask ? from : to;
-          b.warning(missing.line, missing.column, `flow ${id}: its thread has no slice to bind to, no happens-before edge`);
+          b.warning(missing.line, missing.column, `flow ${quote(String(id))}: its thread has no slice to bind to, no happens-before edge`);
           continue;
         }
         if (fromTask === toTask && fromSeq === toSeq) continue;
