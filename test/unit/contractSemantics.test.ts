@@ -263,6 +263,12 @@ describe('anonymous locks (lock events without a lock)', () => {
     assert.match(a.findings[0].message, /spinlock <anonymous> \(taken by spin_lock at line 1\); 1 more sleeping call follows in this section \(up to line 6\)/, 'a mutex_unlock does not end a spinlock');
   });
 
+  it('are not held when the trace records no anonymous release of their kind (an inlined spin_unlock is invisible to the function tracer)', () => {
+    assert.deepEqual(summary(analyze('a/1 spin_lock', 'a/1 kmalloc obj=o gfp=GFP_KERNEL', 'a/1 mutex_lock lock=M')), []);
+    assert.deepEqual(summary(analyze('a/1 spin_lock', 'a/1 kmalloc obj=o gfp=GFP_KERNEL', 'b/2 spin_lock', 'b/2 spin_unlock')), ['DMR4 error 2'], 'a traced anonymous release makes them count');
+    assert.deepEqual(summary(analyze('a/1 spin_lock lock=L', 'a/1 kmalloc obj=o gfp=GFP_KERNEL')), ['DMR4 error 2'], 'named locks are held as always');
+  });
+
   it('hand nothing off', () => {
     const { hb } = hbOf('a/1 spin_unlock', 'b/2 spin_lock', 'a/1 mutex_unlock', 'b/2 mutex_lock');
     assert.ok(hb.concurrent(0, 1) && hb.concurrent(2, 3));
