@@ -2,7 +2,7 @@
 // and turns clicks and keys into navigation and `reveal` messages.
 
 import type { GraphModel, GraphRace } from '../extension/core/graph/model';
-import { EVENT_CLASSES } from '../extension/core/graph/model';
+import { EDGE_KINDS, EVENT_CLASSES } from '../extension/core/graph/model';
 import { nearestEvent } from '../extension/core/graph/lod';
 import type { GraphFocus, HostMessage } from '../extension/protocol';
 import { onHostMessage, postToHost } from './hostApi';
@@ -11,7 +11,7 @@ import { CanvasPainter, SvgPainter } from './painter';
 import { RaceList } from './raceList';
 import { draw, laneCenter, laneRowAt, type DrawState, type FrameStats } from './render';
 import { ALL_CLASSES, LANE_HEIGHT, noFilters, Scene, type Axis, type Filters, type Row } from './scene';
-import { readPalette, watchTheme, type Palette } from './theme';
+import { EDGE_STYLES, readPalette, watchTheme, type Palette } from './theme';
 import { button, divider, dropdown, registerToolkit, swatchCheckbox, type Dropdown } from './toolkit';
 import { clampView, fitRange, panBy, plotHeight, plotWidth, toAxisX, toScreenX, zoomAt, type Frame, type Viewport } from './view';
 
@@ -161,15 +161,15 @@ class GraphApp {
 
   /** What the edge colours and dashes mean (the canvas draws them with the same palette). */
   private buildEdgeLegend(): void {
-    const kinds: [string, string][] = [['lock hand-off', 'solid'], ['reads-from', 'dotted'], ['uevent', 'solid'], ['!hb', 'dashed'], ['fork / wait', 'solid'], ['module release', 'solid']];
     this.edgeLegend.replaceChildren(
-      ...kinds.map(([label, style], k) => {
+      ...EDGE_KINDS.map((kind, k) => {
+        const { label, css } = EDGE_STYLES[kind];
         const item = document.createElement('span');
         item.className = 'edge-item';
         const sample = document.createElement('span');
         sample.className = 'edge-sample';
         sample.setAttribute('aria-hidden', 'true');
-        sample.style.borderTop = `2px ${style} ${this.palette.edges[k]}`;
+        sample.style.borderTop = `2px ${css} ${this.palette.edges[k]}`;
         item.append(sample, document.createTextNode(label));
         return item;
       }),

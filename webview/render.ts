@@ -5,10 +5,10 @@
 // that the finest buckets would be wider than a pixel.
 
 import { pickLevel, visibleBuckets, visibleEvents, type LodLevel } from '../extension/core/graph/lod';
-import type { GraphRace } from '../extension/core/graph/model';
+import { EDGE_KINDS, type GraphRace } from '../extension/core/graph/model';
 import type { PathBuilder, Painter } from './painter';
 import type { Axis, Filters, Row, Scene } from './scene';
-import type { Palette } from './theme';
+import { EDGE_STYLES, type Palette } from './theme';
 import { formatTime, plotHeight, plotWidth, tickStep, toScreenX, type Frame, type Viewport } from './view';
 
 export interface DrawState {
@@ -255,7 +255,7 @@ function arrowHead(p: PathBuilder, x: number, y: number, fromX: number, fromY: n
   p.close();
 }
 
-const EDGE_DASH = [[], [2, 2], [], [5, 3], [], []];
+const EDGE_DASH = EDGE_KINDS.map((k) => EDGE_STYLES[k].dash);
 
 function drawEdges(p: Painter, s: DrawState, stats: FrameStats): void {
   const { scene, view, frame, palette } = s;

@@ -2,7 +2,8 @@
 // theme changes (VS Code swaps the body class: vscode-light, vscode-dark,
 // vscode-high-contrast, vscode-high-contrast-light).
 
-import { EVENT_CLASSES } from '../extension/core/graph/model';
+import { EDGE_KINDS, EVENT_CLASSES, type EdgeKind } from '../extension/core/graph/model';
+import type { EventClass } from '../extension/core/trace/vocabulary';
 
 export interface Palette {
   background: string;
@@ -13,7 +14,7 @@ export interface Palette {
   grid: string;
   /** One per EVENT_CLASSES entry. */
   classes: string[];
-  /** One per GRAPH_EDGE_KINDS entry. */
+  /** One per EDGE_KINDS entry. */
   edges: string[];
   error: string;
   warning: string;
@@ -37,6 +38,20 @@ const CLASS_VARS: Record<string, [string, string]> = {
   other: ['--vscode-descriptionForeground', '#9d9d9d'],
 };
 
+/**
+ * How each happens-before edge kind is drawn and named in the legend: its
+ * colour (an event class's, or the foreground), its canvas dash and the CSS
+ * border style of its legend sample.
+ */
+export const EDGE_STYLES: Record<EdgeKind, { label: string; colour: EventClass | 'foreground'; dash: number[]; css: 'solid' | 'dotted' | 'dashed' }> = {
+  lock: { label: 'lock hand-off', colour: 'lock', dash: [], css: 'solid' },
+  'reads-from': { label: 'reads-from', colour: 'idr', dash: [2, 2], css: 'dotted' },
+  uevent: { label: 'uevent', colour: 'disk', dash: [], css: 'solid' },
+  declared: { label: '!hb', colour: 'foreground', dash: [5, 3], css: 'dashed' },
+  task: { label: 'fork / wait', colour: 'lifecycle', dash: [], css: 'solid' },
+  module: { label: 'module release', colour: 'module', dash: [], css: 'solid' },
+};
+
 export function readPalette(root: HTMLElement = document.body): Palette {
   const style = getComputedStyle(root);
   const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
@@ -51,7 +66,10 @@ export function readPalette(root: HTMLElement = document.body): Palette {
     laneStripe: v('--vscode-editor-lineHighlightBackground', 'rgba(128,128,128,0.08)'),
     grid: v('--vscode-editorIndentGuide-background1', v('--vscode-editorIndentGuide-background', 'rgba(128,128,128,0.25)')),
     classes,
-    edges: [classes[0], classes[1], classes[4], foreground, classes[3], classes[5]],
+    edges: EDGE_KINDS.map((k) => {
+      const c = EDGE_STYLES[k].colour;
+      return c === 'foreground' ? foreground : classes[EVENT_CLASSES.indexOf(c)];
+    }),
     error: v('--vscode-editorError-foreground', '#f14c4c'),
     warning: v('--vscode-editorWarning-foreground', '#cca700'),
     focus: v('--vscode-focusBorder', '#007fd4'),

@@ -2,7 +2,7 @@
 // where each patch file is in the workspace. Without the simulator's matrix the
 // race -> patch mapping is the rules' `fixedBy` (spec section 4).
 import * as vscode from 'vscode';
-import { patchNumberOf, patchSubject } from './seriesInfo';
+import { ANY_PATCH_GLOB, PATCH_FILE_GLOB, patchNumberOf, patchSubject } from './seriesInfo';
 
 export { PATCH_IDS, closesText, patchNumberOf, patchSubject, rulesClosedBy } from './seriesInfo';
 
@@ -34,7 +34,7 @@ let watcher: vscode.FileSystemWatcher | undefined;
 
 function watchPatches(): void {
   if (watcher) return;
-  watcher = vscode.workspace.createFileSystemWatcher('**/*.{patch,diff}');
+  watcher = vscode.workspace.createFileSystemWatcher(ANY_PATCH_GLOB);
   const reset = () => cache.clear();
   watcher.onDidCreate(reset);
   watcher.onDidChange(reset);
@@ -49,7 +49,7 @@ export function disposePatchSearch(): void {
 }
 
 async function searchPatchFiles(near?: vscode.Uri): Promise<Map<string, PatchFile>> {
-  const uris = await vscode.workspace.findFiles('**/0[0-9][0-9][0-9]-*.{patch,diff}', '**/{node_modules,.vscode-test,.git}/**', 500);
+  const uris = await vscode.workspace.findFiles(PATCH_FILE_GLOB, '**/{node_modules,.vscode-test,.git}/**', 500);
   const score = (u: vscode.Uri) => (near ? commonPrefix(u.path, near.path) : 0);
   uris.sort((a, b) => score(b) - score(a) || a.path.localeCompare(b.path));
   const out = new Map<string, PatchFile>();

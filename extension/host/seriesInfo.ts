@@ -1,13 +1,20 @@
 // What the patch series is, without the editor: which patch closes which race
 // (the rules' fixedBy, spec section 4) and how a patch file names its number
 // and subject. Pure, for unit tests and the views.
-import { RULES, type RuleId } from '../core/rules/finding';
+import { RULES, RULE_IDS, type RuleId } from '../core/rules/finding';
 
-export const PATCH_IDS = ['01', '02', '03', '04', '05', '06', '07', '08'] as const;
+export { PATCH_IDS } from '../core/simulate/config';
+
+/** The workspace files that may be patches of the series (`0004-dm-....patch`, or `.diff`). */
+export const PATCH_FILE_GLOB = '**/0[0-9][0-9][0-9]-*.{patch,diff}';
+/** Any patch file: a change to one may change what PATCH_FILE_GLOB finds. */
+export const ANY_PATCH_GLOB = '**/*.{patch,diff}';
+/** `Subject: [PATCH 4/8] ...`: the patch's number in a mail or `git format-patch` file. */
+const PATCH_SUBJECT = /^Subject:\s*\[PATCH\s+(\d+)\/\d+\]/;
 
 /** The rules a patch (`04`) closes, alone or together with other patches. */
 export function rulesClosedBy(patch: string): RuleId[] {
-  return (Object.keys(RULES) as RuleId[]).filter((id) => RULES[id].fixedBy.includes(patch));
+  return RULE_IDS.filter((id) => RULES[id].fixedBy.includes(patch));
 }
 
 /** `Closes DMR2 stale-lookup-get (with 06)` for a patch, or undefined for a patch that closes no race. */
@@ -23,7 +30,7 @@ export function closesText(patch: string, rules: RuleId[] = rulesClosedBy(patch)
 
 /** The patch number of a file: `[PATCH 4/8]` in its Subject, else a `0004-` file name prefix. */
 export function patchNumberOf(fileName: string, head: string): string | undefined {
-  const subject = /^Subject:\s*\[PATCH\s+(\d+)\/\d+\]/m.exec(head);
+  const subject = new RegExp(PATCH_SUBJECT.source, 'm').exec(head);
   const n = subject ? Number(subject[1]) : Number(/(?:^|[\\/])0*(\d{1,3})-[^\\/]*$/.exec(fileName)?.[1] ?? NaN);
   return Number.isFinite(n) && n > 0 ? String(n).padStart(2, '0') : undefined;
 }
@@ -43,7 +50,7 @@ export function patchNumberAt(fileName: string, text: string): (line: number) =>
   const subjects: { line: number; id: string }[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((l, i) => {
-    const m = /^Subject:\s*\[PATCH\s+(\d+)\/\d+\]/.exec(l);
+    const m = PATCH_SUBJECT.exec(l);
     if (m) subjects.push({ line: i, id: String(Number(m[1])).padStart(2, '0') });
   });
   const fallback = patchNumberOf(fileName, '');

@@ -1,6 +1,6 @@
 // The extension's settings, read in one place (names match package.json contributes.configuration).
 import * as vscode from 'vscode';
-import type { RuleId } from '../core/rules/finding';
+import { RULE_IDS, type RuleId } from '../core/rules/finding';
 
 export type SeveritySetting = 'default' | 'error' | 'warning' | 'information' | 'hint' | 'off';
 
@@ -16,8 +16,6 @@ export interface Settings {
   /** A Linux kernel tree used to find the source of function names. */
   kernelTree: string;
 }
-
-const RULE_IDS: RuleId[] = ['DMR1', 'DMR2', 'DMR3', 'DMR4', 'DMR5', 'DMR6'];
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration('dmRaceLens', scope);

@@ -3,7 +3,7 @@
 // closes, from the simulator's race x patch matrix once computed, else from the
 // rules' fixedBy), and the status bar count of races in the active trace.
 import * as vscode from 'vscode';
-import { RULES, type Finding, type RuleId } from '../core/rules/finding';
+import { RULES, RULE_IDS, type Finding, type RuleId } from '../core/rules/finding';
 import { mdText } from './markdown';
 import { findPatchFiles, PATCH_IDS, rulesClosedBy } from './patchSeries';
 import type { AnalysisWorker } from './analysisWorkerClient';
@@ -37,7 +37,7 @@ export class RacesTree implements vscode.TreeDataProvider<RaceNode> {
 
   getChildren(node?: RaceNode): RaceNode[] {
     const all = this.findings();
-    if (!node) return (Object.keys(RULES) as RuleId[]).filter((rule) => all.some((x) => x.finding.rule === rule)).map((rule) => ({ kind: 'rule', rule }));
+    if (!node) return RULE_IDS.filter((rule) => all.some((x) => x.finding.rule === rule)).map((rule) => ({ kind: 'rule', rule }));
     if (node.kind === 'rule') {
       const devices = [...new Set(all.filter((x) => x.finding.rule === node.rule).map((x) => x.finding.md))].sort();
       return devices.map((md) => ({ kind: 'device', rule: node.rule, md }));

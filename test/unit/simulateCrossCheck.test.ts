@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeText } from '../../extension/core/analyze';
-import { RULES, type RuleId } from '../../extension/core/rules/finding';
+import { RULES, RULE_IDS, type RuleId } from '../../extension/core/rules/finding';
 import { simulateCommand } from '../../extension/cli/simulate';
 import { PATCH_IDS } from '../../extension/core/simulate/config';
 import { racesClosedByPatch, summarise, type MatrixResult } from '../../extension/core/simulate/matrix';
@@ -110,7 +110,7 @@ describe('simulate: rules against ground truth', () => {
   it('reads off the matrix which race each patch closes, in agreement with the rules reference', () => {
     const closes = racesClosedByPatch(matrix());
     for (const id of PATCH_IDS) {
-      const documented = (Object.keys(RULES) as RuleId[]).filter((r) => RULES[r].fixedBy.at(-1) === id);
+      const documented = RULE_IDS.filter((r) => RULES[r].fixedBy.at(-1) === id);
       assert.deepEqual([...closes[id]].sort(), documented.sort(), `patch ${id}`);
     }
   });

@@ -5,7 +5,7 @@ import type { Finding } from '../rules/finding';
 import { Key } from '../trace/model';
 import { eventClass } from '../trace/vocabulary';
 import { happensBeforeRanks, laneOfTask } from './layout';
-import { EVENT_CLASSES, GRAPH_EDGE_KINDS, type GraphModel, type GraphRace } from './model';
+import { EDGE_KINDS, EVENT_CLASSES, type GraphModel, type GraphRace } from './model';
 
 export interface GraphOptions {
   /** Name shown in the panel. */
@@ -88,7 +88,7 @@ export function buildGraph(analysis: Analysis, options: GraphOptions = {}): Grap
   const edges = {
     from: Int32Array.from(edgeList, (e) => e.from),
     to: Int32Array.from(edgeList, (e) => e.to),
-    kind: Uint8Array.from(edgeList, (e) => GRAPH_EDGE_KINDS.indexOf(e.kind)),
+    kind: Uint8Array.from(edgeList, (e) => EDGE_KINDS.indexOf(e.kind)),
     via: Int32Array.from(edgeList, (e) => intern(e.via)),
   };
 

@@ -10,9 +10,8 @@ import type { EventClass } from '../trace/vocabulary';
 /** Class ids of `events.cls`, in this order (the webview colours by index). */
 export const EVENT_CLASSES: readonly EventClass[] = ['lock', 'idr', 'refcount', 'lifecycle', 'disk', 'module', 'other'];
 
-/** Kind ids of `edges.kind`, in this order. */
-export const GRAPH_EDGE_KINDS = ['lock', 'reads-from', 'uevent', 'declared', 'task', 'module'] as const;
-export type GraphEdgeKind = (typeof GRAPH_EDGE_KINDS)[number];
+/** Kind ids of `edges.kind` index EDGE_KINDS, the happens-before edge kinds. */
+export { EDGE_KINDS, type EdgeKind } from '../hb/edgeKinds';
 
 /** One horizontal lane: one task. Lanes are in display order, grouped by cpu. */
 export interface GraphLane {
@@ -78,7 +77,7 @@ export interface GraphEvents {
 export interface GraphEdges {
   from: Int32Array;
   to: Int32Array;
-  /** Index into GRAPH_EDGE_KINDS. */
+  /** Index into EDGE_KINDS. */
   kind: Uint8Array;
   /** Lock, slot or disk the edge goes through, index into `strings`. */
   via: Int32Array;

@@ -6,8 +6,9 @@
 import { Key, moduleName, type Trace } from '../trace/model';
 import { Ev, canonicalPointer } from '../trace/vocabulary';
 
-export type EdgeKind = 'lock' | 'reads-from' | 'uevent' | 'declared' | 'task' | 'module';
-export const EDGE_KINDS: readonly EdgeKind[] = ['lock', 'reads-from', 'uevent', 'declared', 'task', 'module'];
+import type { EdgeKind } from './edgeKinds';
+
+export { EDGE_KINDS, type EdgeKind } from './edgeKinds';
 
 /** Receives one edge; `via` is an interned string: the lock, the slot, the disk, the child pid or the module. */
 export type AddEdge = (from: number, to: number, kind: EdgeKind, via: number) => void;

@@ -3,11 +3,10 @@
 
 import type * as Sarif from 'sarif';
 import type { Analysis } from '../analyze';
-import { RULES, type Finding, type RuleId } from '../rules/finding';
+import { RULES, RULE_IDS, type Finding } from '../rules/finding';
 import { LazyArray, jsonPieces } from './jsonText';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-const RULE_IDS = Object.keys(RULES) as RuleId[];
 
 export function toSarif(analysis: Analysis, fileUri: string, toolVersion: string): Sarif.Log {
   return sarifLog(analysis, fileUri, toolVersion, (result) => analysis.findings.map(result)) as Sarif.Log;

@@ -3,7 +3,9 @@
 
 import type { Severity } from '../trace/model';
 
-export type RuleId = 'DMR1' | 'DMR2' | 'DMR3' | 'DMR4' | 'DMR5' | 'DMR6';
+/** The six rules, in report order: the one list every other list of rules derives from. */
+export const RULE_IDS = ['DMR1', 'DMR2', 'DMR3', 'DMR4', 'DMR5', 'DMR6'] as const;
+export type RuleId = (typeof RULE_IDS)[number];
 
 /** The part of one task's program order that lies inside a race window: events `from`..`to` (event indices, inclusive). */
 export interface WindowLane {

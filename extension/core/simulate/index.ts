@@ -5,7 +5,7 @@ export { PATCH_IDS, PatchConfig, matrixConfigs, type PatchId } from './config';
 export { SCENARIOS, scenarioNamed, type Scenario } from './scenarios';
 export { explore, DEFAULT_PREEMPTION_BOUND, type ExploreOptions, type ExplorationStats } from './explore';
 export { runScenario, type ScenarioRun, type AnalysedSchedule } from './runScenario';
-export { raceMatrix, racesClosedByPatch, formatMatrix, RULE_IDS, type MatrixResult, type ConfigResult } from './matrix';
+export { raceMatrix, racesClosedByPatch, formatMatrix, type MatrixResult, type ConfigResult } from './matrix';
 export { writeDmtrace, recordOf, type ScheduleRecord } from './dmtraceWriter';
 export { ModelSeries, applyPatch, markerLines, type SourceFiles } from './modelSource';
 export { loadModelSeries, defaultSampleDir } from './loadSeries';

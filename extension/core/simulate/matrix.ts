@@ -3,13 +3,11 @@
 // actually hit, and what the exploration cost. Nothing here is tabulated by
 // hand: every cell comes from exploring the model.
 
-import type { RuleId } from '../rules/finding';
+import { RULE_IDS, type RuleId } from '../rules/finding';
 import { matrixConfigs, PATCH_IDS, PatchConfig, type PatchId } from './config';
 import { DEFAULT_PREEMPTION_BOUND } from './explore';
 import { runScenario, type ScenarioRun } from './runScenario';
 import { SCENARIOS } from './scenarios';
-
-export const RULE_IDS: RuleId[] = ['DMR1', 'DMR2', 'DMR3', 'DMR4', 'DMR5', 'DMR6'];
 
 export interface ConfigResult {
   name: string;
