@@ -1,5 +1,5 @@
 // `dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FMT] [--map probe=event] [--gfp-direct-reclaim BIT]`
-// Exit status (spec section 5): 0 no finding is an error, 1 at least one is, 2 an input could not be read.
+// Exit status (README.md, "The command line"): 0 no finding is an error, 1 at least one is, 2 an input could not be read.
 
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';

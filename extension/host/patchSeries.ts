@@ -1,6 +1,6 @@
 // The patch series as the editor knows it: which patch closes which race, and
 // where each patch file is in the workspace. Without the simulator's matrix the
-// race -> patch mapping is the rules' `fixedBy` (spec section 4).
+// race -> patch mapping is the rules' `fixedBy` (docs/rules.md).
 import * as vscode from 'vscode';
 import { ANY_PATCH_GLOB, PATCH_FILE_GLOB, patchNumberOf, patchSubject } from './seriesInfo';
 

@@ -1,5 +1,5 @@
 // What the patch series is, without the editor: which patch closes which race
-// (the rules' fixedBy, spec section 4) and how a patch file names its number
+// (the rules' fixedBy, docs/rules.md) and how a patch file names its number
 // and subject. Pure, for unit tests and the views.
 import { RULES, RULE_IDS, type RuleId } from '../core/rules/finding';
 

@@ -46,7 +46,7 @@ describe('CLI analyze', () => {
     assert.deepEqual(JSON.parse(r.stdout).errors, [{ line: 2, column: 1, message: 'bad time "bad": expected seconds with a decimal point (12.000310) or nanoseconds (12000310ns)' }]);
   });
 
-  it('prints the JSON object of spec section 5', () => {
+  it('prints the JSON report the contract names', () => {
     const r = cli('analyze', join(SAMPLES, 'multi-device.dmtrace'), '--format=json');
     const report = JSON.parse(r.stdout);
     assert.equal(report.version, 1);

@@ -1,4 +1,4 @@
-// The semantics of the revised contract (spec sections 1-4) on small traces:
+// The semantics of the revised contract (README.md, "The trace format in short", and docs/rules.md) on small traces:
 // task identity by pid, pointer spellings, object incarnations, reader-writer
 // semaphores, sleeping gfp masks, task and module edges, `!owner`, DMR1 on a
 // device never initialised, DMR2's first get, anonymous locks, `!hb` self-loops.

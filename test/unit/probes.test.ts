@@ -87,7 +87,7 @@ describe('probe kit: derivation', () => {
     assert.equal(lineOf(set, 'delete_module_1'), 'r:dmrl/delete_module_1 __x64_sys_delete_module ret=$retval:s32');
   });
 
-  it('names every event so that it reduces to its vocabulary event (spec section 6)', () => {
+  it('names every event so that it reduces to its vocabulary event (docs/formats.md)', () => {
     for (const p of set.probes) {
       const base = dropKprobeDecoration(dropGroup(`${set.group}:${p.event}`));
       assert.equal(KERNEL_SPELLINGS[base] ?? base, p.vocabulary, p.event);

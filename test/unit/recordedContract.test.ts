@@ -1,4 +1,4 @@
-// The recorded-format part of the revised contract (spec section 6): return
+// The recorded-format part of the revised contract (docs/formats.md): return
 // probes, function-tracer events, gaps, raw module addresses, unknown comms,
 // scheduling events and format detection, in the layouts real 6.1 recorders print.
 

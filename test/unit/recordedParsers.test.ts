@@ -44,7 +44,7 @@ describe('ftrace text', () => {
     assert.deepEqual([...t.seq], [1, 2, 1]);
   });
 
-  it('reduces probe names and kernel spellings to the vocabulary (section 6)', () => {
+  it('reduces probe names and kernel spellings to the vocabulary (docs/formats.md)', () => {
     const t = parse(
       'ftrace',
       'a-1 [000] .... 1.000001: p__raw_spin_lock_0: (_raw_spin_lock+0x0/0x40) lock=L',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { generateTrace, type GeneratedTrace } from '../../bench/generate';
 import { checkPlanted } from '../../bench/planted';
 import { analyzeText } from '../../extension/core/analyze';
-import { AnalysisCancelled, analyzeFile, parseFile } from '../../extension/core/trace/readFile';
+import { analyzeFile, parseFile } from '../../extension/core/trace/readFile';
 import { summary } from './helpers';
 
 describe('generated traces (bench/generate.ts)', () => {
@@ -86,13 +86,6 @@ describe('parseFile', () => {
     assert.equal(trace.arg(0, 'field'), 'café');
     assert.equal(trace.line[1], 3);
     assert.deepEqual(trace.diagnostics, []);
-  });
-
-  it('stops with AnalysisCancelled when the signal is aborted', async () => {
-    writeFileSync(join(dir, 'small.dmtrace'), '1.000001 cpu0 a/1 md_alloc md=md0\n');
-    const controller = new AbortController();
-    controller.abort();
-    await assert.rejects(parseFile(join(dir, 'small.dmtrace'), {}, undefined, controller.signal), AnalysisCancelled);
   });
 
   it('reports progress up to the file size', async () => {

@@ -1,4 +1,4 @@
-// The edges of spec section 3 that the trace itself implies (all but program
+// The happens-before edges (README.md, "The trace format in short") that the trace itself implies (all but program
 // order and `!hb`): lock hand-off (reader-writer semaphores included),
 // reads-from, uevent delivery, task life and module release. One pass in
 // analysis order; every edge points forward in it.
@@ -119,7 +119,7 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
 }
 
 /**
- * Hand-off of a reader-writer semaphore (section 3, rule 2): an up_write
+ * Hand-off of a reader-writer semaphore (README.md, "The trace format in short"): an up_write
  * orders every down_read after it up to the next down_write, and that
  * down_write; each up_read orders the next down_write. Readers do not order
  * each other.

@@ -1,4 +1,4 @@
-// The happens-before relation of spec section 3, as vector clocks.
+// The happens-before relation (README.md, "The trace format in short"), as vector clocks.
 //
 // Every event keeps only a reference to its task's current clock (clocks.ts);
 // a new one is made only where an incoming edge brings something the task did

@@ -171,7 +171,7 @@ export function renderPerf(set: ProbeSet, kallsyms?: Kallsyms): string {
   return out.join('\n') + '\n';
 }
 
-/** A bpftrace program printing `nsecs cpu tid comm event key=val ...` (the layout spec section 6 reads). */
+/** A bpftrace program printing `nsecs cpu tid comm event key=val ...` (the layout docs/formats.md describes). */
 export function renderBpftrace(set: ProbeSet, kallsyms?: Kallsyms): string {
   // `#` starts a preprocessor line in bpftrace: comments are `//`
   const out = [...commentBlock(set), '# header of the recorded trace (printed first):'].map((c) => '//' + c.slice(1));

@@ -1,4 +1,4 @@
-// `analyze --format json` (spec section 5). The keys the spec names keep its
+// `analyze --format json` (README.md, "The command line"). The keys the contract names keep their
 // order and meaning; `warnings` (lost events and other warning diagnostics),
 // `uncertain` (a finding whose window spans a gap) and `diagnosticsOmitted`
 // (input diagnostics counted beyond the cap, see trace/diagnostics.ts) are our additions.

@@ -229,17 +229,9 @@ export function concurrentLane(ctx: RuleContext, event: number, task: number, mu
   };
 }
 
-/** `dmsetup/4121 (line 12)` */
+/** `line 12`: where an event is, for a message. */
 export function at(trace: Trace, event: number): string {
   return `line ${trace.line[event]}`;
-}
-
-export function who(trace: Trace, event: number): string {
-  return `${trace.taskName(event)} on cpu${trace.cpu[event]}`;
-}
-
-export function mdOf(trace: Trace, event: number): string {
-  return trace.arg(event, 'md') ?? '';
 }
 
 export function finding(

@@ -1,4 +1,4 @@
-// Which events may sleep (DMR4, spec section 2): sleeping locks, and
+// Which events may sleep (DMR4, docs/rules.md): sleeping locks, and
 // allocations whose gfp mask allows direct reclaim.
 
 import type { Trace } from '../trace/model';

@@ -1,4 +1,4 @@
-// Writes an explored schedule as a .dmtrace file (spec sections 1 and 2):
+// Writes an explored schedule as a .dmtrace file (README.md, "The trace format in short"):
 // one line per event, `@dm.c:LINE` at the statement's `@step` marker, the
 // faults the run hit as comments just above the event where they happened.
 

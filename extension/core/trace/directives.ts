@@ -1,5 +1,5 @@
-// Directives (spec section 1): `!lock`, `!source`, `!alias`, `!hb`, `!owner`, and the
-// `!map` of section 6. The native format writes them as lines starting with
+// Directives (README.md, "The trace format in short"): `!lock`, `!source`, `!alias`, `!hb`, `!owner`, and the
+// `!map` of docs/formats.md. The native format writes them as lines starting with
 // `!`; the recorded text formats as comments `# !...`. Both go through here.
 
 import { moduleName, type TraceBuilder } from './model';

@@ -1,4 +1,4 @@
-// Address reuse (spec section 2): an `md_alloc md=X` after a `free_dev md=X`
+// Address reuse (README.md, "The trace format in short"): an `md_alloc md=X` after a `free_dev md=X`
 // starts a new object under the same name. Every event naming X belongs to the
 // incarnation whose md_alloc is the latest before it in analysis order; the
 // second and later incarnations are renamed `X#2`, `X#3`, ... in the event's

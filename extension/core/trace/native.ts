@@ -1,4 +1,4 @@
-// The native `.dmtrace` parser (spec section 1). Hand-written scanner over
+// The native `.dmtrace` parser (README.md, "The trace format in short"). Hand-written scanner over
 // character codes: no regex and no substring per field on the hot path except
 // the tokens that are kept. A bad line becomes a diagnostic with line and
 // column and the rest of the file is still read.

@@ -23,24 +23,14 @@ export interface FileProgress {
   totalBytes: number;
 }
 
-/** Thrown when the caller's AbortSignal fires while a file is read. */
-export class AnalysisCancelled extends Error {
-  constructor() {
-    super('analysis cancelled');
-    this.name = 'AbortError';
-  }
-}
-
 /**
  * Parses the trace at `path` chunk by chunk. The format is `options.format`, or
- * detected from the first chunk. It yields to the event loop between chunks,
- * so a worker still receives its cancel message, and checks `signal` there.
+ * detected from the first chunk.
  */
 export async function parseFile(
   path: string,
   options: ParseOptions = {},
   onProgress?: (p: FileProgress) => void,
-  signal?: AbortSignal,
 ): Promise<Trace> {
   const fd = openSync(path, 'r');
   try {
@@ -50,7 +40,6 @@ export async function parseFile(
     let parser: ReturnType<typeof createParser> | undefined;
     let bytes = 0;
     for (;;) {
-      if (signal?.aborted) throw new AnalysisCancelled();
       const n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
       if (n === 0) break;
       bytes += n;
@@ -63,7 +52,6 @@ export async function parseFile(
       if (parser.feedBytes) parser.feedBytes(chunk);
       else parser.feed(decoder.decode(chunk, { stream: true }));
       onProgress?.({ phase: 'parse', bytes, totalBytes });
-      await yieldToEventLoop();
     }
     parser ??= createParser(options.format ?? detectFormat('', options.fileName ?? path), options);
     const tail = parser.feedBytes ? '' : decoder.decode();
@@ -79,18 +67,12 @@ export async function analyzeFile(
   path: string,
   options: ParseOptions & RuleOptions = {},
   onProgress?: (p: FileProgress) => void,
-  signal?: AbortSignal,
 ): Promise<Analysis> {
   let totalBytes = 0;
   const trace = await parseFile(path, options, (p) => {
     totalBytes = p.totalBytes;
     onProgress?.(p);
-  }, signal);
-  if (signal?.aborted) throw new AnalysisCancelled();
+  });
   onProgress?.({ phase: 'analysis', bytes: totalBytes, totalBytes });
   return analyzeTrace(trace, options);
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,4 +1,4 @@
-// The event vocabulary of the dmtrace contract (spec section 2). Event names are
+// The event vocabulary of the dmtrace contract (README.md, "The trace format in short"). Event names are
 // interned in a fixed order, so a vocabulary event's id is its `Ev` value and
 // the rules compare integers, never strings.
 

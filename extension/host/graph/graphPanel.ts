@@ -248,11 +248,6 @@ function scheduleRefresh(key: string): void {
   );
 }
 
-/** Selects `event` in every graph of `uri` and scrolls it into view (for the stepper and other views). */
-export function highlightEvent(uri: vscode.Uri, event: number): void {
-  for (const view of views.get(uri.toString()) ?? []) view.highlight(event, true);
-}
-
 /** Opens (or brings forward) the graph of `document` beside the editor, focused on a finding or event. */
 export function showGraph(context: vscode.ExtensionContext, document: vscode.TextDocument, options?: { finding?: number; event?: number }): void {
   registerSync(context);

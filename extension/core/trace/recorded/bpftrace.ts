@@ -1,4 +1,4 @@
-// bpftrace output in the printf layout the project documents (spec section 6):
+// bpftrace output in the printf layout the project documents (docs/formats.md):
 //
 //   nsecs cpu tid comm event key=val ...
 //

@@ -1,5 +1,5 @@
 // What belongs to one call becomes one event before it reaches the trace
-// model (spec section 6):
+// model (docs/formats.md):
 // - a return probe's event merges into its task's pending entry event of the
 //   same function: the entry's arguments plus `ret`, at the return's line;
 // - a function-tracer line (`dm_get <-dm_get_md`) merges into its task's next

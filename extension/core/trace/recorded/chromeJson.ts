@@ -1,4 +1,4 @@
-// Chrome / Perfetto JSON traces (spec section 6), read as a stream.
+// Chrome / Perfetto JSON traces (docs/formats.md), read as a stream.
 //
 // Events: `X` (complete), `B` (begin) and `i`/`I` (instant) each give one
 // event at their `ts`; an `E` only closes its `B` (the vocabulary's events

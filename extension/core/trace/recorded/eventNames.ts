@@ -1,4 +1,4 @@
-// Event-name reduction for recorded traces (spec section 6). A recorder names
+// Event-name reduction for recorded traces (docs/formats.md). A recorder names
 // an event after its probe (`probe:dm_get`, `p_dm_get_0`, `kprobes/dm_get`) or
 // after the kernel function it hooks (`_raw_spin_lock`, `idr_alloc`); the
 // rules only know the vocabulary, so every recorded name is reduced here
@@ -46,7 +46,7 @@ export const KERNEL_SPELLINGS: Readonly<Record<string, string>> = {
   down_read_killable: 'down_read',
   down_read_interruptible: 'down_read',
   down_write_killable: 'down_write',
-  // the scheduler's tracepoints (spec section 6); `sys_exit_wait4` becomes
+  // the scheduler's tracepoints (docs/formats.md); `sys_exit_wait4` becomes
   // `task_wait` only when it reaped a child (RecordedTrace)
   sched_process_fork: 'task_fork',
   sched_process_exit: 'task_exit',

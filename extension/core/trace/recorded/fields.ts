@@ -5,7 +5,7 @@
 
 import { isBlank, skipBlanks, tokenEnd } from '../scan';
 
-/** Where a probe sits, for pairing a kretprobe with its entry (spec section 6, return probes). */
+/** Where a probe sits, for pairing a kretprobe with its entry (docs/formats.md, return probes). */
 export interface CallSite {
   /** `entry`: at the probed function's start; `return`: a kretprobe; `inside`: any other instruction (a call site). */
   kind: 'entry' | 'return' | 'inside';

@@ -1,5 +1,5 @@
 // ftrace text (`/sys/kernel/tracing/trace`, `trace_pipe`) and `trace-cmd
-// report` (spec section 6). One line layout covers both:
+// report` (docs/formats.md). One line layout covers both:
 //
 //   comm-pid [(tgid)] [cpu] [flags] seconds: event: (sym+off/size [mod]) key=val ...
 //   comm-pid [cpu] [flags] seconds: func <-parent          (function tracer)

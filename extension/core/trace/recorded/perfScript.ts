@@ -1,4 +1,4 @@
-// `perf script` output (spec section 6):
+// `perf script` output (docs/formats.md):
 //
 //   comm  tid [cpu] seconds: group:event: (ip) key=val ...
 //

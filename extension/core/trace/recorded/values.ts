@@ -53,7 +53,7 @@ export function parameterName(base: string, key: string, vocabularyName: string)
   return name ? name : undefined;
 }
 
-/** Argument names of the vocabulary (spec section 2): a user who named a return probe's value so meant it. */
+/** Argument names of the vocabulary (README.md, "The trace format in short"): a user who named a return probe's value so meant it. */
 const VOCABULARY_KEYS = new Set(['md', 'lock', 'ptr', 'minor', 'idr', 'holders', 'gfp', 'disk', 'action', 'mod', 'count', 'flag', 'field', 'obj', 'old', 'child']);
 
 /**
