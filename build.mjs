@@ -5,7 +5,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'es2022' };
+// In watch mode esbuild logs `[watch] build started/finished`: the watch task in .vscode/tasks.json waits for it.
+const common = { bundle: true, sourcemap: true, logLevel: watch ? 'info' : 'warning', target: 'es2022' };
 
 /** All files below `dir` whose name ends with `suffix`. */
 function filesBelow(dir, suffix) {
