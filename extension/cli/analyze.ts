@@ -3,13 +3,12 @@
 
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Analysis } from '../core/analyze';
+import { analyzeFile, type Analysis } from '../core/analyze';
 import { jsonReportPieces } from '../core/report/json';
 import { compactPerfettoPieces, perfettoPieces } from '../core/report/perfetto';
 import { sarifPieces } from '../core/report/sarif';
 import { textPieces } from '../core/report/text';
 import type { TraceFormat } from '../core/trace/model';
-import { analyzeFile } from '../core/trace/readFile';
 import { parseArgs, type CliIO } from './args';
 import { version } from '../../package.json';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTrace } from '../../bench/generate';
-import { analyzeText, analyzeTrace } from '../../extension/core/analyze';
+import { analyzeFile, analyzeText, analyzeTrace } from '../../extension/core/analyze';
 import { jsonReportPieces, toJson } from '../../extension/core/report/json';
 import { perfettoPieces, toPerfetto } from '../../extension/core/report/perfetto';
 import { sarifPieces, toSarif } from '../../extension/core/report/sarif';
@@ -17,7 +17,6 @@ import { MAX_PER_KIND } from '../../extension/core/trace/diagnostics';
 import { Growable, RESERVE_FIRST, reservationStats } from '../../extension/core/trace/growable';
 import { TraceBuilder } from '../../extension/core/trace/model';
 import { QUOTE_LIMIT } from '../../extension/core/trace/scan';
-import { analyzeFile } from '../../extension/core/trace/readFile';
 import { windowTimeline, witnessList } from '../../extension/host/explain';
 
 const ROOT = join(__dirname, '../../..');

@@ -4,7 +4,7 @@
 // splitting decoded text with LineSplitter.
 
 import type { Trace } from './model';
-import { LineSplitter, type LineParser, type StreamParser } from './parse';
+import { LineSplitter, type LineParser, type StreamParser } from './parser';
 
 const NEWLINE = 10;
 const CR = 13;

@@ -5,7 +5,17 @@
 // diagnostic per kind says how many were left out, so every view (text, JSON,
 // SARIF, the editor's Problems panel) tells the user.
 
-import type { Diagnostic, Severity } from './model';
+export type Severity = 'error' | 'warning';
+
+/** A problem with the input itself (not a race): always has a 1-based line and column. */
+export interface Diagnostic {
+  line: number;
+  column: number;
+  /** Exclusive end column on the same line, where the bad token is known. */
+  endColumn?: number;
+  message: string;
+  severity: Severity;
+}
 
 export const MAX_PER_KIND = 1000;
 

@@ -5,11 +5,23 @@
 // arguments, so every rule, edge and view relates events of one incarnation
 // only, with no rule having to know about reuse.
 
-import type { Columns, StringTable } from './model';
 import { Ev } from './vocabulary';
 
+/** The parts of model.ts's StringTable and Columns used here (structural: model.ts imports this file). */
+interface Strings {
+  readonly size: number;
+  lookup(s: string): number;
+  intern(s: string): number;
+  get(id: number): string;
+}
+interface EventArgs {
+  name: Int32Array;
+  argStart: Int32Array;
+  args: Int32Array;
+}
+
 /** Renames later incarnations in place. Costs one pass over the names when no address is reused. */
-export function splitIncarnations(strings: StringTable, columns: Columns): void {
+export function splitIncarnations(strings: Strings, columns: EventArgs): void {
   const { name, argStart, args } = columns;
   const md = strings.lookup('md');
   if (!reusesAddresses(name, argStart, args, md, strings.size)) return;

@@ -3,7 +3,7 @@
 // every string interned, so a 10M-event trace is a few hundred bytes an event,
 // not an object an event.
 
-import { CappedDiagnostics, type Omitted } from './diagnostics';
+import { CappedDiagnostics, type Diagnostic, type Omitted } from './diagnostics';
 import { Growable } from './growable';
 import { splitIncarnations } from './incarnations';
 import { VOCABULARY } from './vocabulary';
@@ -171,17 +171,7 @@ function flatCopy(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
 }
 
-export type Severity = 'error' | 'warning';
-
-/** A problem with the input itself (not a race): always has a 1-based line and column. */
-export interface Diagnostic {
-  line: number;
-  column: number;
-  /** Exclusive end column on the same line, where the bad token is known. */
-  endColumn?: number;
-  message: string;
-  severity: Severity;
-}
+export type { Diagnostic, Severity } from './diagnostics';
 
 export interface TaskInfo {
   /** `comm/pid`, as the native format writes it, with the best comm known for the pid (see TraceBuilder.taskId). */

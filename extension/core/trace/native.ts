@@ -5,7 +5,7 @@
 
 import { HASH_START, StringTable, TraceBuilder, hashStep, type Trace } from './model';
 import { DirectiveReader } from './directives';
-import type { LineParser } from './parse';
+import type { LineParser } from './parser';
 import { MAX_INT32, MAX_TIME_NS, rangeProblem } from './numbers';
 import { LineError, QUOTE, allDigits, isBlank, isDigit, quote, readValue, skipBlanks, tokenEnd } from './scan';
 

@@ -2,11 +2,9 @@
 // fed to the format's StreamParser. The file is never one string, so a
 // 10M-event (700 MB) trace costs the trace model, not the text.
 //
-// Node-only (fs); the editor's worker, the CLI and the benchmark use it.
+// Node-only (fs); the CLI, the benchmark and analyzeFile (../analyze.ts) use it.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { analyzeTrace, type Analysis } from '../analyze';
-import type { RuleOptions } from '../rules/context';
 import type { Trace } from './model';
 import { createParser, detectFormat, type ParseOptions } from './parse';
 
@@ -60,19 +58,4 @@ export async function parseFile(
   } finally {
     closeSync(fd);
   }
-}
-
-/** parseFile, then happens-before and the rules: the file counterpart of analyzeText. */
-export async function analyzeFile(
-  path: string,
-  options: ParseOptions & RuleOptions = {},
-  onProgress?: (p: FileProgress) => void,
-): Promise<Analysis> {
-  let totalBytes = 0;
-  const trace = await parseFile(path, options, (p) => {
-    totalBytes = p.totalBytes;
-    onProgress?.(p);
-  });
-  onProgress?.({ phase: 'analysis', bytes: totalBytes, totalBytes });
-  return analyzeTrace(trace, options);
 }

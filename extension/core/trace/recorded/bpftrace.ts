@@ -9,7 +9,7 @@
 // are put in time order (ties keep file order) before the analysis.
 
 import type { Trace } from '../model';
-import type { LineParser } from '../parse';
+import type { LineParser } from '../parser';
 import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { dropGroup, dropKprobeDecoration, isReturnName } from './eventNames';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';

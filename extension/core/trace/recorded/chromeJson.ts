@@ -10,7 +10,7 @@
 // keeps the line where its object starts.
 
 import type { Trace } from '../model';
-import type { StreamParser } from '../parse';
+import type { StreamParser } from '../parser';
 import { rangeProblem } from '../numbers';
 import { quote } from '../scan';
 import { JsonEventStream } from './jsonStream';

@@ -11,7 +11,7 @@
 // event), not events, unless `# !map` or a setting names the function.
 
 import type { Trace, TraceFormat } from '../model';
-import type { LineParser } from '../parse';
+import type { LineParser } from '../parser';
 import { allDigits, isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';

@@ -8,7 +8,7 @@
 // leftwards from the timestamp: the first `seconds:` token with a tid before it.
 
 import type { Trace } from '../model';
-import type { LineParser } from '../parse';
+import type { LineParser } from '../parser';
 import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
