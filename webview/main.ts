@@ -3,7 +3,7 @@
 
 import type { GraphModel, GraphRace } from '../extension/core/graph/model';
 import { EDGE_KINDS, EVENT_CLASSES } from '../extension/core/graph/model';
-import { nearestEvent } from '../extension/core/graph/lod';
+import { nearestEvent } from './lod';
 import type { GraphFocus, HostMessage } from '../extension/protocol';
 import { onHostMessage, postToHost } from './hostApi';
 import { Minimap } from './minimap';

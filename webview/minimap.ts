@@ -2,7 +2,7 @@
 // offscreen canvas (redrawn only when the axis, filters, size or theme change),
 // with the viewport drawn on top each frame.
 
-import { pickLevel, visibleBuckets } from '../extension/core/graph/lod';
+import { pickLevel, visibleBuckets } from './lod';
 import type { Axis, Filters, Row, Scene } from './scene';
 import { CLASS_PRIORITY } from './render';
 import type { Palette } from './theme';

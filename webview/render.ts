@@ -4,7 +4,7 @@
 // work to O(pixels) buckets; raw events are drawn only when zoomed in enough
 // that the finest buckets would be wider than a pixel.
 
-import { pickLevel, visibleBuckets, visibleEvents, type LodLevel } from '../extension/core/graph/lod';
+import { pickLevel, visibleBuckets, visibleEvents, type LodLevel } from './lod';
 import { EDGE_KINDS, type GraphRace } from '../extension/core/graph/model';
 import type { PathBuilder, Painter } from './painter';
 import type { Axis, Filters, Row, Scene } from './scene';

@@ -2,7 +2,7 @@
 // time axis only when asked for), edges ordered for range queries, and the
 // rows left after the filters.
 
-import { buildAxisLod, lowerBound, type AxisLod } from '../extension/core/graph/lod';
+import { buildAxisLod, lowerBound, type AxisLod } from './lod';
 import { EVENT_CLASSES, type GraphModel, type GraphRace } from '../extension/core/graph/model';
 
 export type Axis = 'hb' | 'time';

@@ -2,7 +2,7 @@
 // the buckets in view at any zoom are bounded by the pixels, not the events.
 
 import * as assert from 'node:assert/strict';
-import { buildAxisLod, nearestEvent, pickLevel, visibleBuckets, visibleEvents } from '../../extension/core/graph/lod';
+import { buildAxisLod, nearestEvent, pickLevel, visibleBuckets, visibleEvents } from '../../webview/lod';
 
 /** A deterministic pseudo-random trace: `n` events over `lanes` lanes with clustered x. */
 function synthetic(n: number, lanes: number, seed = 7) {
