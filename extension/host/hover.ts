@@ -3,11 +3,11 @@
 // through the interleaving, show the graph and open the closing patch.
 import * as vscode from 'vscode';
 import { CommandLinks } from './commandLinks';
-import { concurrencyFacts, eventHeader, explainFinding, findingsOf, orderingFacts } from './explain';
+import { concurrencyFacts, eventHeader, explainFinding, findingsOf, orderingFacts } from '../core/report/explain';
 import { findPatchFiles } from './patchSeries';
 import { readSettings } from './settings';
 import { findKernelFunction } from './kernelTree';
-import { mdCode, mdText } from './markdown';
+import { mdCode, mdText } from '../core/report/markdown';
 import { eventOnLine, type TraceAnalyses, type TraceAnalysis } from './traceAnalyses';
 
 /**

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { confineSourcePath, isConfinedFile } from '../core/trace/sourcePaths';
 import { findingDiagnostic, SOURCE, toSeverity } from './diagnostics';
 import { eventHoverMarkdown } from './hover';
-import { mdText } from './markdown';
+import { mdText } from '../core/report/markdown';
 import { readSettings } from './settings';
 import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
 

@@ -4,7 +4,7 @@
 // "Step 2/6 ...". The graph panel follows through `onDidStep`.
 import * as vscode from 'vscode';
 import type { Finding } from '../core/rules/finding';
-import { iconSafe, mdText } from './markdown';
+import { iconSafe, mdText } from '../core/report/markdown';
 import type { TraceAnalyses } from './traceAnalyses';
 
 export interface StepState {

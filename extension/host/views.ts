@@ -4,7 +4,7 @@
 // rules' fixedBy), and the status bar count of races in the active trace.
 import * as vscode from 'vscode';
 import { RULES, RULE_IDS, type Finding, type RuleId } from '../core/rules/finding';
-import { mdText } from './markdown';
+import { mdText } from '../core/report/markdown';
 import { findPatchFiles, PATCH_IDS, rulesClosedBy } from './patchSeries';
 import type { AnalysisWorker } from './analysisWorkerClient';
 import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';

@@ -17,7 +17,7 @@ import { MAX_PER_KIND } from '../../extension/core/trace/diagnostics';
 import { Growable, RESERVE_FIRST, reservationStats } from '../../extension/core/trace/growable';
 import { TraceBuilder } from '../../extension/core/trace/model';
 import { QUOTE_LIMIT } from '../../extension/core/trace/scan';
-import { windowTimeline, witnessList } from '../../extension/host/explain';
+import { windowTimeline, witnessList } from '../../extension/core/report/explain';
 
 const ROOT = join(__dirname, '../../..');
 const CLI = join(ROOT, 'dist/cli.js');

@@ -2,10 +2,10 @@
 // an event in a race the window, the witness schedule and the consequence.
 // Pure functions of the analysis (no vscode import) so they are unit-tested.
 // They return Markdown: every string a trace wrote goes through ./markdown.
-import type { Edge, HappensBefore } from '../core/hb/happensBefore';
-import type { Finding } from '../core/rules/finding';
-import type { Trace } from '../core/trace/model';
-import { Ev, isVocabulary, MEANING } from '../core/trace/vocabulary';
+import type { Edge, HappensBefore } from '../hb/happensBefore';
+import type { Finding } from '../rules/finding';
+import type { Trace } from '../trace/model';
+import { Ev, isVocabulary, MEANING } from '../trace/vocabulary';
 import { mdCode, mdCodeBlock, mdText } from './markdown';
 
 /** Seconds with microsecond precision, as the native format writes them. */

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../../extension/core/analyze';
-import * as explain from '../../../extension/host/explain';
+import * as explain from '../../../extension/core/report/explain';
 import { unescapeMarkdown } from '../../markdownSyntax';
 
 // The explanations are Markdown with trace text escaped: the tests read them as the hover shows them.

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyzeText } from '../../../extension/core/analyze';
 import { commandLink } from '../../../extension/host/commandLinks';
-import { concurrencyFacts, eventHeader, explainFinding, orderingFacts } from '../../../extension/host/explain';
-import { iconSafe, mdCode, mdCodeBlock, mdText } from '../../../extension/host/markdown';
+import { concurrencyFacts, eventHeader, explainFinding, orderingFacts } from '../../../extension/core/report/explain';
+import { iconSafe, mdCode, mdCodeBlock, mdText } from '../../../extension/core/report/markdown';
 import { liveSyntax, unescapeMarkdown } from '../../markdownSyntax';
 
 const PAYLOADS = ['`', '[x](command:dmRaceLens.showGraph?%5B%22%2Fetc%2Fpasswd%22%5D)', '![](https://example.invalid/x.png)', '<img src=x onerror=alert(1)>', '$(alert)'];
