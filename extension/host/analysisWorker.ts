@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { analyzeText } from '../core/analyze';
 import { raceMatrix, racesClosedByPatch } from '../core/simulate/matrix';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
-import { serializeTrace } from './workerProtocol';
+import { serializeTrace } from '../core/trace/transfer';
 
 parentPort?.on('message', (request: WorkerRequest) => {
   try {

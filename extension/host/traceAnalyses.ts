@@ -9,7 +9,7 @@ import type { Diagnostic, Trace } from '../core/trace/model';
 import { detectFormat } from '../core/trace/parse';
 import { readSettings } from './settings';
 import { AnalysisWorker } from './analysisWorkerClient';
-import { deserializeTrace } from './workerProtocol';
+import { deserializeTrace } from '../core/trace/transfer';
 
 export const TRACE_LANGUAGE = 'dmtrace';
 
