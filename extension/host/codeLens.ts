@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
 import { RULES, type RuleId } from '../core/rules/finding';
 import { ruleDocsUri } from './ruleDocs';
 import { SOURCE } from './diagnostics';
-import { analyzePatch } from './patchAnalysis';
+import { analyzePatch } from '../core/series/patchAnalysis';
 import { closesText } from './patchSeries';
-import { patchNumberAt, rulesClosedBy } from './seriesInfo';
+import { patchNumberAt, rulesClosedBy } from '../core/series/seriesInfo';
 import type { TraceAnalyses } from './traceAnalyses';
 
 export const PATCH_SELECTOR: vscode.DocumentSelector = [{ language: 'diff' }, { pattern: '**/*.{patch,diff,mbox}' }];

@@ -2,9 +2,9 @@
 // where each patch file is in the workspace. Without the simulator's matrix the
 // race -> patch mapping is the rules' `fixedBy` (docs/rules.md).
 import * as vscode from 'vscode';
-import { ANY_PATCH_GLOB, PATCH_FILE_GLOB, patchNumberOf, patchSubject } from './seriesInfo';
+import { ANY_PATCH_GLOB, PATCH_FILE_GLOB, patchNumberOf, patchSubject } from '../core/series/seriesInfo';
 
-export { PATCH_IDS, closesText, patchNumberOf, patchSubject, rulesClosedBy } from './seriesInfo';
+export { PATCH_IDS, closesText, patchNumberOf, patchSubject, rulesClosedBy } from '../core/series/seriesInfo';
 
 export interface PatchFile {
   id: string;

@@ -1,9 +1,9 @@
 // What the patch series is, without the editor: which patch closes which race
 // (the rules' fixedBy, docs/rules.md) and how a patch file names its number
 // and subject. Pure, for unit tests and the views.
-import { RULES, RULE_IDS, type RuleId } from '../core/rules/finding';
+import { RULES, RULE_IDS, type RuleId } from '../rules/finding';
 
-export { PATCH_IDS } from '../core/simulate/config';
+export { PATCH_IDS } from '../simulate/config';
 
 /** The workspace files that may be patches of the series (`0004-dm-....patch`, or `.diff`). */
 export const PATCH_FILE_GLOB = '**/0[0-9][0-9][0-9]-*.{patch,diff}';

@@ -2,7 +2,7 @@
 // (parsed with parse-diff) with their place in the patch file, and the removed
 // lines that carried an unsafe ordering. Pure (no vscode) for unit tests.
 import parseDiff from 'parse-diff';
-import type { RuleId } from '../core/rules/finding';
+import type { RuleId } from '../rules/finding';
 
 export interface RemovedOrdering {
   /** 0-based line in the patch file. */

@@ -3,8 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzePatch } from '../../../extension/host/patchAnalysis';
-import { closesText, patchNumberAt, patchNumberOf, patchSubject, rulesClosedBy } from '../../../extension/host/seriesInfo';
+import { analyzePatch } from '../../../extension/core/series/patchAnalysis';
+import { closesText, patchNumberAt, patchNumberOf, patchSubject, rulesClosedBy } from '../../../extension/core/series/seriesInfo';
 
 const PATCHES = join(__dirname, '../../../../sample-traces/patches');
 const patch = (id: string) => {
