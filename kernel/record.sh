@@ -45,7 +45,7 @@ if [ -n "$MISSING" ]; then
       die "could not install $MISSING (see $CACHE/apt.log)"
   fi
   MISSING=$(missing_pkgs | sort -u | tr '\n' ' ')
-  [ -z "$MISSING" ] || die "missing: $MISSING (install these Debian packages: apt-get install $MISSING)"
+  [ -z "$MISSING" ] || die "missing: ${MISSING% } (install these Debian packages: apt-get install ${MISSING% })"
 fi
 command -v node > /dev/null || die "missing: node (the probe definitions are generated with it)"
 
