@@ -11,6 +11,7 @@
 
 import type { Trace } from '../model';
 import type { StreamParser } from '../parse';
+import { rangeProblem } from '../numbers';
 import { JsonEventStream } from './jsonStream';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
@@ -59,6 +60,15 @@ export class ChromeJsonParser implements StreamParser {
   }
 
   private element(text: string, line: number, column: number): void {
+    try {
+      this.event(text, line, column);
+    } catch (err) {
+      // whatever an event holds, it costs that event only, never the file
+      this.out.builder.error(line, column, `cannot read this event: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private event(text: string, line: number, column: number): void {
     let e: Record<string, unknown>;
     try {
       e = JSON.parse(text) as Record<string, unknown>;
@@ -75,6 +85,12 @@ export class ChromeJsonParser implements StreamParser {
     }
     if (ph === 'M' && e.name === 'dmtrace') return this.directives((e.args as Record<string, unknown> | undefined)?.directives, line, column);
     if (ph === 'E' || ph === 'C' || ph === 'P' || ph === 'b' || ph === 'e' || ph === 'n' || ph === 'O' || ph === 'N' || ph === 'D') return;
+    for (const key of ['pid', 'tid'] as const) {
+      if (e[key] !== undefined && typeof e[key] !== 'number' && typeof e[key] !== 'string') {
+        b.error(line, column, `"${ph}" event whose "${key}" is ${e[key] === null ? 'null' : Array.isArray(e[key]) ? 'an array' : typeof e[key] === 'object' ? 'an object' : `a ${typeof e[key]}`}: expected a number or a string`);
+        return;
+      }
+    }
     const tid = e.tid ?? e.pid;
     if (typeof tid !== 'number' && typeof tid !== 'string') {
       if (ph === 'M') return; // process-level metadata names no thread
@@ -94,6 +110,11 @@ export class ChromeJsonParser implements StreamParser {
       return;
     }
     const timeNs = Math.round(ts * 1000);
+    const badTime = rangeProblem('time', timeNs, `${String(e.ts)} µs`);
+    if (badTime) {
+      b.error(line, column, `"${ph}" event: ${badTime}`);
+      return;
+    }
     if (ph === 's' || ph === 't' || ph === 'f') {
       if (e.id === undefined && e.bind_id === undefined) {
         b.error(line, column, `flow event "${ph}" without an "id"`);
@@ -110,6 +131,11 @@ export class ChromeJsonParser implements StreamParser {
     }
     const cpuValue = typeof args.cpu === 'string' && /^\d+$/.test(args.cpu) ? Number(args.cpu) : args.cpu;
     const cpu = typeof cpuValue === 'number' && Number.isInteger(cpuValue) && cpuValue >= 0 ? cpuValue : 0;
+    const badCpu = rangeProblem('cpu', cpu, String(cpuValue));
+    if (badCpu) {
+      b.error(line, column, `"${ph}" event: args.${badCpu}`);
+      return;
+    }
     const pairs: [string, string][] = [];
     for (const [k, v] of Object.entries(args)) if (k !== 'cpu') pairs.push([k, valueText(v)]);
     const order = this.added++;
