@@ -94,6 +94,15 @@ describe('object incarnations (address reuse)', () => {
     assert.equal(a.findings[0].md, 'X#2');
   });
 
+  it('follows time order in a time-ordered format (bpftrace), file order elsewhere', () => {
+    // the free is printed after the new md_alloc but happened before it
+    const lines = ['300 1 10 b md_alloc md=X', '200 0 11 a free_dev md=X', '400 1 10 b md_access md=X field=map'];
+    const bpf = parseTrace(lines.join('\n'), { format: 'bpftrace' });
+    assert.deepEqual(Array.from({ length: bpf.length }, (_, i) => bpf.describe(i)), ['free_dev md=X', 'md_alloc md=X#2', 'md_access md=X#2 field=map']);
+    const native = parseTrace(trace('b/10 md_alloc md=X', 'a/11 free_dev md=X', 'b/10 md_access md=X field=map'));
+    assert.deepEqual(Array.from({ length: native.length }, (_, i) => native.describe(i)), ['md_alloc md=X', 'free_dev md=X', 'md_access md=X field=map']);
+  });
+
   it('counts a live later incarnation, not the freed one, for DMR5', () => {
     const a = analyze('a/1 md_alloc md=X', 'a/1 free_dev md=X', 'a/1 md_alloc md=X', 'a/1 module_put mod=dm_mod count=0', 'r/2 delete_module mod=dm_mod ret=0');
     assert.deepEqual(summary(a), ['DMR5 error 5']);
@@ -252,6 +261,12 @@ describe('anonymous locks (lock events without a lock)', () => {
     const a = analyze('a/1 spin_lock', 'a/1 spin_lock', 'a/1 spin_unlock', 'a/1 kmalloc obj=o gfp=GFP_KERNEL', 'a/1 mutex_unlock', 'a/1 idr_pre_get idr=I gfp=GFP_KERNEL', 'a/1 spin_unlock', 'a/1 kmalloc obj=o gfp=GFP_KERNEL');
     assert.deepEqual(summary(a), ['DMR4 error 4'], 'still one level deep after the inner unlock; none after the outer one');
     assert.match(a.findings[0].message, /spinlock <anonymous> \(taken by spin_lock at line 1\); 1 more sleeping call follows in this section \(up to line 6\)/, 'a mutex_unlock does not end a spinlock');
+  });
+
+  it('are not held when the trace records no anonymous release of their kind (an inlined spin_unlock is invisible to the function tracer)', () => {
+    assert.deepEqual(summary(analyze('a/1 spin_lock', 'a/1 kmalloc obj=o gfp=GFP_KERNEL', 'a/1 mutex_lock lock=M')), []);
+    assert.deepEqual(summary(analyze('a/1 spin_lock', 'a/1 kmalloc obj=o gfp=GFP_KERNEL', 'b/2 spin_lock', 'b/2 spin_unlock')), ['DMR4 error 2'], 'a traced anonymous release makes them count');
+    assert.deepEqual(summary(analyze('a/1 spin_lock lock=L', 'a/1 kmalloc obj=o gfp=GFP_KERNEL')), ['DMR4 error 2'], 'named locks are held as always');
   });
 
   it('hand nothing off', () => {

@@ -3,9 +3,12 @@
 // scheduling events and format detection, in the layouts real 6.1 recorders print.
 
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyzeText } from '../../extension/core/analyze';
 import type { Trace, TraceFormat } from '../../extension/core/trace/model';
 import { detectFormat, parseTrace } from '../../extension/core/trace/parse';
+import { summary } from './helpers';
 
 const parse = (format: TraceFormat, ...lines: string[]) => parseTrace(lines.join('\n'), { format });
 const events = (t: Trace) => [...Array(t.length).keys()].map((i) => `${t.line[i]} ${t.taskName(i)} ${t.describe(i)}`);
@@ -214,5 +217,51 @@ describe('anonymous and merged events reach the rules', () => {
       { format: 'ftrace' },
     );
     assert.deepEqual(unloaded.findings.map((f) => `${f.rule} ${f.severity} ${unloaded.trace.line[f.primary]}`), ['DMR5 error 3']);
+  });
+});
+
+describe('real 6.1 recordings (sample-traces/recorded/real61.*)', () => {
+  const DIR = join(__dirname, '../../../sample-traces/recorded');
+  const FILES: [string, TraceFormat][] = [
+    ['real61.ftrace.txt', 'ftrace'],
+    ['real61.trace-cmd.txt', 'trace-cmd'],
+    ['real61.perf-script.txt', 'perf-script'],
+  ];
+  const outcomes: string[][] = [];
+  for (const [file, format] of FILES) {
+    it(`${file}: detected as ${format}, no errors, exactly its # expect: findings`, () => {
+      const text = readFileSync(join(DIR, file), 'utf8');
+      assert.equal(detectFormat(text.slice(0, 65536)), format);
+      const a = analyzeText(text, { fileName: file });
+      assert.deepEqual(errors(a.trace), []);
+      const expected = [...text.matchAll(/^# expect: (.+)$/gm)].map((m) => m[1]);
+      assert.ok(expected.length > 0);
+      assert.deepEqual(summary(a), expected);
+      outcomes.push(a.findings.map((f) => `${f.rule} ${f.severity} ${f.md}`));
+      // what the 6.1 layout carried: the lookup's return probe merged into its entry, the reaped children, the refused unload
+      const described = [...Array(a.trace.length).keys()].map((i) => `${a.trace.taskName(i)} ${a.trace.describe(i)}`);
+      assert.ok(described.includes('dmsetup/4610 dm_get_md arg1=0xfd00000 ret=md0'), described.join('\n'));
+      for (const pid of ['4500', '4610', '4620']) assert.ok(described.includes(`bash/4100 task_wait ret=${pid}`), pid);
+      assert.ok(described.includes('rmmod/4800 delete_module mod=dm_mod ret=-16'));
+      assert.ok(a.trace.tasks.some((t) => t.name === 'dd/4600'));
+      if (format === 'trace-cmd') assert.equal(a.trace.callers.get(described.indexOf('dd/4600 dm_get md=md0')), 'dm_get <-dm_blk_open', 'the function line and the probe of one call are one event');
+    });
+  }
+  it('the three layouts agree', () => {
+    assert.equal(outcomes.length, 3);
+    assert.deepEqual(outcomes[1], outcomes[0]);
+    assert.deepEqual(outcomes[2], outcomes[0]);
+  });
+});
+
+describe('waiting for a return is bounded', () => {
+  it('an entry that is never answered does not hold the trace: order and count are kept past the bound', () => {
+    const lines = ['a-1 [000] ...1. 1.000000: p_dm_get_md_0: (dm_get_md+0x4/0xb0 [dm_mod]) arg1=0x1'];
+    for (let i = 1; i <= 20000; i++) lines.push(`b-2 [001] ...1. ${(1 + i / 1e6).toFixed(6)}: dm_put: (dm_put+0x1e/0x150 [dm_mod]) md=md0 holders=1`);
+    lines.push('a-1 [000] ...1. 2.000000: r_dm_get_md_0: (dev_status+0x41/0x90 [dm_mod] <- dm_get_md) arg1=0x2');
+    const t = parseTrace(lines.join('\n'), { format: 'ftrace' });
+    assert.equal(t.length, 20002, 'given up after 16384 events: the entry stands alone, the late return too');
+    assert.deepEqual([t.line[0], t.line[1], t.line[20001]], [1, 2, 20002]);
+    assert.equal(t.describe(20001), 'dm_get_md ret=0x2');
   });
 });

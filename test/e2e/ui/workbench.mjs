@@ -64,16 +64,27 @@ export async function runCommand(page, title) {
   }
 }
 
-/** Hovers the first squiggle of the active editor and returns the hover's text. */
+/**
+ * Hovers the first squiggle of the active editor and returns the hover. A
+ * CodeLens arriving late moves the squiggle down: it is looked up again and
+ * hovered again, three times at most.
+ */
 export async function hoverSquiggle(page, selector = '.monaco-editor .squiggly-error') {
   const squiggle = page.locator(selector).first();
-  await squiggle.waitFor({ timeout: 20_000 });
-  const box = await squiggle.boundingBox();
-  await page.mouse.move(box.x + 4, box.y + box.height / 2);
-  await page.mouse.move(box.x + 8, box.y + box.height / 2);
   const hover = page.locator('.monaco-hover .monaco-hover-content').first();
-  await hover.waitFor({ timeout: 10_000 });
-  return hover;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await squiggle.waitFor({ timeout: 20_000 });
+      const box = await squiggle.boundingBox();
+      await page.mouse.move(box.x + 4, box.y + box.height / 2);
+      await page.mouse.move(box.x + 8, box.y + box.height / 2);
+      await hover.waitFor({ timeout: 5000 });
+      return hover;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.mouse.move(5, 5);
+    }
+  }
 }
 
 /**

@@ -186,7 +186,7 @@ export class CallMerger {
       for (let r = 0; r < retArgs.length; r += 2) if (retArgs[r] === entryArgs[k]) replaced = true;
       if (!replaced) args.push(entryArgs[k], entryArgs[k + 1]);
     }
-    args.push(...retArgs);
+    for (const v of retArgs) args.push(v); // not push(...retArgs): a line may carry more arguments than a call takes
     return { ...ret, name, args, caller: ret.caller ?? entry.caller, known: entry.known || ret.known };
   }
 
