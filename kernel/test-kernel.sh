@@ -10,4 +10,4 @@ rm -rf "$CHECK"
 "$HERE/fixtures.sh" "$HERE/.cache/runs/latest" "$CHECK"
 cd "$REPO"
 npm run --silent build
-DMRL_REAL_TRACES=$CHECK npx mocha out/test/unit/realKernel.test.js
+DMRL_REAL_TRACES=$CHECK npx mocha --no-config --timeout 60000 out/test/unit/realKernel.test.js
