@@ -64,7 +64,8 @@ interface SizeResult {
   retainedBytesPerEvent: number;
   peakRssPerFileByte: number;
   tasks: number;
-  clockRows: number;
+  /** Bytes of vector clocks (HappensBefore.clockBytes). */
+  clockBytes: number;
   edges: number;
   findings: number;
   planted: PlantedCheck;
@@ -229,7 +230,7 @@ async function measureSize(job: { path: string; format: TraceFormat; meta: strin
     retainedBytesPerEvent: held / trace.length,
     peakRssPerFileByte: peakRssBytes / fileBytes,
     tasks: trace.tasks.length,
-    clockRows: (hb as unknown as { rows: number }).rows,
+    clockBytes: hb.clockBytes,
     edges: hb.edgeCount,
     findings: findings.length,
     planted: checkPlanted(generated, headerLines, trace, findings),

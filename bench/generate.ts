@@ -431,7 +431,7 @@ export class TraceGenerator {
       { name: 'block_bio_queue', args: [['dev', `253:${dev.n}`], ['sector', sector], ['nr_sector', 8]] },
       { name: 'spin_lock', args: [['lock', lock]], acquire: lock },
       { name: 'md_access', args: [['md', dev.md], ['field', 'map']] },
-      { name: 'kmalloc', args: [['obj', 'dm_io'], ['gfp', 'GFP_NOIO|__GFP_HIGH']] },
+      { name: 'kmalloc', args: [['obj', 'dm_io'], ['gfp', 'GFP_NOWAIT|__GFP_NOWARN']] },
       { name: 'spin_unlock', args: [['lock', lock]], release: lock },
       { name: 'block_rq_issue', args: [['dev', '8:16'], ['sector', sector + 2048], ['nr_sector', 8], ['rwbs', 'W']] },
     ];

@@ -1,8 +1,12 @@
 // The command line: `dm-race-lens <command> ...`. Each command is a module
 // in cli/ that returns the exit status.
 
+import { once } from 'node:events';
 import { analyzeCommand } from './cli/analyze';
+import { chunked } from './core/report/jsonText';
 import { UsageError, type CliIO } from './cli/args';
+import { probesCommand } from './cli/probes';
+import { recordCommand } from './cli/record';
 import { simulateCommand } from './cli/simulate';
 
 type Command = (argv: string[], io: CliIO) => number | Promise<number>;
@@ -10,15 +14,22 @@ type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 const COMMANDS: Record<string, Command> = {
   analyze: analyzeCommand,
   simulate: (argv, io) => simulateCommand(argv, io.out),
+  probes: probesCommand,
+  record: recordCommand,
 };
 
 const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FORMAT] [--map probe=event]...
        dm-race-lens simulate --matrix [--format text|json]
-       dm-race-lens simulate --scenario NAME --patches LIST --out FILE`;
+       dm-race-lens simulate --scenario NAME --patches LIST --out FILE
+       dm-race-lens probes (--module dm-mod.ko | --disassembly FILE) [--kallsyms FILE] [--format tracefs|script|perf|bpftrace|json] [--out FILE]
+       dm-race-lens record [--module dm-mod.ko | --disassembly FILE] [--kallsyms FILE] [--out TRACE] -- COMMAND [ARGS...]`;
 
 async function main(argv: string[]): Promise<number> {
   const io: CliIO = {
     out: (text) => process.stdout.write(text),
+    write: async (pieces) => {
+      for (const chunk of chunked(pieces)) if (!process.stdout.write(chunk)) await drained();
+    },
     error: (text) => process.stderr.write(text + '\n'),
     usage: (message) => {
       process.stderr.write(`dm-race-lens: ${message}\n${USAGE}\n`);
@@ -34,6 +45,12 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) return io.usage(e.message);
     throw e;
   }
+}
+
+/** Resolves when stdout has room again, or has closed (a reader such as `head` went away). */
+async function drained(): Promise<void> {
+  if (process.stdout.writableEnded || process.stdout.destroyed) return;
+  await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close'), once(process.stdout, 'error')]);
 }
 
 main(process.argv.slice(2)).then((status) => (process.exitCode = status));

@@ -161,7 +161,7 @@ class GraphApp {
 
   /** What the edge colours and dashes mean (the canvas draws them with the same palette). */
   private buildEdgeLegend(): void {
-    const kinds: [string, string][] = [['lock hand-off', 'solid'], ['reads-from', 'dotted'], ['uevent', 'solid'], ['!hb', 'dashed']];
+    const kinds: [string, string][] = [['lock hand-off', 'solid'], ['reads-from', 'dotted'], ['uevent', 'solid'], ['!hb', 'dashed'], ['fork / wait', 'solid'], ['module release', 'solid']];
     this.edgeLegend.replaceChildren(
       ...kinds.map(([label, style], k) => {
         const item = document.createElement('span');

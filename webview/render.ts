@@ -255,7 +255,7 @@ function arrowHead(p: PathBuilder, x: number, y: number, fromX: number, fromY: n
   p.close();
 }
 
-const EDGE_DASH = [[], [2, 2], [], [5, 3]];
+const EDGE_DASH = [[], [2, 2], [], [5, 3], [], []];
 
 function drawEdges(p: Painter, s: DrawState, stats: FrameStats): void {
   const { scene, view, frame, palette } = s;

@@ -51,7 +51,7 @@ export function readPalette(root: HTMLElement = document.body): Palette {
     laneStripe: v('--vscode-editor-lineHighlightBackground', 'rgba(128,128,128,0.08)'),
     grid: v('--vscode-editorIndentGuide-background1', v('--vscode-editorIndentGuide-background', 'rgba(128,128,128,0.25)')),
     classes,
-    edges: [classes[0], classes[1], classes[4], foreground],
+    edges: [classes[0], classes[1], classes[4], foreground, classes[3], classes[5]],
     error: v('--vscode-editorError-foreground', '#f14c4c'),
     warning: v('--vscode-editorWarning-foreground', '#cca700'),
     focus: v('--vscode-focusBorder', '#007fd4'),

@@ -4,10 +4,10 @@
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Analysis } from '../core/analyze';
-import { toJson } from '../core/report/json';
-import { toPerfetto, writePerfetto } from '../core/report/perfetto';
-import { toSarif } from '../core/report/sarif';
-import { toText } from '../core/report/text';
+import { jsonReportPieces } from '../core/report/json';
+import { compactPerfettoPieces, perfettoPieces } from '../core/report/perfetto';
+import { sarifPieces } from '../core/report/sarif';
+import { textPieces } from '../core/report/text';
 import type { TraceFormat } from '../core/trace/model';
 import { analyzeFile } from '../core/trace/readFile';
 import { parseArgs, type CliIO } from './args';
@@ -30,8 +30,11 @@ export async function analyzeCommand(argv: string[], io: CliIO): Promise<number>
   }
   if (args.positional.length === 0) return io.usage('analyze needs a trace file');
 
+  // Each report is written as soon as its file is analysed, in pieces (never one string); with several
+  // files the machine-readable formats are one JSON array of the reports of the files that could be read.
   let status = 0;
-  const reports: unknown[] = [];
+  const several = format !== 'text' && args.positional.length > 1;
+  let written = 0;
   for (const file of args.positional) {
     let analysis: Analysis;
     try {
@@ -43,15 +46,18 @@ export async function analyzeCommand(argv: string[], io: CliIO): Promise<number>
       continue;
     }
     if (status < 2 && analysis.findings.some((f) => f.severity === 'error')) status = 1;
-    if (format === 'text') io.out(toText(analysis, file));
-    else if (format === 'json') reports.push(toJson(analysis));
-    else if (format === 'perfetto') {
-      // one trace is written as it is made (millions of events never become one string); several make an array
-      if (args.positional.length === 1) writePerfetto(analysis, io.out);
-      else reports.push(toPerfetto(analysis));
-    }
-    else reports.push(toSarif(analysis, pathToFileURL(file).href, version));
+    const indent = several ? '  ' : '';
+    const pieces =
+      format === 'text' ? textPieces(analysis, file)
+      : format === 'json' ? jsonReportPieces(analysis, indent)
+      : format === 'sarif' ? sarifPieces(analysis, pathToFileURL(file).href, version, indent)
+      // one trace in the compact layout, one event per line; several as an array of pretty-printed traces
+      : several ? perfettoPieces(analysis, indent) : compactPerfettoPieces(analysis);
+    if (several) io.out(written === 0 ? '[\n  ' : ',\n  ');
+    await io.write(pieces);
+    if (format !== 'text' && format !== 'perfetto' && !several) io.out('\n');
+    written++;
   }
-  if (format !== 'text' && reports.length > 0) io.out(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
+  if (several && written > 0) io.out('\n]\n');
   return status;
 }

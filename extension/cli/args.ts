@@ -3,6 +3,8 @@
 
 export interface CliIO {
   out(text: string): void;
+  /** Writes a report piece by piece in chunks, waiting whenever the output is full (a report may be gigabytes). */
+  write(pieces: Iterable<string>): Promise<void>;
   error(text: string): void;
   /** Prints the message and the usage, returns exit status 2. */
   usage(message: string): number;

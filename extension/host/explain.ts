@@ -1,33 +1,39 @@
 // Explanations in prose for hovers: what an event is, what orders it, and for
 // an event in a race the window, the witness schedule and the consequence.
 // Pure functions of the analysis (no vscode import) so they are unit-tested.
+// They return Markdown: every string a trace wrote goes through ./markdown.
 import type { Edge, HappensBefore } from '../core/hb/happensBefore';
 import type { Finding } from '../core/rules/finding';
 import type { Trace } from '../core/trace/model';
-import { isVocabulary, MEANING } from '../core/trace/vocabulary';
+import { Ev, isVocabulary, MEANING } from '../core/trace/vocabulary';
+import { mdCode, mdCodeBlock, mdText } from './markdown';
 
 /** Seconds with microsecond precision, as the native format writes them. */
 export function formatTime(ns: number): string {
   return `${(ns / 1e9).toFixed(6)} s`;
 }
 
-/** `dm_get md=md0 holders=1` in backticks-safe form. */
+/** `dm_get md=md0 holders=1`: the event as written (plain text, not Markdown). */
 export function eventText(trace: Trace, e: number): string {
   return trace.describe(e);
 }
 
 /** One incoming edge, from the point of view of its target. */
 export function edgeReason(trace: Trace, edge: Edge): string {
-  const from = `\`${trace.eventName(edge.from)}\` at line ${trace.line[edge.from]} (${trace.taskName(edge.from)})`;
+  const from = `${mdCode(trace.eventName(edge.from))} at line ${trace.line[edge.from]} (${mdText(trace.taskName(edge.from))})`;
   switch (edge.kind) {
     case 'lock':
-      return `after ${from} through ${edge.via}`;
+      return `after ${from} through ${mdText(edge.via)}`;
     case 'reads-from':
-      return `reads the pointer stored by ${from} in ${edge.via}`;
+      return `reads the pointer stored by ${from} in ${mdText(edge.via)}`;
     case 'uevent':
-      return `receives the uevent of disk ${edge.via} sent by ${from}`;
+      return `receives the uevent of disk ${mdText(edge.via)} sent by ${from}`;
     case 'declared':
       return `after ${from} (declared by \`!hb\`)`;
+    case 'task':
+      return trace.name[edge.to] === Ev.task_wait ? `reaps task ${edge.via}, whose last event is ${from}` : `first event of task ${edge.via}, forked by ${from}`;
+    case 'module':
+      return `unloads ${edge.via} after the module reference dropped by ${from}`;
   }
 }
 
@@ -35,8 +41,8 @@ export function edgeReason(trace: Trace, edge: Edge): string {
 export function orderingFacts(trace: Trace, hb: HappensBefore, e: number): string[] {
   const facts: string[] = [];
   const prev = hb.lastBefore(e, trace.task[e]);
-  if (prev >= 0) facts.push(`after \`${eventText(trace, prev)}\` at line ${trace.line[prev]} in program order`);
-  else facts.push(`first event of ${trace.taskName(e)}`);
+  if (prev >= 0) facts.push(`after ${mdCode(eventText(trace, prev))} at line ${trace.line[prev]} in program order`);
+  else facts.push(`first event of ${mdText(trace.taskName(e))}`);
   for (const edge of hb.incoming(e)) facts.push(edgeReason(trace, edge));
   return facts;
 }
@@ -59,7 +65,7 @@ export function concurrencyFacts(trace: Trace, hb: HappensBefore, e: number, max
     }
     const a = trace.line[range.from];
     const b = trace.line[range.to];
-    out.push(`unordered with ${trace.tasks[t].name} ${a === b ? `line ${a}` : `lines ${a}–${b}`}`);
+    out.push(`unordered with ${mdText(trace.tasks[t].name)} ${a === b ? `line ${a}` : `lines ${a}–${b}`}`);
   }
   if (more > 0) out.push(`and with ${more} other task${more === 1 ? '' : 's'}`);
   return out;
@@ -72,7 +78,7 @@ function lineCell(text: string, width: number): string {
 /**
  * The window as a small timeline: one column per task of the window, one row
  * per event in analysis order, the event's line number on the left and `▶` on
- * the finding's own events.
+ * the finding's own events. Plain text: explainFinding puts it in a code block.
  */
 export function windowTimeline(trace: Trace, hb: HappensBefore, f: Finding, width = 30): string {
   const lanes = f.window;
@@ -99,7 +105,7 @@ export function windowProse(trace: Trace, f: Finding): string {
     const a = trace.line[lane.from];
     const b = trace.line[lane.to];
     const span = a === b ? `line ${a}` : `lines ${a}–${b}`;
-    return `${trace.tasks[lane.task].name} ${span} (\`${trace.eventName(lane.from)}\` … \`${trace.eventName(lane.to)}\`)`;
+    return `${mdText(trace.tasks[lane.task].name)} ${span} (${mdCode(trace.eventName(lane.from))} … ${mdCode(trace.eventName(lane.to))})`;
   });
   if (parts.length === 1) return `The window is ${parts[0]}: another task's event scheduled inside it triggers the race.`;
   return `The window: ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]} are not ordered by happens-before, so any interleaving of them can run.`;
@@ -110,7 +116,7 @@ export function witnessList(f: Finding): string {
   return f.witness
     .map((step, i) => {
       const key = step.event !== undefined && (step.event === f.primary || f.related.includes(step.event));
-      const text = step.event === undefined ? `*${step.text}* (not in this trace)` : step.text;
+      const text = step.event === undefined ? `*${mdText(step.text)}* (not in this trace)` : mdText(step.text);
       return `${i + 1}. ${key ? `**${text}**` : text}`;
     })
     .join('\n');
@@ -122,9 +128,9 @@ export function eventHeader(trace: Trace, e: number): string {
   const meaning = isVocabulary(name) ? MEANING[name] : 'not in the dm vocabulary: shown, ignored by the rules';
   const src = trace.source(e);
   return [
-    `**\`${eventText(trace, e)}\`** — ${meaning}`,
+    `**${mdCode(eventText(trace, e))}** — ${meaning}`,
     '',
-    `${trace.taskName(e)} on cpu${trace.cpu[e]} at ${formatTime(trace.time[e])}, line ${trace.line[e]} (event ${trace.seq[e]} of its task)${src ? `, source \`${src.file}:${src.line}\`` : ''}`,
+    `${mdText(trace.taskName(e))} on cpu${trace.cpu[e]} at ${formatTime(trace.time[e])}, line ${trace.line[e]} (event ${trace.seq[e]} of its task)${src ? `, source ${mdCode(`${src.file}:${src.line}`)}` : ''}`,
   ].join('\n');
 }
 
@@ -142,20 +148,18 @@ export function findingsOf(findings: readonly Finding[], e: number): number[] {
 /** The race section of a hover (without links, which the host adds). */
 export function explainFinding(trace: Trace, hb: HappensBefore, f: Finding): string {
   return [
-    `**${f.rule} ${f.name}** (${f.severity}${f.uncertain ? ', uncertain: the window spans lost events' : ''}) on ${f.md}`,
+    `**${f.rule} ${f.name}** (${f.severity}${f.uncertain ? ', uncertain: the window spans lost events' : ''}) on ${mdText(f.md)}`,
     '',
-    f.message,
+    mdText(f.message),
     '',
     windowProse(trace, f),
     '',
-    '```text',
-    windowTimeline(trace, hb, f),
-    '```',
+    mdCodeBlock(windowTimeline(trace, hb, f)),
     '',
     'Witness schedule (consistent with happens-before):',
     '',
     witnessList(f),
     '',
-    `**Consequence:** ${f.consequence}`,
+    `**Consequence:** ${mdText(f.consequence)}`,
   ].join('\n');
 }

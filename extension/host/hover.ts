@@ -2,26 +2,31 @@
 // with, and for an event in a race the full explanation with links to step
 // through the interleaving, show the graph and open the closing patch.
 import * as vscode from 'vscode';
-import { commandLink, LINK_COMMANDS } from './commandLinks';
+import { CommandLinks } from './commandLinks';
 import { concurrencyFacts, eventHeader, explainFinding, findingsOf, orderingFacts } from './explain';
 import { findPatchFiles } from './patchSeries';
 import { readSettings } from './settings';
 import { findKernelFunction } from './kernelTree';
+import { mdCode, mdText } from './markdown';
 import { eventOnLine, type TraceAnalyses, type TraceAnalysis } from './traceAnalyses';
 
-/** The hover markdown for event `e` of an analysis (shared by trace and source hovers). */
+/**
+ * The hover markdown for event `e` of an analysis (shared by trace and source hovers).
+ * Trace and workspace text is escaped (./markdown); the only commands the hover may
+ * run are those of the links built here, with the arguments built here.
+ */
 export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, options: { withRaces?: boolean } = {}): Promise<vscode.MarkdownString> {
   const { trace, hb, findings } = analysis;
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: LINK_COMMANDS };
+  const links = new CommandLinks();
   md.appendMarkdown(eventHeader(trace, e));
   const caller = trace.callers.get(e);
-  if (caller) md.appendMarkdown(`, called from \`${caller}\``);
+  if (caller) md.appendMarkdown(`, called from ${mdCode(caller)}`);
   // Without @file:line, a kernel tree (setting) can still say where the function is.
   const tree = trace.source(e) ? '' : readSettings().kernelTree;
   if (tree) {
     const at = findKernelFunction(tree, trace.eventName(e)) ?? (caller ? findKernelFunction(tree, caller) : undefined);
-    if (at) md.appendMarkdown(`\n\nSource: [${at.path.slice(tree.length + 1)}:${at.line}](${vscode.Uri.file(at.path).with({ fragment: `L${at.line}` }).toString()})`);
+    if (at) md.appendMarkdown(`\n\nSource: [${mdText(`${at.path.slice(tree.length + 1)}:${at.line}`)}](${vscode.Uri.file(at.path).with({ fragment: `L${at.line}` }).toString()})`);
   }
   md.appendMarkdown('\n\n**Ordered:** ' + orderingFacts(trace, hb, e).join('; ') + '.');
   const involved = findingsOf(findings, e);
@@ -29,7 +34,7 @@ export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, opt
   const raceTasks = involved.flatMap((k) => findings[k].window.map((lane) => lane.task));
   const unordered = concurrencyFacts(trace, hb, e, 4, raceTasks);
   if (unordered.length > 0) md.appendMarkdown('\n\n**Concurrent:** ' + unordered.join('; ') + '.');
-  if (options.withRaces === false || involved.length === 0) return md;
+  if (options.withRaces === false || involved.length === 0) return links.trust(md);
   const patches = await findPatchFiles(analysis.uri);
   for (const k of involved) {
     const f = findings[k];
@@ -38,15 +43,15 @@ export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, opt
     md.appendMarkdown(explainFinding(trace, hb, f));
     const fixes = f.fixedBy.map((id) => {
       const p = patches.get(id);
-      return p ? `[${id}: ${p.subject}](${commandLink('dmRaceLens.openPatch', id, analysis.uri.toString())})` : `${id} (no patch file in the workspace)`;
+      return p ? `[${id}: ${mdText(p.subject)}](${links.link('dmRaceLens.openPatch', id, analysis.uri.toString())})` : `${id} (no patch file in the workspace)`;
     });
     md.appendMarkdown(`\n\n**Closed by:** ${fixes.join(', ')}`);
     md.appendMarkdown(
-      `\n\n[$(debug-step-over) Step through interleaving](${commandLink('dmRaceLens.stepThrough', analysis.uri.toString(), k)})` +
-        ` · [$(type-hierarchy) Show in graph](${commandLink('dmRaceLens.showGraph', analysis.uri.toString(), { finding: k })})`,
+      `\n\n[$(debug-step-over) Step through interleaving](${links.link('dmRaceLens.stepThrough', analysis.uri.toString(), k)})` +
+        ` · [$(type-hierarchy) Show in graph](${links.link('dmRaceLens.showGraph', analysis.uri.toString(), { finding: k })})`,
     );
   }
-  return md;
+  return links.trust(md);
 }
 
 export function registerTraceHover(context: vscode.ExtensionContext, analyses: TraceAnalyses): void {

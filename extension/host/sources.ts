@@ -3,24 +3,60 @@
 // trace's `!source FILE=PATH` (relative to the trace file), then the trace's own
 // folder and its `source/` folder; `dmRaceLens.kernelTree` adds drivers/md of a
 // kernel tree, where function names of unresolved events are also looked up.
+// Every path stays inside the trace's workspace folder, the trace's folder or the
+// kernel tree (core/trace/sourcePaths); a `!source` outside them is ignored with a
+// warning on its line. In an untrusted workspace nothing of this runs.
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { findingDiagnostic, toSeverity } from './diagnostics';
+import { dirname, join } from 'node:path';
+import { confineSourcePath, isConfinedFile } from '../core/trace/sourcePaths';
+import { findingDiagnostic, SOURCE, toSeverity } from './diagnostics';
 import { eventHoverMarkdown } from './hover';
+import { mdText } from './markdown';
 import { readSettings } from './settings';
 import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
 
-/** The file `@file:line` of an event of this trace refers to, if it exists on disk. */
+/** The trace's folder and the folders its sources may be in; undefined when sources are not looked for at all. */
+function sourceScope(analysis: TraceAnalysis): { traceDir: string; roots: string[]; tree: string } | undefined {
+  if (!vscode.workspace.isTrusted || analysis.uri.scheme !== 'file') return undefined;
+  const traceDir = dirname(analysis.uri.fsPath);
+  const tree = readSettings().kernelTree;
+  const folder = vscode.workspace.getWorkspaceFolder(analysis.uri);
+  const roots = [traceDir, ...(folder?.uri.scheme === 'file' ? [folder.uri.fsPath] : []), ...(tree ? [tree] : [])];
+  return { traceDir, roots, tree };
+}
+
+/** The file `@file:line` of an event of this trace refers to, if it exists inside the allowed folders. */
 export function resolveSource(analysis: TraceAnalysis, file: string): string | undefined {
-  const traceDir = analysis.uri.scheme === 'file' ? dirname(analysis.uri.fsPath) : undefined;
+  const scope = sourceScope(analysis);
+  if (!scope) return undefined;
+  const { traceDir, roots, tree } = scope;
   const mapped = analysis.trace.sources.get(file);
   const candidates: string[] = [];
-  if (mapped) candidates.push(isAbsolute(mapped) ? mapped : traceDir ? resolve(traceDir, mapped) : mapped);
-  if (traceDir) candidates.push(join(traceDir, file), join(traceDir, 'source', file));
-  const tree = readSettings().kernelTree;
+  const target = mapped && confineSourcePath(mapped.path, traceDir, roots);
+  if (target) candidates.push(target);
+  candidates.push(join(traceDir, file), join(traceDir, 'source', file));
   if (tree) candidates.push(join(tree, 'drivers', 'md', file), join(tree, file));
-  return candidates.find((c) => isAbsolute(c) && existsSync(c));
+  return candidates.find((c) => isConfinedFile(c, roots));
+}
+
+/** A warning on each `!source` whose PATH lies outside the allowed folders (it is ignored). */
+export function sourceDirectiveDiagnostics(analysis: TraceAnalysis): vscode.Diagnostic[] {
+  const scope = sourceScope(analysis);
+  if (!scope) return [];
+  const out: vscode.Diagnostic[] = [];
+  for (const [file, m] of analysis.trace.sources) {
+    if (confineSourcePath(m.path, scope.traceDir, scope.roots)) continue;
+    const range = new vscode.Range(m.line - 1, m.column - 1, m.line - 1, m.endColumn - 1);
+    const d = new vscode.Diagnostic(
+      range,
+      `!source ${file}: "${m.path}" is outside the workspace folder, the trace's folder and dmRaceLens.kernelTree; ignored`,
+      vscode.DiagnosticSeverity.Warning,
+    );
+    d.source = SOURCE;
+    d.code = 'source';
+    out.push(d);
+  }
+  return out;
 }
 
 /** Source line of each event of the analysis that has one: event -> {path, line}. */
@@ -56,6 +92,8 @@ export function registerSources(context: vscode.ExtensionContext, analyses: Trac
       }
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === analysis.uri.toString());
       if (!document) continue;
+      const ignored = sourceDirectiveDiagnostics(analysis);
+      if (ignored.length > 0) collection.set(analysis.uri, ignored);
       const settings = readSettings(document);
       const traceName = vscode.workspace.asRelativePath(analysis.uri);
       for (const f of analysis.findings) {
@@ -89,6 +127,10 @@ export function registerSources(context: vscode.ExtensionContext, analyses: Trac
     collection,
     analyses.onDidAnalyze(rebuild),
     analyses.onDidForget(rebuild),
+    vscode.workspace.onDidGrantWorkspaceTrust(rebuild),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('dmRaceLens.kernelTree')) rebuild();
+    }),
     vscode.languages.registerHoverProvider([{ language: 'c' }, { pattern: '**/*.{c,h}' }], {
       async provideHover(document, position) {
         const here = (bySource.get(document.uri.fsPath) ?? []).filter((x) => x.line === position.line + 1);
@@ -98,7 +140,7 @@ export function registerSources(context: vscode.ExtensionContext, analyses: Trac
         const parts: vscode.MarkdownString[] = [];
         for (const x of here.slice(0, 3)) {
           const md = await eventHoverMarkdown(x.analysis, x.event);
-          parts.push(new vscode.MarkdownString(`*${vscode.workspace.asRelativePath(x.analysis.uri)}, line ${x.analysis.trace.line[x.event]}:*`), md);
+          parts.push(new vscode.MarkdownString(`*${mdText(vscode.workspace.asRelativePath(x.analysis.uri))}, line ${x.analysis.trace.line[x.event]}:*`), md);
         }
         if (here.length > 3) parts.push(new vscode.MarkdownString(`*…and ${here.length - 3} more trace events on this line.*`));
         return new vscode.Hover(parts);

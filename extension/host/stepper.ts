@@ -4,6 +4,7 @@
 // "Step 2/6 ...". The graph panel follows through `onDidStep`.
 import * as vscode from 'vscode';
 import type { Finding } from '../core/rules/finding';
+import { iconSafe, mdText } from './markdown';
 import type { TraceAnalyses } from './traceAnalyses';
 
 export interface StepState {
@@ -98,8 +99,8 @@ export function registerStepper(context: vscode.ExtensionContext, analyses: Trac
     });
     editor.setDecorations(laterLine, later);
     const short = here.event !== undefined ? `${trace.taskName(here.event)}: ${trace.eventName(here.event)}` : here.text;
-    status.text = `$(debug-step-over) Step ${n}/${f.witness.length} ${f.rule}: ${short.length > 60 ? `${short.slice(0, 59)}…` : short}`;
-    status.tooltip = new vscode.MarkdownString(`**${f.rule} ${f.name}**, witness step ${n} of ${f.witness.length}:\n\n${here.text}\n\nNext: F10 · Previous: Shift+F10 · Stop: Escape`);
+    status.text = `$(debug-step-over) Step ${n}/${f.witness.length} ${f.rule}: ${iconSafe(short.length > 60 ? `${short.slice(0, 59)}…` : short)}`;
+    status.tooltip = new vscode.MarkdownString(`**${f.rule} ${f.name}**, witness step ${n} of ${f.witness.length}:\n\n${mdText(here.text)}\n\nNext: F10 · Previous: Shift+F10 · Stop: Escape`);
     status.command = 'dmRaceLens.stepNext';
     status.show();
     await vscode.commands.executeCommand('setContext', 'dmRaceLens.stepping', true);

@@ -4,6 +4,7 @@
 // rules' fixedBy), and the status bar count of races in the active trace.
 import * as vscode from 'vscode';
 import { RULES, type Finding, type RuleId } from '../core/rules/finding';
+import { mdText } from './markdown';
 import { findPatchFiles, PATCH_IDS, rulesClosedBy } from './patchSeries';
 import type { AnalysisWorker } from './analysisWorkerClient';
 import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
@@ -64,7 +65,7 @@ export class RacesTree implements vscode.TreeDataProvider<RaceNode> {
     const { trace } = analysis;
     const item = new vscode.TreeItem(`line ${trace.line[finding.primary]}: ${trace.taskName(finding.primary)} ${trace.eventName(finding.primary)}`);
     item.description = vscode.workspace.asRelativePath(analysis.uri);
-    item.tooltip = new vscode.MarkdownString(`**${finding.rule} ${finding.severity}**: ${finding.message}`);
+    item.tooltip = new vscode.MarkdownString(`**${finding.rule} ${finding.severity}**: ${mdText(finding.message)}`);
     item.iconPath = new vscode.ThemeIcon(finding.severity === 'error' ? 'error' : 'warning');
     item.contextValue = 'finding';
     item.id = `finding:${analysis.uri.toString()}:${index}`;

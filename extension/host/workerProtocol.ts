@@ -3,7 +3,7 @@
 import type { Finding, RuleId } from '../core/rules/finding';
 import type { PatchId } from '../core/simulate/config';
 import type { MatrixResult } from '../core/simulate/matrix';
-import { StringTable, Trace, type Diagnostic, type TraceFormat } from '../core/trace/model';
+import { StringTable, Trace, type Diagnostic, type SourceMapping, type TraceFormat } from '../core/trace/model';
 
 export type WorkerRequest =
   | { id: number; kind: 'analyze'; text: string; fileName: string; map: Record<string, string> }
@@ -25,7 +25,8 @@ export interface SerializedTrace {
   declaredEdges: Trace['declaredEdges'];
   gaps: Trace['gaps'];
   lockDeclarations: Trace['lockDeclarations'];
-  sources: [string, string][];
+  ownerDeclarations: Trace['ownerDeclarations'];
+  sources: [string, SourceMapping][];
   callers: [number, string][];
 }
 
@@ -61,6 +62,7 @@ export function serializeTrace(trace: Trace): { data: SerializedTrace; transfer:
       declaredEdges: trace.declaredEdges,
       gaps: trace.gaps,
       lockDeclarations: trace.lockDeclarations,
+      ownerDeclarations: trace.ownerDeclarations,
       sources: [...trace.sources],
       callers: [...trace.callers],
     },
@@ -95,5 +97,6 @@ export function deserializeTrace(data: SerializedTrace): Trace {
     data.lockDeclarations,
     new Map(data.sources),
     new Map(data.callers),
+    data.ownerDeclarations,
   );
 }

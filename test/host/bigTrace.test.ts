@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { api, codeOf, samplePath, waitFor } from './helpers';
+import { api, codeOf, hoverText, samplePath, waitFor } from './helpers';
 
 /** 300 000 filler events of four unrelated tasks, then the DMR2 race of the sample. */
 function bigTrace(): { path: string; raceLine: number } {
@@ -48,8 +48,7 @@ describe('big traces', () => {
       clearInterval(tick);
     }
     console.log(`      longest extension-host timer gap while analysing 300k events: ${longestGap} ms`);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(path), new vscode.Position(raceLine - 1, 20));
-    const text = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : c.value)).join('\n');
+    const text = await hoverText(vscode.Uri.file(path), new vscode.Position(raceLine - 1, 20));
     assert.match(text, /DMR2 stale-lookup-get/);
     assert.match(text, /unordered with dmsetup\/4310/, 'happens-before rebuilt on the host for the hover');
   });

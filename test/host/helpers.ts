@@ -67,3 +67,19 @@ export function codeOf(d: vscode.Diagnostic): string {
   const c = d.code;
   return typeof c === 'object' && c !== null ? String(c.value) : String(c);
 }
+
+/** Markdown as its reader sees the text: backslash escapes removed (trace text in hovers is escaped). */
+export function unescapeMarkdown(md: string): string {
+  return md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+}
+
+/** The hovers at a position, as Markdown strings. */
+export async function hoverContents(uri: vscode.Uri, position: vscode.Position): Promise<vscode.MarkdownString[]> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+  return hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? new vscode.MarkdownString(c) : 'value' in c ? (c as vscode.MarkdownString) : new vscode.MarkdownString('')));
+}
+
+/** The text of the hovers at a position, escapes removed. */
+export async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
+  return unescapeMarkdown((await hoverContents(uri, position)).map((c) => c.value).join('\n'));
+}

@@ -5,15 +5,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { openTrace, samplePath } from './helpers';
+import { hoverText as hoverAt, openTrace, samplePath } from './helpers';
 
-async function hoverText(uri: vscode.Uri, line: number): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line - 1, 20));
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
-    .join('\n');
-}
+const hoverText = (uri: vscode.Uri, line: number) => hoverAt(uri, new vscode.Position(line - 1, 20));
 
 describe('hovers', () => {
   after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Trace } from '../../extension/core/trace/model';
 import { createParser, parseTrace } from '../../extension/core/trace/parse';
+import { fuzzRuns } from './helpers';
 
 function snapshot(t: Trace) {
   const strings: string[] = [];
@@ -137,7 +138,7 @@ describe('native parser: byte path = text path', () => {
       fc.property(fc.array(line, { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }), (lines, sizes) => {
         assertSame(lines.join('\n'), sizes);
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 });

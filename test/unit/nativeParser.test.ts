@@ -56,7 +56,7 @@ describe('native .dmtrace parser', () => {
   it('records !lock, !source and !map', () => {
     const t = parseTrace('!lock _minor_lock mutex\n!source dm.c=../source/dm.c\n!map p_dm_get_0=dm_get\n1.0 cpu0 a/1 p_dm_get_0 md=md0');
     assert.equal(t.declaredLockKind('_minor_lock', 5), 'mutex');
-    assert.equal(t.sources.get('dm.c'), '../source/dm.c');
+    assert.deepEqual(t.sources.get('dm.c'), { path: '../source/dm.c', line: 2, column: 14, endColumn: 28 });
     assert.equal(t.eventName(0), 'dm_get');
   });
 

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { analyzeText } from '../../extension/core/analyze';
 import type { Trace, TraceFormat } from '../../extension/core/trace/model';
 import { createParser } from '../../extension/core/trace/parse';
+import { fuzzRuns } from './helpers';
 
 const DIR = join(__dirname, '../../../sample-traces/recorded');
 const SAMPLES: Record<Exclude<TraceFormat, 'dmtrace'>, string> = {
@@ -81,7 +82,7 @@ describe('recorded formats under fuzzing', () => {
             assert.ok(performance.now() - started < GUARD_MS);
             checkDiagnostics(text, a.trace, a.diagnostics);
           }),
-          { numRuns: 150 },
+          { numRuns: fuzzRuns(150) },
         );
       });
 
@@ -105,7 +106,7 @@ describe('recorded formats under fuzzing', () => {
             assert.ok(performance.now() - started < GUARD_MS);
             checkDiagnostics(text, t);
           }),
-          { numRuns: 200 },
+          { numRuns: fuzzRuns(200) },
         );
       });
 
@@ -126,7 +127,7 @@ describe('recorded formats under fuzzing', () => {
             }
             assert.deepEqual(shape(parseChunks(format, chunks)), shape(parseChunks(format, [text])));
           }),
-          { numRuns: 100 },
+          { numRuns: fuzzRuns(100) },
         );
       });
     });

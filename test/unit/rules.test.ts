@@ -143,11 +143,16 @@ describe('DMR3 open-while-freeing', () => {
 });
 
 describe('DMR4 sleep-in-atomic', () => {
-  it('flags idr_pre_get and kmalloc with GFP_KERNEL, and mutex_lock, under a spinlock', () => {
-    const a = analyze(SPIN, 'c/1 spin_lock lock=_minor_lock', 'c/1 idr_pre_get idr=I gfp=GFP_KERNEL', 'c/1 kmalloc obj=x gfp=GFP_KERNEL|__GFP_ZERO', 'c/1 mutex_lock lock=M', 'c/1 spin_unlock lock=_minor_lock');
-    assert.deepEqual(summary(a), ['DMR4 error 3', 'DMR4 error 4', 'DMR4 error 5']);
+  it('flags idr_pre_get and kmalloc with GFP_KERNEL, and mutex_lock, under a spinlock: once per held section', () => {
+    const a = analyze(
+      SPIN,
+      'c/1 spin_lock lock=_minor_lock', 'c/1 idr_pre_get idr=I gfp=GFP_KERNEL', 'c/1 kmalloc obj=x gfp=GFP_KERNEL|__GFP_ZERO', 'c/1 mutex_lock lock=M', 'c/1 spin_unlock lock=_minor_lock',
+      'c/1 spin_lock lock=_minor_lock', 'c/1 mutex_lock lock=M2', 'c/1 spin_unlock lock=_minor_lock',
+    );
+    assert.deepEqual(summary(a), ['DMR4 error 3', 'DMR4 error 8']);
     assert.deepEqual(a.findings[0].fixedBy, ['03']);
-    assert.match(a.findings[0].message, /holds spinlock _minor_lock \(taken by spin_lock at line 2\)/);
+    assert.match(a.findings[0].message, /holds spinlock _minor_lock \(taken by spin_lock at line 2\); 2 more sleeping calls follow in this section \(up to line 5\)$/);
+    assert.match(a.findings[1].message, /^mutex_lock lock=M2 may sleep, .*\(taken by spin_lock at line 7\)$/);
   });
 
   it('flags a sleep under the lock that atomic_dec_and_lock took', () => {

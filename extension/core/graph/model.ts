@@ -11,7 +11,7 @@ import type { EventClass } from '../trace/vocabulary';
 export const EVENT_CLASSES: readonly EventClass[] = ['lock', 'idr', 'refcount', 'lifecycle', 'disk', 'module', 'other'];
 
 /** Kind ids of `edges.kind`, in this order. */
-export const GRAPH_EDGE_KINDS = ['lock', 'reads-from', 'uevent', 'declared'] as const;
+export const GRAPH_EDGE_KINDS = ['lock', 'reads-from', 'uevent', 'declared', 'task', 'module'] as const;
 export type GraphEdgeKind = (typeof GRAPH_EDGE_KINDS)[number];
 
 /** One horizontal lane: one task. Lanes are in display order, grouped by cpu. */

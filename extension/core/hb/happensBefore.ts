@@ -1,28 +1,24 @@
 // The happens-before relation of spec section 3, as vector clocks.
 //
-// Every event keeps only a reference to its task's current clock row; a new row
-// is made only where an incoming edge brings something the task did not know
-// (the epoch shortcut: a task's own component is its event's `seq`, never
-// stored). "a -> b?" is then one array read, and building is linear in the
-// number of events times the number of tasks at join points.
+// Every event keeps only a reference to its task's current clock (clocks.ts);
+// a new one is made only where an incoming edge brings something the task did
+// not know (the epoch shortcut: a task's own component is its event's `seq`,
+// never stored). "a -> b?" is then one clock read.
 
 import type { Diagnostic, Trace } from '../trace/model';
-import { Key } from '../trace/model';
+import { pidOf } from '../trace/model';
 import { Growable } from '../trace/growable';
-import { Ev } from '../trace/vocabulary';
+import { EDGE_KINDS, collectTraceEdges, type EdgeKind } from './edges';
+import { computeClocks, type ClockOptions, type VectorClocks } from './clocks';
 
-/** The most address space happens-before reserves up front for clock rows (see preallocateClocks). */
-const CLOCK_PREALLOCATION_BYTES = 1 << 30;
-
-export type EdgeKind = 'lock' | 'reads-from' | 'uevent' | 'declared';
-const EDGE_KINDS: EdgeKind[] = ['lock', 'reads-from', 'uevent', 'declared'];
+export type { EdgeKind } from './edges';
 
 /** A cross-task (or same-task) edge other than program order. */
 export interface Edge {
   from: number;
   to: number;
   kind: EdgeKind;
-  /** For lock edges the lock, for reads-from the slot, for uevents the disk. */
+  /** For lock edges the lock, for reads-from the slot, for uevents the disk, for task edges the child's pid, for module edges the module. */
   via: string;
 }
 
@@ -31,12 +27,9 @@ export class HappensBefore {
   /** Per task, its events in program order. */
   readonly taskEvents: Int32Array[];
   private readonly taskCount: number;
-  private readonly clockRef: Int32Array;
-  /** Clock rows, `taskCount` entries each: grown in place while computed, then exact (see Growable). */
-  private clocks: Int32Array;
-  private readonly clockRows = new Growable(Int32Array);
-  private clocksPreallocated = false;
-  private rows = 0;
+  /** Per event, its clock in `clocks`. */
+  private readonly clockOf: Int32Array;
+  private readonly clocks: VectorClocks;
   /** The edges as parallel int columns: grown while collected, then exact typed arrays (sealEdges). */
   private edgeFrom: Int32Array = new Int32Array(0);
   private edgeTo: Int32Array = new Int32Array(0);
@@ -52,13 +45,11 @@ export class HappensBefore {
   /** The position of each event in a topological order (file order unless `!hb` edges point backwards). */
   readonly position: Int32Array;
 
-  constructor(readonly trace: Trace) {
+  constructor(readonly trace: Trace, clockOptions: ClockOptions = {}) {
     const n = trace.length;
     this.taskCount = trace.tasks.length;
     this.taskEvents = this.groupByTask();
-    this.clockRef = new Int32Array(n).fill(-1);
-    this.clocks = new Int32Array(0);
-    this.collectTraceEdges();
+    collectTraceEdges(trace, this.taskEvents, (from, to, kind, via) => this.addEdge(from, to, kind, via));
     this.collectDeclaredEdges();
     this.sealEdges();
     this.indexIncoming();
@@ -70,15 +61,13 @@ export class HappensBefore {
       this.position = new Int32Array(n);
       for (let p = 0; p < n; p++) this.position[order[p]] = p;
     }
-    this.preallocateClocks();
-    this.computeClocks(order);
-    if (this.clocksPreallocated) {
-      // Preallocated: the untouched tail was never committed, so a view costs nothing.
-      this.clocks = this.clocks.subarray(0, this.rows * this.taskCount);
-    } else {
-      this.clockRows.length = this.rows * this.taskCount;
-      this.clocks = this.clockRows.finish();
-    }
+    const edges = { from: this.edgeFrom, to: this.edgeTo, incomingStart: this.incomingStart, incoming: this.incomingEdges };
+    ({ clockOf: this.clockOf, clocks: this.clocks } = computeClocks(trace, order, edges, clockOptions));
+  }
+
+  /** Bytes the vector clocks occupy (their storage plus one reference per event). */
+  get clockBytes(): number {
+    return this.clocks.bytes + this.clockOf.byteLength;
   }
 
   /** a -> b: a happens before b (irreflexive). */
@@ -95,8 +84,7 @@ export class HappensBefore {
   /** The number of `task`'s events that happen before or at `event` (vector clock component). */
   component(event: number, task: number): number {
     if (this.trace.task[event] === task) return this.trace.seq[event];
-    const row = this.clockRef[event];
-    return row < 0 ? 0 : this.clocks[row * this.taskCount + task];
+    return this.clocks.get(this.clockOf[event], task);
   }
 
   /** The last event of `task` that happens before `event`, or -1. */
@@ -174,70 +162,16 @@ export class HappensBefore {
     this.collecting = undefined;
   }
 
-  /** Lock hand-off, reads-from and uevent delivery: all point forward in analysis order. */
-  private collectTraceEdges(): void {
-    const { trace } = this;
-    // Per lock (id + 1; an absent lock argument, -1, counts as one lock): its last release not yet handed
-    // to an acquire, as event + 1 (0: none). An array, not a Map: this runs for every lock event.
-    const lastRelease = new Int32Array(trace.strings.size + 1);
-    const latestStore = new Map<string, number>();
-    const pendingUevents = new Map<number, number[]>();
-    for (let i = 0; i < trace.length; i++) {
-      const ev = trace.name[i];
-      switch (ev) {
-        case Ev.spin_unlock:
-        case Ev.mutex_unlock:
-          lastRelease[trace.argId(i, Key.lock) + 1] = i + 1;
-          break;
-        case Ev.spin_lock:
-        case Ev.mutex_lock:
-        case Ev.atomic_dec_and_lock: {
-          if (ev === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') !== '1') break;
-          const lock = trace.argId(i, Key.lock);
-          const release = lastRelease[lock + 1] - 1;
-          if (release >= 0) {
-            this.addEdge(release, i, 'lock', lock);
-            lastRelease[lock + 1] = 0;
-          }
-          break;
-        }
-        case Ev.idr_get_new:
-        case Ev.idr_replace:
-          latestStore.set(slotKey(trace, i, Key.ptr), i);
-          break;
-        case Ev.idr_find: {
-          const store = latestStore.get(slotKey(trace, i, Key.ret));
-          if (store !== undefined) this.addEdge(store, i, 'reads-from', trace.strings.intern(`${trace.arg(i, 'idr') ?? ''}[${trace.arg(i, 'minor') ?? ''}]`));
-          break;
-        }
-        case Ev.add_disk:
-        case Ev.uevent: {
-          const disk = trace.argId(i, Key.disk);
-          const list = pendingUevents.get(disk);
-          if (list) list.push(i);
-          else pendingUevents.set(disk, [i]);
-          break;
-        }
-        case Ev.uevent_recv: {
-          const disk = trace.argId(i, Key.disk);
-          const list = pendingUevents.get(disk);
-          if (!list) break;
-          const task = trace.task[i];
-          const sameTask = list.filter((s) => trace.task[s] === task);
-          for (const s of list) if (trace.task[s] !== task) this.addEdge(s, i, 'uevent', disk);
-          pendingUevents.set(disk, sameTask);
-          break;
-        }
-      }
-    }
-  }
-
-  /** `!hb` directives (and recorded flows): resolved from task name and seq to events. */
+  /**
+   * `!hb` directives (and recorded flows): resolved from task and seq to events.
+   * A task is named by its pid, whatever comm the directive writes. An edge from
+   * an event to itself is reported and dropped here, so it never looks like a cycle.
+   */
   private collectDeclaredEdges(): void {
     const { trace } = this;
-    const taskByName = new Map(trace.tasks.map((t, i) => [t.name, i]));
+    const taskByPid = new Map(trace.tasks.map((t, i) => [t.pid, i]));
     const resolve = (name: string, seq: number, line: number, column: number): number => {
-      const task = taskByName.get(name);
+      const task = taskByPid.get(pidOf(name));
       if (task === undefined) {
         this.diagnostics.push({ line, column, message: `!hb names task ${name}, which has no event in the trace`, severity: 'error' });
         return -1;
@@ -252,7 +186,11 @@ export class HappensBefore {
     for (const d of trace.declaredEdges) {
       const from = resolve(d.fromTask, d.fromSeq, d.line, d.column);
       const to = resolve(d.toTask, d.toSeq, d.line, d.column);
-      if (from >= 0 && to >= 0) this.addEdge(from, to, 'declared', via, d.line, d.column);
+      if (from >= 0 && from === to) {
+        this.diagnostics.push({ line: d.line, column: d.column, message: '!hb edge from an event to itself orders nothing; ignored', severity: 'error' });
+      } else if (from >= 0 && to >= 0) {
+        this.addEdge(from, to, 'declared', via, d.line, d.column);
+      }
     }
   }
 
@@ -330,77 +268,6 @@ export class HappensBefore {
     ];
     this.indexIncoming();
   }
-
-  private computeClocks(order: Int32Array): void {
-    const { trace } = this;
-    const T = this.taskCount;
-    const current = new Int32Array(T).fill(-1);
-    for (let p = 0; p < order.length; p++) {
-      const e = order[p];
-      const t = trace.task[e];
-      let row = current[t];
-      for (let k = this.incomingStart[e]; k < this.incomingStart[e + 1]; k++) {
-        const src = this.edgeFrom[this.incomingEdges[k]];
-        if (trace.task[src] === t || this.knows(row, src, t)) continue;
-        row = this.joinRow(row, src);
-      }
-      current[t] = row;
-      this.clockRef[e] = row;
-    }
-  }
-
-  /**
-   * Each cross-task edge makes at most one clock row, so their count bounds the
-   * rows. A zero-filled array that big is only address space until rows are
-   * written (large allocations are fresh zero pages), which spares the copy a
-   * growing array makes at the end. Above a few hundred MB of address space
-   * (thousands of tasks) the rows grow in place instead.
-   */
-  private preallocateClocks(): void {
-    let crossTask = 0;
-    for (let k = 0; k < this.edgeFrom.length; k++) if (this.trace.task[this.edgeFrom[k]] !== this.trace.task[this.edgeTo[k]]) crossTask++;
-    const bound = crossTask * this.taskCount;
-    if (bound * 4 > CLOCK_PREALLOCATION_BYTES) return;
-    this.clocks = new Int32Array(bound);
-    this.clocksPreallocated = true;
-  }
-
-  /** Does clock row `row` of task `own` already include everything `src` knows? */
-  private knows(row: number, src: number, own: number): boolean {
-    const T = this.taskCount;
-    const ts = this.trace.task[src];
-    if (row < 0) return false;
-    if (this.clocks[row * T + ts] < this.trace.seq[src]) return false;
-    const srcRow = this.clockRef[src];
-    if (srcRow < 0) return true;
-    for (let t = 0; t < T; t++) if (t !== ts && t !== own && this.clocks[srcRow * T + t] > this.clocks[row * T + t]) return false;
-    return true;
-  }
-
-  /** A new clock row: the pointwise max of `row` and the clock of `src`. */
-  private joinRow(row: number, src: number): number {
-    const T = this.taskCount;
-    if ((this.rows + 1) * T > this.clocks.length) {
-      this.clockRows.length = this.rows * T;
-      this.clockRows.reserve((this.rows + 1) * T);
-      this.clocks = this.clockRows.data;
-    }
-    const out = this.rows++ * T;
-    const srcRow = this.clockRef[src];
-    for (let t = 0; t < T; t++) {
-      const mine = row < 0 ? 0 : this.clocks[row * T + t];
-      const theirs = srcRow < 0 ? 0 : this.clocks[srcRow * T + t];
-      this.clocks[out + t] = mine > theirs ? mine : theirs;
-    }
-    const ts = this.trace.task[src];
-    if (this.clocks[out + ts] < this.trace.seq[src]) this.clocks[out + ts] = this.trace.seq[src];
-    return out / T;
-  }
-}
-
-/** `(idr, minor)` slot plus the pointer stored or read, as one map key. */
-function slotKey(trace: Trace, event: number, pointerKey: number): string {
-  return `${trace.argId(event, Key.idr)},${trace.argId(event, Key.minor)},${trace.argId(event, pointerKey)}`;
 }
 
 function isIdentity(order: Int32Array): boolean {

@@ -9,6 +9,7 @@ import type { Analysis } from '../analyze';
 import type { Trace } from '../trace/model';
 import { FINDING_CATEGORY } from '../trace/recorded/chromeJson';
 import { eventClass } from '../trace/vocabulary';
+import { LazyArray, chunked, jsonPieces } from './jsonText';
 
 type ChromeEvent = Record<string, unknown>;
 
@@ -25,9 +26,12 @@ export interface PerfettoTrace {
 
 /** The export as one object (the editor's command, tests); see writePerfetto for traces of millions of events. */
 export function toPerfetto(analysis: Analysis): PerfettoTrace {
-  const traceEvents: ChromeEvent[] = [];
-  perfettoEvents(analysis, (e) => traceEvents.push(e));
-  return { displayTimeUnit: 'ns', traceEvents, metadata: metadata(analysis) };
+  return { displayTimeUnit: 'ns', traceEvents: [...perfettoEvents(analysis)], metadata: metadata(analysis) };
+}
+
+/** toPerfetto as pretty-printed JSON in pieces (several traces of the CLI go out as an array of these). */
+export function perfettoPieces(analysis: Analysis, indent = ''): Generator<string> {
+  return jsonPieces({ displayTimeUnit: 'ns', traceEvents: new LazyArray(() => perfettoEvents(analysis)), metadata: metadata(analysis) }, indent);
 }
 
 /**
@@ -36,38 +40,40 @@ export function toPerfetto(analysis: Analysis): PerfettoTrace {
  * (a JavaScript string stops at about 512 M characters).
  */
 export function writePerfetto(analysis: Analysis, write: (text: string) => void): void {
-  let buffer = '{"displayTimeUnit":"ns","traceEvents":[\n';
+  for (const chunk of chunked(compactPerfettoPieces(analysis))) write(chunk);
+}
+
+/** The compact layout of writePerfetto, in pieces. */
+export function* compactPerfettoPieces(analysis: Analysis): Generator<string> {
+  yield '{"displayTimeUnit":"ns","traceEvents":[\n';
   let first = true;
-  perfettoEvents(analysis, (e) => {
-    buffer += (first ? '' : ',\n') + JSON.stringify(e);
+  for (const e of perfettoEvents(analysis)) {
+    yield (first ? '' : ',\n') + JSON.stringify(e);
     first = false;
-    if (buffer.length >= 65536) {
-      write(buffer);
-      buffer = '';
-    }
-  });
-  write(`${buffer}\n],"metadata":${JSON.stringify(metadata(analysis))}}\n`);
+  }
+  yield `\n],"metadata":${JSON.stringify(metadata(analysis))}}\n`;
 }
 
 function metadata({ trace }: Analysis): Record<string, unknown> {
   return { generator: 'dm-race-lens', format: trace.format, events: trace.length };
 }
 
-/** Hands each Chrome trace event of the export to `push`, in file order. */
-function perfettoEvents(analysis: Analysis, push: (e: ChromeEvent) => void): void {
+/** Each Chrome trace event of the export, in file order. */
+function* perfettoEvents(analysis: Analysis): Generator<ChromeEvent> {
   const { trace, hb, findings } = analysis;
   const tids = threadIds(trace);
   const { start, duration } = sliceTimes(trace, hb.taskEvents);
 
   if (trace.lockDeclarations.length > 0) {
-    push({ ph: 'M', name: 'dmtrace', pid: 0, tid: 0, args: { directives: trace.lockDeclarations.map((d) => `!lock ${d.lock} ${d.kind}`) } });
+    yield { ph: 'M', name: 'dmtrace', pid: 0, tid: 0, args: { directives: trace.lockDeclarations.map((d) => `!lock ${d.lock} ${d.kind}`) } };
   }
-  trace.tasks.forEach((task, t) => {
+  for (let t = 0; t < trace.tasks.length; t++) {
+    const task = trace.tasks[t];
     const slash = task.name.lastIndexOf('/');
     const comm = slash > 0 ? task.name.slice(0, slash) : task.name;
-    push({ ph: 'M', name: 'process_name', pid: tids[t], tid: tids[t], args: { name: task.name } });
-    push({ ph: 'M', name: 'thread_name', pid: tids[t], tid: tids[t], args: { name: comm } });
-  });
+    yield { ph: 'M', name: 'process_name', pid: tids[t], tid: tids[t], args: { name: task.name } };
+    yield { ph: 'M', name: 'thread_name', pid: tids[t], tid: tids[t], args: { name: comm } };
+  }
 
   for (let i = 0; i < trace.length; i++) {
     const tid = tids[trace.task[i]];
@@ -76,7 +82,7 @@ function perfettoEvents(analysis: Analysis, push: (e: ChromeEvent) => void): voi
     args.line = trace.line[i];
     const caller = trace.callers.get(i);
     if (caller !== undefined) args.caller = caller;
-    push({ name: trace.eventName(i), cat: eventClass(trace.eventName(i)), ph: 'X', ts: start[i], dur: duration[i], pid: tid, tid, args });
+    yield { name: trace.eventName(i), cat: eventClass(trace.eventName(i)), ph: 'X', ts: start[i], dur: duration[i], pid: tid, tid, args };
   }
 
   // a flow starts and ends just inside its slices (half a nanosecond in, or mid-slice if shorter):
@@ -88,17 +94,18 @@ function perfettoEvents(analysis: Analysis, push: (e: ChromeEvent) => void): voi
       const id = ++flowId;
       const from = edge.from;
       const name = `${edge.kind} ${edge.via}`.trim();
-      push({ ph: 's', id, cat: 'happens-before', name, ts: inside(from), pid: tids[trace.task[from]], tid: tids[trace.task[from]] });
-      push({ ph: 'f', bp: 'e', id, cat: 'happens-before', name, ts: inside(to), pid: tids[trace.task[to]], tid: tids[trace.task[to]] });
+      yield { ph: 's', id, cat: 'happens-before', name, ts: inside(from), pid: tids[trace.task[from]], tid: tids[trace.task[from]] };
+      yield { ph: 'f', bp: 'e', id, cat: 'happens-before', name, ts: inside(to), pid: tids[trace.task[to]], tid: tids[trace.task[to]] };
     }
   }
 
   if (findings.length > 0) {
-    const track = Math.max(0, ...tids) + 1;
-    push({ ph: 'M', name: 'process_name', pid: track, tid: track, args: { name: 'dm-race-lens findings' } });
-    push({ ph: 'M', name: 'thread_name', pid: track, tid: track, args: { name: 'findings' } });
+    let track = 1;
+    for (const tid of tids) if (tid >= track) track = tid + 1;
+    yield { ph: 'M', name: 'process_name', pid: track, tid: track, args: { name: 'dm-race-lens findings' } };
+    yield { ph: 'M', name: 'thread_name', pid: track, tid: track, args: { name: 'findings' } };
     for (const f of findings) {
-      push({
+      yield {
         ph: 'i',
         s: 't',
         name: `${f.rule} ${f.name}`,
@@ -117,7 +124,7 @@ function perfettoEvents(analysis: Analysis, push: (e: ChromeEvent) => void): voi
           fixedBy: f.fixedBy.join(' + '),
           ...(f.uncertain ? { uncertain: true } : {}),
         },
-      });
+      };
     }
   }
 
@@ -134,7 +141,8 @@ function threadIds(trace: Trace): number[] {
     }
     return -1;
   });
-  let next = Math.max(0, ...used) + 1;
+  let next = 1;
+  for (const pid of used) if (pid >= next) next = pid + 1;
   return ids.map((id) => (id > 0 ? id : next++));
 }
 

@@ -4,12 +4,26 @@
 import type * as Sarif from 'sarif';
 import type { Analysis } from '../analyze';
 import { RULES, type Finding, type RuleId } from '../rules/finding';
+import { LazyArray, jsonPieces } from './jsonText';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const RULE_IDS = Object.keys(RULES) as RuleId[];
 
 export function toSarif(analysis: Analysis, fileUri: string, toolVersion: string): Sarif.Log {
-  const { trace, findings, diagnostics } = analysis;
+  return sarifLog(analysis, fileUri, toolVersion, (result) => analysis.findings.map(result)) as Sarif.Log;
+}
+
+/** The log as text in pieces (JSON.stringify(toSarif(...), null, 2)); each result is made as it is written. */
+export function sarifPieces(analysis: Analysis, fileUri: string, toolVersion: string, indent = ''): Generator<string> {
+  return jsonPieces(sarifLog(analysis, fileUri, toolVersion, (result) => new LazyArray(() => lazyMap(analysis.findings, result))), indent);
+}
+
+function* lazyMap<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
+}
+
+function sarifLog(analysis: Analysis, fileUri: string, toolVersion: string, results: (result: (f: Finding) => Sarif.Result) => unknown): unknown {
+  const { trace, diagnostics } = analysis;
   const location = (line: number, message?: string): Sarif.Location => ({
     physicalLocation: { artifactLocation: { uri: fileUri, index: 0 }, region: { startLine: line } },
     ...(message ? { message: { text: message } } : {}),
@@ -56,7 +70,7 @@ export function toSarif(analysis: Analysis, fileUri: string, toolVersion: string
             })),
           },
         ],
-        results: findings.map(result),
+        results: results(result),
       },
     ],
   };

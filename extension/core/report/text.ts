@@ -9,16 +9,21 @@ import { RULES } from '../rules/finding';
 const RULE_LINE = '='.repeat(72);
 
 export function toText(analysis: Analysis, fileName: string): string {
+  return [...textPieces(analysis, fileName)].join('');
+}
+
+/** The report in pieces, a line or a finding at a time (never one string: a trace may have 200k findings). */
+export function* textPieces(analysis: Analysis, fileName: string): Generator<string> {
   const { trace, findings, diagnostics } = analysis;
-  const out: string[] = [];
-  for (const d of diagnostics) out.push(`${fileName}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
-  for (const f of findings) out.push(findingText(analysis, f, fileName));
+  for (const d of diagnostics) yield `${fileName}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n`;
+  for (const f of findings) yield findingText(analysis, f, fileName) + '\n';
   const errors = findings.filter((f) => f.severity === 'error').length;
-  out.push(
+  const omitted = (analysis.diagnosticsOmitted ?? []).reduce((n, o) => n + o.count, 0);
+  yield (
     `${fileName}: ${count(trace.length, 'event')}, ${count(trace.tasks.length, 'task')}: ${count(errors, 'race')}, ` +
-      `${count(findings.length - errors, 'unsafe ordering')} (warning), ${count(diagnostics.length, 'input diagnostic')}`,
+    `${count(findings.length - errors, 'unsafe ordering')} (warning), ${count(diagnostics.length, 'input diagnostic')}` +
+    `${omitted > 0 ? ` listed (${omitted} more not listed)` : ''}\n`
   );
-  return out.join('\n') + '\n';
 }
 
 function count(n: number, noun: string): string {
@@ -45,7 +50,7 @@ function findingText({ trace }: Analysis, f: Finding, fileName: string): string 
     lines.push(`  ${name}: ${from === to ? `line ${from}` : `lines ${from}-${to}`} (${trace.seq[lane.to] - trace.seq[lane.from] + 1} events)`);
   }
   lines.push('', f.severity === 'error' ? 'witness schedule (consistent with happens-before):' : 'schedule that would fault:');
-  f.witness.forEach((s, k) => lines.push(`  ${String(k + 1).padStart(2)}. ${s.event === undefined ? `(another schedule) ${s.text}` : s.text}`));
+  f.witness.forEach((s, k) => lines.push(`  ${String(k + 1).padStart(2)}. ${s.event === undefined && s.elided === undefined ? `(another schedule) ${s.text}` : s.text}`));
   lines.push('', `consequence: ${f.consequence}`, `fixed by: patch ${f.fixedBy.join(' + ')} of the series`, RULE_LINE);
   return lines.join('\n');
 }

@@ -3,19 +3,25 @@
 
 import type { HappensBefore } from '../hb/happensBefore';
 import { Key, type Trace } from '../trace/model';
-import { Ev, MINOR_ALLOCED, NULL_PTR, VOCABULARY } from '../trace/vocabulary';
+import { Ev, MINOR_ALLOCED, NULL_PTR, VOCABULARY, canonicalPointer } from '../trace/vocabulary';
 import { RULES, type Finding, type RuleId, type WindowLane, type WitnessStep } from './finding';
 
 export interface RuleContext {
   trace: Trace;
   hb: HappensBefore;
+  options?: RuleOptions;
 }
 
-/** Is `value` a real object pointer (not the placeholder, not NULL, not absent)? */
+export interface RuleOptions {
+  /** The value of `__GFP_DIRECT_RECLAIM` for numeric gfp masks (default 0x400, kernels 4.10 to 6.x). */
+  gfpDirectReclaim?: number;
+}
+
+/** Is `value` a real object pointer (not the placeholder, not NULL, in any of their spellings; not absent)? */
 export function isRealPointer(trace: Trace, value: number): boolean {
   if (value < 0) return false;
-  const s = trace.strings.get(value);
-  return s !== MINOR_ALLOCED && s !== NULL_PTR && s !== '' && s !== '0' && s !== '0x0';
+  const s = canonicalPointer(trace.strings.get(value));
+  return s !== MINOR_ALLOCED && s !== NULL_PTR;
 }
 
 const eventIndexes = new WeakMap<Trace, Int32Array[]>();
@@ -111,21 +117,42 @@ export function initDoneByTaskAndMd(trace: Trace): Map<string, number> {
 }
 
 export interface HeldLock {
+  /** The lock's name id; an anonymous lock (a lock event without `lock`) has the id of ANONYMOUS_LOCK. */
   lock: number;
   acquire: number;
+  /** spin: atomic context while held; mutex: a sleeping lock (mutexes, semaphores, rw-semaphores). */
   kind: 'spin' | 'mutex';
 }
 
-const LOCK_EVENTS = [Ev.spin_lock, Ev.spin_unlock, Ev.mutex_lock, Ev.mutex_unlock, Ev.atomic_dec_and_lock];
+/** The name an anonymous lock goes by in messages (the function tracer shows the call, not the lock). */
+export const ANONYMOUS_LOCK = '<anonymous>';
+
+const ACQUIRES: ReadonlySet<number> = new Set([Ev.spin_lock, Ev.mutex_lock, Ev.down_read, Ev.down_write, Ev.atomic_dec_and_lock]);
+const RELEASES: ReadonlySet<number> = new Set([Ev.spin_unlock, Ev.mutex_unlock, Ev.up_read, Ev.up_write]);
+const LOCK_EVENTS = [...ACQUIRES, ...RELEASES];
+
+/** Is the event a lock release (spin_unlock, mutex_unlock, up_read, up_write)? */
+export function isRelease(trace: Trace, event: number): boolean {
+  return RELEASES.has(trace.name[event]);
+}
+
+/** The lock an acquire or release names: its `lock`, or the anonymous lock when it names none. */
+export function lockOf(trace: Trace, event: number): number {
+  const lock = trace.argId(event, Key.lock);
+  return lock >= 0 ? lock : trace.strings.intern(ANONYMOUS_LOCK);
+}
 
 /**
  * Walks the trace keeping, per task, the locks it holds. `visit` sees each
  * event with the locks held just before it: every event, or, given `only`,
  * the lock events and the events named in `only` (only lock events change
- * what is held, so the others can be skipped).
+ * what is held, so the others can be skipped). A named lock is released by
+ * the release naming it; anonymous locks nest: a release without `lock` ends
+ * the innermost anonymous lock of its kind.
  */
 export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void, only?: readonly number[]): void {
   const heldByTask: HeldLock[][] = trace.tasks.map(() => []);
+  const anonymous = trace.strings.intern(ANONYMOUS_LOCK);
   const events = only ? eventsNamed(trace, ...LOCK_EVENTS, ...only) : undefined;
   const count = events ? events.length : trace.length;
   for (let k = 0; k < count; k++) {
@@ -133,13 +160,15 @@ export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonl
     const held = heldByTask[trace.task[i]];
     visit(i, held);
     const name = trace.name[i];
-    if (name === Ev.spin_lock || name === Ev.mutex_lock || (name === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') === '1')) {
-      const lock = trace.argId(i, Key.lock);
+    if (ACQUIRES.has(name)) {
+      if (name === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') !== '1') continue;
+      const lock = lockOf(trace, i);
       held.push({ lock, acquire: i, kind: lockKind(trace, i, lock) });
-    } else if (name === Ev.spin_unlock || name === Ev.mutex_unlock) {
-      const lock = trace.argId(i, Key.lock);
+    } else if (RELEASES.has(name)) {
+      const lock = lockOf(trace, i);
+      const kind = name === Ev.spin_unlock ? 'spin' : 'mutex';
       for (let k = held.length - 1; k >= 0; k--) {
-        if (held[k].lock === lock) {
+        if (held[k].lock === lock && (lock !== anonymous || held[k].kind === kind)) {
           held.splice(k, 1);
           break;
         }
@@ -152,7 +181,7 @@ export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonl
 function lockKind(trace: Trace, acquire: number, lock: number): 'spin' | 'mutex' {
   const name = trace.name[acquire];
   if (name === Ev.spin_lock) return 'spin';
-  if (name === Ev.mutex_lock) return 'mutex';
+  if (name === Ev.mutex_lock || name === Ev.down_read || name === Ev.down_write) return 'mutex';
   return trace.declaredLockKind(trace.strings.get(lock), trace.line[acquire]) ?? 'spin';
 }
 

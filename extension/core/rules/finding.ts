@@ -15,11 +15,13 @@ export interface WindowLane {
 /**
  * One step of a witness schedule. A step that the trace contains names its
  * event; a step another schedule would add (a warning's missing other side) has
- * only text.
+ * only text; so has a summary of the events of a long window left out between
+ * two shown ones (`elided`: how many), which keeps every witness small.
  */
 export interface WitnessStep {
   event?: number;
   text: string;
+  elided?: number;
 }
 
 export interface Finding {

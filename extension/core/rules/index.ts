@@ -2,6 +2,7 @@
 
 import type { HappensBefore } from '../hb/happensBefore';
 import type { Trace } from '../trace/model';
+import type { RuleOptions } from './context';
 import type { Finding } from './finding';
 import { moduleUnloadInUse } from './moduleUnloadInUse';
 import { openWhileFreeing } from './openWhileFreeing';
@@ -12,8 +13,8 @@ import { staleLookupGet } from './staleLookupGet';
 
 const ALL_RULES = [publishBeforeInit, staleLookupGet, openWhileFreeing, sleepInAtomic, moduleUnloadInUse, registerBeforeInit];
 
-export function runRules(trace: Trace, hb: HappensBefore): Finding[] {
-  const ctx = { trace, hb };
+export function runRules(trace: Trace, hb: HappensBefore, options?: RuleOptions): Finding[] {
+  const ctx = { trace, hb, options };
   const findings = ALL_RULES.flatMap((rule) => rule(ctx));
   for (const f of findings) if (spansGap(trace, f)) f.uncertain = true;
   return findings.sort((a, b) => trace.line[a.primary] - trace.line[b.primary] || a.rule.localeCompare(b.rule));

@@ -1,7 +1,8 @@
-// DMR5 module-unload-in-use: dm-mod unloaded while a mapped_device it
-// allocated is still alive (fixed by 07, the module self-reference).
+// DMR5 module-unload-in-use: dm-mod (or the module `!owner` names) unloaded
+// while a mapped_device it allocated is still alive (fixed by 07, the module
+// self-reference).
 
-import { Key } from '../trace/model';
+import { Key, moduleName, type Trace } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, eventsByArg, eventsNamed, finding, span, type RuleContext } from './context';
@@ -21,7 +22,8 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
     const liveNames = new Set<string>();
     for (let j = 0; j < allocs.length; j++) {
       const a = allocs[j];
-      if (hb.happensBefore(unload, a)) continue;
+      // an allocation after the unload belongs to the next load of the module
+      if (hb.position[a] > hb.position[unload] || hb.happensBefore(unload, a)) continue;
       if (allocFrees[j].some((f) => hb.happensBefore(f, unload) && !hb.happensBefore(f, a))) continue;
       live.push(a);
       liveNames.add(allocName[j]);
@@ -48,11 +50,12 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
   return out;
 }
 
-/** Successful unloads: delete_module ret=0, or a module_exit its task did not reach through one. */
+/** Successful unloads of the owner module: delete_module ret=0, or a module_exit its task did not reach through one. */
 function unloads({ trace }: RuleContext): number[] {
   const out: number[] = [];
   const unloadedBy = new Set<number>();
   for (const i of eventsNamed(trace, Ev.delete_module, Ev.module_exit)) {
+    if (!unloadsOwner(trace, i)) continue;
     const name = trace.name[i];
     if (name === Ev.delete_module && trace.arg(i, 'ret') === '0') {
       out.push(i);
@@ -62,6 +65,17 @@ function unloads({ trace }: RuleContext): number[] {
     }
   }
   return out;
+}
+
+/**
+ * Does the unload event concern the module that owns the devices? One that
+ * names no module, or names it by a raw address, cannot say which module it
+ * unloads, so it counts.
+ */
+function unloadsOwner(trace: Trace, event: number): boolean {
+  const mod = trace.arg(event, 'mod');
+  if (mod === undefined || /^(0x[0-9a-f]+|\d+)$/i.test(mod)) return true;
+  return moduleName(mod) === moduleName(trace.ownerAt(trace.line[event]));
 }
 
 /** A list for a message: a long trace can hold thousands of live devices; the related events list them all. */

@@ -5,31 +5,43 @@ import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, finding, span, walkHeldLocks, type RuleContext } from './context';
+import { sleepingEvents } from './maySleep';
 import { witness } from './witness';
 
 export function sleepInAtomic(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
-  const out: Finding[] = [];
   const lastMd = lastDeviceOf(ctx);
-  const sleepingGfp = new Map<number, boolean>();
+  const maySleep = sleepingEvents(trace, ctx.options?.gfpDirectReclaim);
+  // One finding per held section (keyed by its acquire): the first sleeping call, and the later ones counted.
+  // A spinlock that is never released would otherwise give a finding for every allocation after it.
+  const sections = new Map<number, { first: number; lock: number; md: number; more: number; last: number }>();
   walkHeldLocks(trace, (i, held) => {
-    if (!maySleep(ctx, i, sleepingGfp)) return;
+    if (!maySleep(i)) return;
     const spin = held.find((h) => h.kind === 'spin');
     if (!spin) return;
-    const lock = trace.strings.get(spin.lock);
-    const lane = span(trace, spin.acquire, i);
+    const section = sections.get(spin.acquire);
+    if (section) {
+      section.more++;
+      section.last = i;
+    } else sections.set(spin.acquire, { first: i, lock: spin.lock, md: lastMd(i), more: 0, last: i });
+  }, [Ev.idr_pre_get, Ev.kmalloc]);
+  const out: Finding[] = [];
+  for (const [acquire, { first: i, lock: lockId, md, more, last }] of sections) {
+    const lock = trace.strings.get(lockId);
+    const lane = span(trace, acquire, i);
+    const others = more === 0 ? '' : `; ${more} more sleeping call${more === 1 ? '' : 's'} follow${more === 1 ? 's' : ''} in this section (up to line ${trace.line[last]})`;
     out.push(finding('DMR4', 'error', {
       primary: i,
-      related: [spin.acquire],
-      md: lastMd(i) >= 0 ? trace.strings.get(lastMd(i)) : '',
-      message: `${trace.describe(i)} may sleep, but ${trace.taskName(i)} holds spinlock ${lock} (taken by ${trace.eventName(spin.acquire)} at ${at(trace, spin.acquire)})`,
+      related: [acquire],
+      md: md >= 0 ? trace.strings.get(md) : '',
+      message: `${trace.describe(i)} may sleep, but ${trace.taskName(i)} holds spinlock ${lock} (taken by ${trace.eventName(acquire)} at ${at(trace, acquire)})${others}`,
       window: [lane],
       witness: witness(ctx, [
-        { event: spin.acquire, note: `atomic context: ${lock} held` },
+        { event: acquire, note: `atomic context: ${lock} held` },
         { event: i, note: 'sleeps (the allocator enters reclaim or the lock is contended) in atomic context' },
       ], [lane]),
     }));
-  }, [Ev.idr_pre_get, Ev.kmalloc]);
+  }
   return out;
 }
 
@@ -50,19 +62,4 @@ function lastDeviceOf({ trace, hb }: RuleContext): (event: number) => number {
     }
     return md[task];
   };
-}
-
-/** idr_pre_get/kmalloc with GFP_KERNEL, or mutex_lock. `sleepingGfp` caches the answer per gfp value. */
-function maySleep({ trace }: RuleContext, event: number, sleepingGfp: Map<number, boolean>): boolean {
-  const name = trace.name[event];
-  if (name === Ev.mutex_lock) return true;
-  if (name !== Ev.idr_pre_get && name !== Ev.kmalloc) return false;
-  const gfp = trace.argId(event, Key.gfp);
-  if (gfp < 0) return false;
-  let sleeps = sleepingGfp.get(gfp);
-  if (sleeps === undefined) {
-    sleeps = trace.strings.get(gfp).split('|').includes('GFP_KERNEL');
-    sleepingGfp.set(gfp, sleeps);
-  }
-  return sleeps;
 }

@@ -4,7 +4,7 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, endsOfLife, finding, span, walkHeldLocks, type RuleContext } from './context';
+import { at, concurrentLane, endsOfLife, finding, isRelease, lockOf, span, walkHeldLocks, type RuleContext } from './context';
 import { witness } from './witness';
 
 interface Lookup {
@@ -18,7 +18,7 @@ interface Lookup {
 export function staleLookupGet(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
   const killers = endsOfLife(trace, true);
-  // Per task: md -> its latest lookup, and the lookups whose locks are all still held.
+  // Per task: md -> its latest lookup not yet followed by a dm_get, and the lookups whose locks are all still held.
   const lookups: Map<number, Lookup>[] = trace.tasks.map(() => new Map());
   const unreleased: Lookup[][] = trace.tasks.map(() => []);
   const out: Finding[] = [];
@@ -35,15 +35,17 @@ export function staleLookupGet(ctx: RuleContext): Finding[] {
       const lookup = { find: i, stillHeld: new Set(held.map((h) => h.lock)), release: -1 };
       mine.set(md, lookup);
       unreleased[task].push(lookup);
-    } else if ((name === Ev.spin_unlock || name === Ev.mutex_unlock) && unreleased[task].length > 0) {
-      const lock = trace.argId(i, Key.lock);
+    } else if (unreleased[task].length > 0 && isRelease(trace, i)) {
+      const lock = lockOf(trace, i);
       for (const l of unreleased[task]) if (l.stillHeld.has(lock)) l.release = i;
       unreleased[task] = unreleased[task].filter((l) => l.release < 0);
     } else if (name === Ev.dm_get) {
       const md = trace.argId(i, Key.md);
       const lookup = mine.get(md);
-      if (!lookup || lookup.release < 0) return;
+      if (!lookup) return;
+      // The find's own get: taken while still holding the lock it is the fixed pattern; later gets belong to other lookups.
       mine.delete(md);
+      if (lookup.release < 0) return;
       const others = (killers.get(md) ?? []).filter((k) => trace.task[k] !== task && hb.concurrent(k, i));
       out.push(report(ctx, lookup, i, others));
     }

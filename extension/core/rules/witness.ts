@@ -1,5 +1,7 @@
 // Witness schedules: an ordering of the window's events, consistent with
 // happens-before, in which the racing events run in the order that faults.
+// A witness is bounded: of a long window only the events near the keys are
+// shown, and each run of events left out is one summary step.
 
 import type { WindowLane, WitnessStep } from './finding';
 import type { RuleContext } from './context';
@@ -7,8 +9,8 @@ import type { RuleContext } from './context';
 /** A key event of the witness, with what happens there; or a step another schedule would add. */
 export type Key = { event: number; note?: string } | { hypothetical: string };
 
-/** At most this many events of a lane around its key events go into a witness. */
-const CONTEXT = 4;
+/** At most this many events of a lane on each side of its key events go into a witness. */
+export const CONTEXT = 4;
 
 /**
  * Orders the window's events so that the keys run in the given order: before
@@ -28,10 +30,16 @@ export function witness(ctx: RuleContext, keys: Key[], lanes: WindowLane[]): Wit
   const pool = windowEvents(ctx, lanes, real.map((k) => k.event));
   const notes = new Map(real.map((k) => [k.event, k.note]));
   const done = new Set<number>();
+  /** Per task, the seq of its last event shown: a jump means events were left out. */
+  const shownSeq = new Map<number, number>();
   const steps: WitnessStep[] = [];
   const emit = (e: number) => {
     if (done.has(e)) return;
     done.add(e);
+    const task = trace.task[e];
+    const previous = shownSeq.get(task);
+    if (previous !== undefined && trace.seq[e] - previous > 1) steps.push(elision(ctx, e, trace.seq[e] - previous - 1));
+    shownSeq.set(task, trace.seq[e]);
     const note = notes.get(e);
     steps.push({ event: e, text: `${trace.taskName(e)}: ${trace.describe(e)} (line ${trace.line[e]})${note ? ` — ${note}` : ''}` });
   };
@@ -47,22 +55,35 @@ export function witness(ctx: RuleContext, keys: Key[], lanes: WindowLane[]): Wit
   return steps;
 }
 
-/** The events of each lane near the keys, in a topological order. */
+/** The summary step for the `count` events of e's task right before e. */
+function elision({ trace, hb }: RuleContext, e: number, count: number): WitnessStep {
+  const events = hb.taskEvents[trace.task[e]];
+  const first = events[trace.seq[e] - 1 - count];
+  const last = events[trace.seq[e] - 2];
+  const lines = trace.line[first] === trace.line[last] ? `line ${trace.line[first]}` : `lines ${trace.line[first]}-${trace.line[last]}`;
+  return { text: `${trace.taskName(e)}: … ${count} more event${count === 1 ? '' : 's'} (${lines}) …`, elided: count };
+}
+
+/**
+ * The events of each lane near the keys (CONTEXT on each side of each key of
+ * the lane, or the lane's first 2 * CONTEXT + 1 when it has none), in a
+ * topological order. At most (2 * CONTEXT + 1) per key and lane, whatever the window's length.
+ */
 function windowEvents(ctx: RuleContext, lanes: WindowLane[], keys: number[]): number[] {
   const { trace, hb } = ctx;
   const out = new Set<number>(keys);
   for (const lane of lanes) {
     const events = hb.taskEvents[lane.task];
-    const laneKeys = keys.filter((k) => trace.task[k] === lane.task).map((k) => trace.seq[k] - 1);
-    let lo = trace.seq[lane.from] - 1;
-    let hi = trace.seq[lane.to] - 1;
-    if (laneKeys.length > 0) {
-      lo = Math.max(lo, Math.min(...laneKeys) - CONTEXT);
-      hi = Math.min(hi, Math.max(...laneKeys) + CONTEXT);
-    } else {
-      hi = Math.min(hi, lo + 2 * CONTEXT);
+    const lo = trace.seq[lane.from] - 1;
+    const hi = trace.seq[lane.to] - 1;
+    let anyKey = false;
+    for (const k of keys) {
+      if (trace.task[k] !== lane.task) continue;
+      anyKey = true;
+      const s = trace.seq[k] - 1;
+      for (let t = Math.max(lo, s - CONTEXT); t <= Math.min(hi, s + CONTEXT); t++) out.add(events[t]);
     }
-    for (let s = lo; s <= hi; s++) out.add(events[s]);
+    if (!anyKey) for (let t = lo; t <= Math.min(hi, lo + 2 * CONTEXT); t++) out.add(events[t]);
   }
   return [...out].sort((a, b) => hb.position[a] - hb.position[b]);
 }

@@ -1,8 +1,8 @@
-// Directives (spec section 1): `!lock`, `!source`, `!alias`, `!hb`, and the
+// Directives (spec section 1): `!lock`, `!source`, `!alias`, `!hb`, `!owner`, and the
 // `!map` of section 6. The native format writes them as lines starting with
 // `!`; the recorded text formats as comments `# !...`. Both go through here.
 
-import type { TraceBuilder } from './model';
+import { moduleName, type TraceBuilder } from './model';
 import { LineError, allDigits, readValue, skipBlanks, tokenEnd } from './scan';
 
 export class DirectiveReader {
@@ -65,7 +65,8 @@ export class DirectiveReader {
       case '!source': {
         expect(1, 'one FILE=PATH');
         const [file, path] = splitPair(args[0], 'FILE=PATH');
-        this.builder.sources.set(file, unquote(path, args[0].column + file.length + 1));
+        const column = args[0].column + file.length + 1;
+        this.builder.sources.set(file, { path: unquote(path, column), line: lineNo, column, endColumn: column + path.length });
         return;
       }
       case '!alias': {
@@ -80,6 +81,11 @@ export class DirectiveReader {
         this.eventMap.set(from, to);
         return;
       }
+      case '!owner': {
+        expect(1, 'one module name: !owner MOD');
+        this.builder.ownerDeclarations.push({ module: moduleName(this.alias(args[0].text)), line: lineNo });
+        return;
+      }
       case '!hb': {
         if (args.length !== 3 || args[1].text !== '->') {
           throw new LineError(p + 1, '!hb takes TASK_A:SEQ -> TASK_B:SEQ', text.length + 1);
@@ -90,7 +96,7 @@ export class DirectiveReader {
         return;
       }
       default:
-        throw new LineError(p + 1, `unknown directive "${directive}": expected !lock, !source, !alias, !hb or !map`, nameEnd + 1);
+        throw new LineError(p + 1, `unknown directive "${directive}": expected !lock, !source, !alias, !hb, !owner or !map`, nameEnd + 1);
     }
   }
 }

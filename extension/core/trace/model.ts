@@ -3,7 +3,9 @@
 // every string interned, so a 10M-event trace is a few hundred bytes an event,
 // not an object an event.
 
+import { CappedDiagnostics, type Omitted } from './diagnostics';
 import { Growable } from './growable';
+import { splitIncarnations } from './incarnations';
 import { VOCABULARY } from './vocabulary';
 
 /** Argument keys the rules read; interned right after the vocabulary so their ids are fixed. */
@@ -182,8 +184,10 @@ export interface Diagnostic {
 }
 
 export interface TaskInfo {
-  /** `comm/pid`, as the native format writes it. */
+  /** `comm/pid`, as the native format writes it, with the best comm known for the pid (see TraceBuilder.taskId). */
   name: string;
+  /** What identifies the task: the pid (the text after the last `/` of its name). */
+  pid: string;
   /** The cpu of the task's first event. */
   firstCpu: number;
 }
@@ -213,8 +217,42 @@ export interface LockDeclaration {
   line: number;
 }
 
-export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
+/** `!owner MOD`: the module that owns the mapped devices from this line on (DMR5). */
+export interface OwnerDeclaration {
+  module: string;
+  line: number;
+}
 
+/** The owner module when no `!owner` says otherwise. */
+export const DEFAULT_OWNER = 'dm_mod';
+
+/** A module name as the kernel keeps it: `rmmod dm-mod` unloads `dm_mod`. */
+export function moduleName(name: string): string {
+  return name.replaceAll('-', '_');
+}
+
+/** The pid of a task name `comm/pid` (the whole name when it has no `/`). */
+export function pidOf(taskName: string): string {
+  return taskName.slice(taskName.lastIndexOf('/') + 1);
+}
+
+/** A comm the recorder did not know (ftrace's `<...>`, perf's `:-1`): any other comm of the pid is better. */
+function unknownComm(taskName: string): boolean {
+  const slash = taskName.lastIndexOf('/');
+  if (slash < 0) return false;
+  const comm = taskName.slice(0, slash);
+  return comm === '<...>' || comm === ':-1' || comm === '';
+}
+
+/** `!source FILE=PATH`: PATH as written, and where it is written (1-based line; columns of PATH, end exclusive). */
+export interface SourceMapping {
+  path: string;
+  line: number;
+  column: number;
+  endColumn: number;
+}
+
+export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace' | 'chrome-json';
 
 /**
  * Collects events and trace-level facts while a parser reads; `finish()` gives the Trace.
@@ -222,14 +260,18 @@ export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | '
  */
 export class TraceBuilder {
   readonly strings = new StringTable();
-  readonly diagnostics: Diagnostic[] = [];
+  /** Input diagnostics, capped (see diagnostics.ts). */
+  private readonly capped = new CappedDiagnostics();
   readonly declaredEdges: DeclaredEdge[] = [];
   readonly gaps: Gap[] = [];
   readonly lockDeclarations: LockDeclaration[] = [];
-  readonly sources = new Map<string, string>();
+  readonly ownerDeclarations: OwnerDeclaration[] = [];
+  readonly sources = new Map<string, SourceMapping>();
   /** Call context of events in formats that have it (ftrace function tracer `func <-parent`). */
   readonly callers = new Map<number, string>();
+  /** Task ids by name as written (a cache) and by pid (what identifies a task). */
   private readonly taskIds = new Map<string, number>();
+  private readonly taskByPid = new Map<string, number>();
   private readonly tasks: TaskInfo[] = [];
   private readonly taskCounts: number[] = [];
   /** Event columns, grown together (one capacity check an event); args and argStart grow on their own. */
@@ -255,14 +297,26 @@ export class TraceBuilder {
     return this.count;
   }
 
+  /**
+   * The task of `comm/pid`. The pid identifies the task; the comm is only its
+   * name, so the same pid under another comm (after an exec, or `<...>`/`:-1`
+   * when the recorder did not know it) is the same task. The task keeps the
+   * first comm known for it; an unknown one gives way to the first known one.
+   */
   taskId(name: string, cpu: number): number {
     let id = this.taskIds.get(name);
+    if (id !== undefined) return id;
+    const pid = pidOf(name);
+    id = this.taskByPid.get(pid);
     if (id === undefined) {
       id = this.tasks.length;
-      this.taskIds.set(name, id);
-      this.tasks.push({ name, firstCpu: cpu });
+      this.taskByPid.set(pid, id);
+      this.tasks.push({ name, pid, firstCpu: cpu });
       this.taskCounts.push(0);
+    } else if (unknownComm(this.tasks[id].name) && !unknownComm(name)) {
+      this.tasks[id].name = name;
     }
+    this.taskIds.set(name, id);
     return id;
   }
 
@@ -297,11 +351,16 @@ export class TraceBuilder {
   }
 
   error(line: number, column: number, message: string, endColumn?: number): void {
-    this.diagnostics.push({ line, column, endColumn, message, severity: 'error' });
+    this.capped.add({ line, column, endColumn, message, severity: 'error' });
   }
 
   warning(line: number, column: number, message: string, endColumn?: number): void {
-    this.diagnostics.push({ line, column, endColumn, message, severity: 'warning' });
+    this.capped.add({ line, column, endColumn, message, severity: 'warning' });
+  }
+
+  /** The diagnostics kept so far (at most MAX_PER_KIND of each severity), in the order reported. */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.capped.list;
   }
 
   /** The Trace; the builder's columns are handed over (a parse ends once, later calls give the same columns). */
@@ -324,12 +383,15 @@ export class TraceBuilder {
         srcFile: exact(this.srcFile, n),
         srcLine: exact(this.srcLine, n),
       };
+      splitIncarnations(this.strings, this.columns);
     }
-    return new Trace(this.format, this.strings, this.columns, this.tasks, this.diagnostics, this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers);
+    const trace = new Trace(this.format, this.strings, this.columns, this.tasks, [...this.capped.list], this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers, this.ownerDeclarations);
+    trace.diagnosticsOmitted = this.capped.omitted();
+    return trace;
   }
 }
 
-interface Columns {
+export interface Columns {
   time: Float64Array;
   cpu: Int32Array;
   task: Int32Array;
@@ -358,6 +420,8 @@ export class Trace {
   readonly args: Int32Array;
   readonly srcFile: Int32Array;
   readonly srcLine: Int32Array;
+  /** Diagnostics the parser counted but did not keep (see diagnostics.ts). */
+  diagnosticsOmitted: readonly Omitted[] = [];
 
   constructor(
     readonly format: TraceFormat,
@@ -368,9 +432,10 @@ export class Trace {
     readonly declaredEdges: readonly DeclaredEdge[],
     readonly gaps: readonly Gap[],
     readonly lockDeclarations: readonly LockDeclaration[],
-    /** `!source FILE=PATH`: file name as events write it -> path relative to the trace file. */
-    readonly sources: ReadonlyMap<string, string>,
+    /** `!source FILE=PATH`: file name as events write it -> PATH (relative to the trace file) and its position. */
+    readonly sources: ReadonlyMap<string, SourceMapping>,
     readonly callers: ReadonlyMap<number, string>,
+    readonly ownerDeclarations: readonly OwnerDeclaration[] = [],
   ) {
     this.time = columns.time;
     this.cpu = columns.cpu;
@@ -446,6 +511,13 @@ export class Trace {
   }
   /** Event indices sorted by line: built on the first line lookup (time-sorted formats are not in line order). */
   private byLine?: Int32Array;
+
+  /** The module that owns the mapped devices at `line`: the last `!owner` at or before it, else dm_mod. */
+  ownerAt(line: number): string {
+    let owner = DEFAULT_OWNER;
+    for (const d of this.ownerDeclarations) if (d.line <= line) owner = d.module;
+    return owner;
+  }
 
   /** The kind declared by the last `!lock` for `lock` at or before `line`. */
   declaredLockKind(lock: string, line: number): 'spin' | 'mutex' | undefined {

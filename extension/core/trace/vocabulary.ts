@@ -32,6 +32,13 @@ export const VOCABULARY = [
   'module_put',
   'delete_module',
   'module_exit',
+  'down_read',
+  'up_read',
+  'down_write',
+  'up_write',
+  'task_fork',
+  'task_exit',
+  'task_wait',
 ] as const;
 
 export type VocabularyName = (typeof VOCABULARY)[number];
@@ -77,6 +84,13 @@ const CLASS_OF: Record<VocabularyName, EventClass> = {
   module_put: 'module',
   delete_module: 'module',
   module_exit: 'module',
+  down_read: 'lock',
+  up_read: 'lock',
+  down_write: 'lock',
+  up_write: 'lock',
+  task_fork: 'lifecycle',
+  task_exit: 'lifecycle',
+  task_wait: 'lifecycle',
 };
 
 export function eventClass(name: string): EventClass {
@@ -90,8 +104,8 @@ export const MEANING: Record<VocabularyName, string> = {
   mutex_lock: 'acquires a sleeping lock',
   mutex_unlock: 'releases a sleeping lock',
   atomic_dec_and_lock: 'drops a reference; on reaching 0 (ret=1) it holds the lock',
-  idr_pre_get: 'preallocates IDR layers (may sleep with GFP_KERNEL)',
-  kmalloc: 'allocates memory (may sleep with GFP_KERNEL)',
+  idr_pre_get: 'preallocates IDR layers (may sleep when gfp allows direct reclaim, e.g. GFP_KERNEL)',
+  kmalloc: 'allocates memory (may sleep when gfp allows direct reclaim, e.g. GFP_KERNEL)',
   idr_get_new: 'stores a pointer in a new IDR slot',
   idr_replace: 'stores a pointer in an existing IDR slot',
   idr_find: 'reads an IDR slot',
@@ -114,8 +128,39 @@ export const MEANING: Record<VocabularyName, string> = {
   module_put: 'drops a module reference',
   delete_module: 'rmmod: ret=0 unloads the module, ret=-EBUSY refuses',
   module_exit: "the module's exit code runs; the module is gone after it",
+  down_read: 'acquires a reader-writer semaphore for reading (sleeps; readers share it)',
+  up_read: 'releases a reader-writer semaphore taken for reading',
+  down_write: 'acquires a reader-writer semaphore for writing (sleeps; excludes everyone)',
+  up_write: 'releases a reader-writer semaphore taken for writing',
+  task_fork: 'creates task `child` (a pid)',
+  task_exit: 'the task exits',
+  task_wait: 'a wait returned with child `ret` (a pid) reaped',
 };
 
 /** The placeholder a reserved IDR slot holds until its device is published. */
 export const MINOR_ALLOCED = 'MINOR_ALLOCED';
 export const NULL_PTR = 'NULL';
+
+/**
+ * The canonical form of a pointer value: a recorder prints the placeholder as
+ * `0xffffffffffffffff` or `-1` and no pointer as `0`, `0x0` or `(nil)`; the
+ * rules compare `MINOR_ALLOCED` and `NULL`. Any other value is returned as it is.
+ */
+export function canonicalPointer(value: string): string {
+  switch (value.toLowerCase()) {
+    case 'minor_alloced':
+    case '0xffffffffffffffff':
+    case '-1':
+      return MINOR_ALLOCED;
+    case 'null':
+    case '0':
+    case '0x0':
+    case '(nil)':
+    case '(null)':
+    case '0000000000000000':
+    case '':
+      return NULL_PTR;
+    default:
+      return value;
+  }
+}

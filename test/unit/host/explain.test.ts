@@ -3,7 +3,17 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../../extension/core/analyze';
-import { concurrencyFacts, eventHeader, explainFinding, findingsOf, orderingFacts, windowTimeline, witnessList } from '../../../extension/host/explain';
+import * as explain from '../../../extension/host/explain';
+import { unescapeMarkdown } from '../helpers';
+
+// The explanations are Markdown with trace text escaped: the tests read them as the hover shows them.
+const plain = <A extends unknown[]>(f: (...args: A) => string) => (...args: A) => unescapeMarkdown(f(...args));
+const eventHeader = plain(explain.eventHeader);
+const explainFinding = plain(explain.explainFinding);
+const witnessList = plain(explain.witnessList);
+const orderingFacts = (...args: Parameters<typeof explain.orderingFacts>) => explain.orderingFacts(...args).map(unescapeMarkdown);
+const concurrencyFacts = (...args: Parameters<typeof explain.concurrencyFacts>) => explain.concurrencyFacts(...args).map(unescapeMarkdown);
+const { findingsOf, windowTimeline } = explain;
 
 const SAMPLES = join(__dirname, '../../../../sample-traces');
 const analyze = (name: string) => analyzeText(readFileSync(join(SAMPLES, name), 'utf8'));

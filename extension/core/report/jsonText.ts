@@ -1,0 +1,57 @@
+// JSON written as a stream of text pieces: a report of 200k findings is
+// bigger than the longest string JavaScript allows (about 512 M characters),
+// so no writer ever makes the whole report one string. The text is exactly
+// what JSON.stringify(value, null, 2) gives; an array can be a LazyArray, whose
+// elements are made only as they are written.
+
+/** An array whose elements are produced while it is written (they never all exist at once). */
+export class LazyArray<T> {
+  constructor(readonly items: () => Iterable<T>) {}
+}
+
+/** `value` as pretty-printed JSON (two-space indent), in pieces. */
+export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
+  if (value instanceof LazyArray) {
+    yield* arrayPieces(value.items(), indent);
+  } else if (Array.isArray(value)) {
+    // arrays of plain values (a finding's related lines) are short: one piece, as JSON.stringify lays them out
+    if (value.every((v) => v === null || typeof v !== 'object')) yield JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
+    else yield* arrayPieces(value, indent);
+  } else if (value !== null && typeof value === 'object') {
+    const inner = `${indent}  `;
+    let first = true;
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined || typeof v === 'function') continue;
+      yield `${first ? '{\n' : ',\n'}${inner}${JSON.stringify(k)}: `;
+      yield* jsonPieces(v, inner);
+      first = false;
+    }
+    yield first ? '{}' : `\n${indent}}`;
+  } else {
+    yield JSON.stringify(value) ?? 'null';
+  }
+}
+
+function* arrayPieces(items: Iterable<unknown>, indent: string): Generator<string> {
+  const inner = `${indent}  `;
+  let first = true;
+  for (const v of items) {
+    yield `${first ? '[\n' : ',\n'}${inner}`;
+    yield* jsonPieces(v === undefined || typeof v === 'function' ? null : v, inner);
+    first = false;
+  }
+  yield first ? '[]' : `\n${indent}]`;
+}
+
+/** Joins small pieces into chunks of about `size` characters for a writer. */
+export function* chunked(pieces: Iterable<string>, size = 1 << 16): Generator<string> {
+  let buffer = '';
+  for (const p of pieces) {
+    buffer += p;
+    if (buffer.length >= size) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer.length > 0) yield buffer;
+}

@@ -1,0 +1,66 @@
+// Address reuse (spec section 2): an `md_alloc md=X` after a `free_dev md=X`
+// starts a new object under the same name. Every event naming X belongs to the
+// incarnation whose md_alloc is the latest before it in analysis order; the
+// second and later incarnations are renamed `X#2`, `X#3`, ... in the event's
+// arguments, so every rule, edge and view relates events of one incarnation
+// only, with no rule having to know about reuse.
+
+import type { Columns, StringTable } from './model';
+import { Ev } from './vocabulary';
+
+/** Renames later incarnations in place. Costs one pass over the names when no address is reused. */
+export function splitIncarnations(strings: StringTable, columns: Columns): void {
+  const { name, argStart, args } = columns;
+  const md = strings.lookup('md');
+  if (!reusesAddresses(name, argStart, args, md, strings.size)) return;
+  const objectKeys = [md, strings.lookup('ptr'), strings.lookup('old'), strings.lookup('ret')];
+  const size = strings.size;
+  const incarnation = new Int32Array(size);
+  const freed = new Uint8Array(size);
+  /** Per value id, the ids of its renamed incarnations (`X#2` at index 2). */
+  const renamed = new Map<number, number[]>();
+  for (let i = 0; i < name.length; i++) {
+    const ev = name[i];
+    const object = ev === Ev.md_alloc || ev === Ev.free_dev ? argOf(argStart, args, i, md) : -1;
+    if (ev === Ev.md_alloc && object >= 0 && freed[object] === 1) {
+      incarnation[object] = Math.max(incarnation[object], 1) + 1;
+      freed[object] = 0;
+    }
+    for (let k = argStart[i]; k < argStart[i + 1]; k += 2) {
+      const v = args[k + 1];
+      if (v >= size || incarnation[v] < 2 || !namesObject(ev, args[k], objectKeys)) continue;
+      let ids = renamed.get(v);
+      if (!ids) renamed.set(v, (ids = []));
+      const n = incarnation[v];
+      ids[n] ??= strings.intern(`${strings.get(v)}#${n}`);
+      args[k + 1] = ids[n];
+    }
+    if (ev === Ev.free_dev && object >= 0) freed[object] = 1;
+  }
+}
+
+/** Does some md_alloc md=X follow a free_dev md=X? */
+function reusesAddresses(name: Int32Array, argStart: Int32Array, args: Int32Array, md: number, size: number): boolean {
+  let freed: Uint8Array | undefined;
+  for (let i = 0; i < name.length; i++) {
+    const ev = name[i];
+    if (ev !== Ev.free_dev && ev !== Ev.md_alloc) continue;
+    const v = argOf(argStart, args, i, md);
+    if (v < 0) continue;
+    if (ev === Ev.free_dev) (freed ??= new Uint8Array(size))[v] = 1;
+    else if (freed?.[v] === 1) return true;
+  }
+  return false;
+}
+
+/** Arguments that name a mapped_device: `md` of any event, the pointer of an IDR store or lookup. */
+function namesObject(ev: number, key: number, [md, ptr, old, ret]: number[]): boolean {
+  if (key === md) return true;
+  if (ev === Ev.idr_get_new || ev === Ev.idr_replace) return key === ptr || key === old;
+  return ev === Ev.idr_find && key === ret;
+}
+
+function argOf(argStart: Int32Array, args: Int32Array, event: number, key: number): number {
+  for (let k = argStart[event]; k < argStart[event + 1]; k += 2) if (args[k] === key) return args[k + 1];
+  return -1;
+}
