@@ -404,9 +404,11 @@ static void mode_unload(void)
 
 // --- register: an opener reached through the first table load ---
 
-static atomic_int opened, closed;
+static atomic_int opened, closed, remove_done;
 
-// opens as soon as the node works, keeps the device open for a while, closes
+// opens as soon as the node works, keeps the device open until the main task
+// has tried to remove it (at most 1 s: a kernel that lost the open makes the
+// remove wait for this close), then closes
 static void *open_when_visible(void *arg)
 {
 	(void)arg;
@@ -417,7 +419,8 @@ static void *open_when_visible(void *arg)
 	if (fd < 0)
 		return NULL;
 	opened = 1;
-	usleep(50000);
+	for (int i = 0; i < 1000 && !remove_done && !stop; i++)
+		usleep(1000);
 	close(fd);
 	closed = 1;
 	return NULL;
@@ -434,7 +437,7 @@ static void mode_register(void)
 
 		if (dm_create("rw-register", base_minor))
 			continue;
-		opened = closed = stop = 0;
+		opened = closed = remove_done = stop = 0;
 		run_threads(open_when_visible, 1, &tid);
 		int r = dm_load_error_table("rw-register");
 		// the device is open by now, or the opener missed this round
@@ -450,6 +453,7 @@ static void mode_register(void)
 			else if (r == -EBUSY)
 				remove_busy++;
 		}
+		remove_done = 1;
 		stop = 1;
 		pthread_join(tid, NULL);
 		remove_quietly("rw-register");
