@@ -6,7 +6,7 @@
 // (gcc -static) to run in a busybox initramfs. It talks to /dev/mapper/control
 // with the DM ioctls directly: no libdevmapper, no udev.
 //
-//   dm-race-workload [-t SECONDS] [-j THREADS] [-m MINOR] [-d DIR] MODE
+//   dm-race-workload [-t SECONDS] [-i ITERATIONS] [-j THREADS] [-m MINOR] [-d DIR] MODE
 //
 // MODE
 //   lookup      R1, R2: create + remove of a device with a fixed minor, while
@@ -23,7 +23,8 @@
 //               load makes it visible; the device is then removed while it is
 //               still open (DM_DEV_REMOVE must fail with EBUSY)
 //
-// Every mode stops after SECONDS (default 10) and prints one summary line,
+// Every mode stops after SECONDS (default 10), or when each loop has run
+// ITERATIONS times (default: no limit; short runs to record), and prints one summary line,
 // "workload MODE key=value ...", then exits 0 (2 on a setup error).
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +49,7 @@
 static int control_fd = -1;
 static unsigned int dm_major;
 static unsigned int seconds = 10;
+static long max_iter; // 0: no limit
 static unsigned int nthreads = 2;
 static unsigned int base_minor = 200;
 static const char *node_dir = "/dev";
@@ -194,6 +196,12 @@ static void block_node(char *path, size_t size, int minor)
 		die(path);
 }
 
+// the loop condition of every mode: not stopped, and under the iteration limit
+static int more(long *done)
+{
+	return !stop && (!max_iter || (*done)++ < max_iter);
+}
+
 static void count(int r)
 {
 	if (r == 0)
@@ -206,11 +214,34 @@ static void count(int r)
 		n_other++;
 }
 
+// the threads of a mode; run_for_seconds ends early once all of them returned
+struct job {
+	void *(*fn)(void *);
+	uintptr_t arg;
+};
+static struct job jobs[MAX_THREADS + 1];
+static unsigned int threads_started;
+static atomic_uint threads_done;
+
+static void *job_main(void *p)
+{
+	struct job *job = p;
+
+	job->fn((void *)job->arg);
+	threads_done++;
+	return NULL;
+}
+
 static void run_threads(void *(*fn)(void *), unsigned int n, pthread_t *tids)
 {
-	for (unsigned int i = 0; i < n; i++)
-		if (pthread_create(&tids[i], NULL, fn, (void *)(uintptr_t)i))
+	for (unsigned int i = 0; i < n; i++) {
+		struct job *job = &jobs[threads_started++];
+
+		job->fn = fn;
+		job->arg = i;
+		if (pthread_create(&tids[i], NULL, job_main, job))
 			die("pthread_create");
+	}
 }
 
 static void join_threads(unsigned int n, pthread_t *tids)
@@ -223,7 +254,7 @@ static void run_for_seconds(void)
 {
 	double end = now() + seconds;
 
-	while (now() < end)
+	while (now() < end && threads_done < threads_started)
 		usleep(10000);
 	stop = 1;
 }
@@ -232,16 +263,20 @@ static void run_for_seconds(void)
 
 static void *lookup_loop(void *arg)
 {
+	long i = 0;
+
 	(void)arg;
-	while (!stop)
+	while (more(&i))
 		count(dm_status_by_dev(base_minor));
 	return NULL;
 }
 
 static void *create_remove_fixed(void *arg)
 {
+	long i = 0;
+
 	(void)arg;
-	while (!stop) {
+	while (more(&i)) {
 		if (dm_create("rw-lookup", base_minor) == 0) {
 			n_iter++;
 			remove_quietly("rw-lookup");
@@ -252,8 +287,10 @@ static void *create_remove_fixed(void *arg)
 
 static void *create_taken_name(void *arg)
 {
+	long i = 0;
+
 	(void)arg;
-	while (!stop)
+	while (more(&i))
 		if (dm_create("rw-keep", base_minor) == -EBUSY)
 			n_iter++;
 	return NULL;
@@ -286,8 +323,10 @@ static char open_path[256];
 
 static void *open_loop(void *arg)
 {
+	long i = 0;
+
 	(void)arg;
-	while (!stop) {
+	while (more(&i)) {
 		int fd = open(open_path, O_RDONLY | O_CLOEXEC);
 
 		if (fd >= 0) {
@@ -314,12 +353,12 @@ static int create_with_table(const char *name, int minor)
 static void mode_open(void)
 {
 	pthread_t tids[MAX_THREADS];
-	long removes = 0, remove_busy = 0;
+	long removes = 0, remove_busy = 0, i = 0;
 
 	block_node(open_path, sizeof(open_path), base_minor);
 	run_threads(open_loop, nthreads, tids);
 	double end = now() + seconds;
-	while (now() < end) {
+	while (now() < end && more(&i)) {
 		if (create_with_table("rw-open", base_minor))
 			continue;
 		n_iter++;
@@ -342,9 +381,10 @@ static void mode_open(void)
 static void *create_any_loop(void *arg)
 {
 	char name[32];
+	long i = 0;
 
 	snprintf(name, sizeof(name), "rw-create-%u", (unsigned int)(uintptr_t)arg);
-	while (!stop) {
+	while (more(&i)) {
 		int r = dm_create(name, -1);
 
 		count(r);
@@ -432,13 +472,14 @@ static void mode_register(void)
 	double end = now() + seconds;
 
 	block_node(open_path, sizeof(open_path), base_minor);
-	while (now() < end) {
+	while (now() < end && (!max_iter || rounds < max_iter)) {
 		pthread_t tid;
 
 		if (dm_create("rw-register", base_minor))
 			continue;
 		opened = closed = remove_done = stop = 0;
-		run_threads(open_when_visible, 1, &tid);
+		if (pthread_create(&tid, NULL, open_when_visible, NULL))
+			die("pthread_create");
 		int r = dm_load_error_table("rw-register");
 		// the device is open by now, or the opener missed this round
 		for (int i = 0; i < 200 && !opened; i++)
@@ -467,7 +508,7 @@ static void mode_register(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: dm-race-workload [-t SECONDS] [-j THREADS] [-m MINOR] [-d DIR] "
+	fprintf(stderr, "usage: dm-race-workload [-t SECONDS] [-i ITERATIONS] [-j THREADS] [-m MINOR] [-d DIR] "
 			"lookup|dup-create|open|create|unload|register\n");
 	exit(2);
 }
@@ -476,9 +517,10 @@ int main(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "t:j:m:d:")) != -1) {
+	while ((c = getopt(argc, argv, "t:i:j:m:d:")) != -1) {
 		switch (c) {
 		case 't': seconds = strtoul(optarg, NULL, 10); break;
+		case 'i': max_iter = strtol(optarg, NULL, 10); break;
 		case 'j': nthreads = strtoul(optarg, NULL, 10); break;
 		case 'm': base_minor = strtoul(optarg, NULL, 10); break;
 		case 'd': node_dir = optarg; break;

@@ -12,6 +12,7 @@
 # script, derived from this very dm-mod.ko), brings the ftrace text back over a
 # second serial port to VARIANT-MODE-DELAY.trace.txt and prints the analysis's
 # findings by rule (a run that oopses loses its trace: record with DELAY_MS 0).
+# ITER=N stops each workload loop after N iterations (keeps a recording small).
 # Only one VM runs at a time on the machine: the run waits for /work/wt/vm.lock
 # (VM_LOCK) and is bounded by timeout.
 set -eu
@@ -49,7 +50,7 @@ rm -rf "$root" && mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$ro
 cp "$(command -v busybox)" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 record=${RECORD:-0}
-run="dm-race-workload -t $secs -j $threads -d /tmp $mode"
+run="dm-race-workload -t $secs -i ${ITER:-0} -j $threads -d /tmp $mode"
 if [ "$record" = 1 ]; then
 	[ -f "$repo/dist/cli.js" ] || (cd "$repo" && npm run --silent build)
 	# exit 1: some events could not be placed (listed in the script); still usable
