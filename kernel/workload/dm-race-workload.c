@@ -261,13 +261,18 @@ static void run_for_seconds(void)
 
 // --- lookup and dup-create: lookups by number of base_minor ---
 
+static atomic_int creator_done;
+
+// with an iteration limit (a recording), the lookups are paced and last as
+// long as the creator, so that they overlap its creates and removes
 static void *lookup_loop(void *arg)
 {
-	long i = 0;
-
 	(void)arg;
-	while (more(&i))
+	while (!stop && !creator_done) {
 		count(dm_status_by_dev(base_minor));
+		if (max_iter)
+			usleep(500);
+	}
 	return NULL;
 }
 
@@ -282,6 +287,7 @@ static void *create_remove_fixed(void *arg)
 			remove_quietly("rw-lookup");
 		}
 	}
+	creator_done = 1;
 	return NULL;
 }
 
@@ -293,6 +299,7 @@ static void *create_taken_name(void *arg)
 	while (more(&i))
 		if (dm_create("rw-keep", base_minor) == -EBUSY)
 			n_iter++;
+	creator_done = 1;
 	return NULL;
 }
 
@@ -420,6 +427,9 @@ static void mode_unload(void)
 	close(control_fd);
 	control_fd = -1;
 	run_threads(open_loop, nthreads, tids);
+	// let the opens get going first, so that the unload races them
+	for (int i = 0; i < 1000 && !n_ok; i++)
+		usleep(1000);
 	double end = now() + seconds;
 	while (now() < end) {
 		r = syscall(SYS_delete_module, "dm_mod", O_NONBLOCK) ? -errno : 0;

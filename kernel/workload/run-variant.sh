@@ -101,7 +101,7 @@ flock "$lock" timeout $((secs + 240)) qemu-system-x86_64 $accel -smp 2 -m 1024 \
 rm -f "$initrd"
 cat "$log"
 if [ -s "$tty1" ] && grep -q RACES-TRACE-END "$tty1"; then
-	sed -n '/RACES-TRACE-BEGIN/,/RACES-TRACE-END/p' "$tty1" | sed '1d;$d' | base64 -d | gunzip > "$trace"
+	sed -n '/RACES-TRACE-BEGIN/,/RACES-TRACE-END/p' "$tty1" | sed '1d;$d' | tr -d '\r' | base64 -d | gunzip > "$trace"
 	echo "RACES: trace $(wc -l < "$trace") lines: $trace"
 	node "$repo/dist/cli.js" analyze "$trace" --format json | node -e '
 		let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
