@@ -9,7 +9,8 @@
 // measures the editor path at 1M events: the extension's worker
 // (dist/analysisWorker.js, text in, findings and columns out) and the
 // streaming reader in a worker thread, time to diagnostics and hover latency.
-// The figures go to a table and to bench/results/latest.json.
+// The figures go to a table and to bench/results/latest.json. `--tasks=N,M`
+// measures only happens-before with N, M short-lived tasks (bench/manyTasks.ts).
 
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { createParser } from '../extension/core/trace/parse';
 import { analyzeFile, parseFile } from '../extension/core/trace/readFile';
 import { deserializeTrace, type WorkerRequest, type WorkerResponse } from '../extension/host/workerProtocol';
 import { GENERATOR_VERSION, generateTrace, type GeneratedTrace } from './generate';
+import { measureManyTasks, writeHandOffTrace, type ManyTasksResult } from './manyTasks';
 import { runGraphBench, type GraphBenchResult } from './graphBench';
 import { checkPlanted, type PlantedCheck } from './planted';
 
@@ -305,14 +307,16 @@ async function measureEditor(job: { path: string; workerScript: string }): Promi
 
 // ---------------------------------------------------------------- parent
 
-function parseArgs(argv: string[]): { sizes: number[]; chromeUpTo: number; editorAt: number; out: string; unloadEvery: number } {
+function parseArgs(argv: string[]): { sizes: number[]; chromeUpTo: number; editorAt: number; out: string; unloadEvery: number; tasks: number[] } {
   const quick = argv.includes('--quick');
   const sizesArg = argv.find((a) => a.startsWith('--sizes='));
   const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [100_000] : [100_000, 1_000_000, 10_000_000];
   const editorAt = quick ? 100_000 : 1_000_000;
   const unloadArg = argv.find((a) => a.startsWith('--unload-every='));
   const unloadEvery = unloadArg ? Number(unloadArg.slice(15)) : DEFAULT_UNLOAD_EVERY;
-  return { sizes, chromeUpTo: 1_000_000, editorAt, out: resolve('bench/results'), unloadEvery };
+  const tasksArg = argv.find((a) => a.startsWith('--tasks='));
+  const tasks = tasksArg ? tasksArg.slice(8).split(',').map(Number) : [];
+  return { sizes, chromeUpTo: 1_000_000, editorAt, out: resolve('bench/results'), unloadEvery, tasks };
 }
 
 function chromeSupported(): boolean {
@@ -387,7 +391,8 @@ function targets(sizes: SizeResult[]): Results['targets'] {
 }
 
 async function main(): Promise<void> {
-  const { sizes, chromeUpTo, editorAt, out, unloadEvery } = parseArgs(process.argv.slice(2));
+  const { sizes, chromeUpTo, editorAt, out, unloadEvery, tasks } = parseArgs(process.argv.slice(2));
+  if (tasks.length > 0) return manyTasks(tasks);
   const chrome = chromeSupported();
   const results: Results = {
     date: new Date().toISOString(),
@@ -474,6 +479,23 @@ async function measureGraph(results: Results, sizes: number[]): Promise<void> {
   }
 }
 
+/** `--tasks=N,M`: the many-short-lived-tasks trace of each size, each in a child with a 2 GB heap (bench/manyTasks.ts). */
+function manyTasks(sizes: number[]): void {
+  const dir = join(tmpdir(), 'dm-race-lens-bench');
+  mkdirSync(dir, { recursive: true });
+  const results: ManyTasksResult[] = [];
+  for (const tasks of sizes) {
+    const path = join(dir, `handoff-${tasks}.dmtrace`);
+    if (!existsSync(path)) writeHandOffTrace(tasks, path);
+    results.push(child<ManyTasksResult>('--tasks', { path }, 2048));
+  }
+  console.log(`\nhappens-before with many short-lived tasks (each hands one spinlock to the next)\n`);
+  console.log(table([
+    ['tasks', 'events', 'file', 'parse', 'hb', 'rules', 'clocks', 'clock B/ev', 'peak RSS', 'findings'],
+    ...results.map((r) => [fmtN(r.tasks), fmtN(r.events), fmtMb(r.fileBytes), fmtS(r.parse), fmtS(r.hb), fmtS(r.rules), fmtMb(r.clockBytes), (r.clockBytes / r.events).toFixed(0), fmtMb(r.peakRssBytes), String(r.findings)]),
+  ]));
+}
+
 async function entry(): Promise<void> {
   if (!isMainThread) {
     // The streaming reader in a worker thread (the editor-path measurement).
@@ -484,6 +506,7 @@ async function entry(): Promise<void> {
   const [mode, job] = process.argv.slice(2);
   if (mode === '--measure') process.stdout.write(JSON.stringify(await measureSize(JSON.parse(job))));
   else if (mode === '--editor') process.stdout.write(JSON.stringify(await measureEditor(JSON.parse(job))));
+  else if (mode === '--tasks') process.stdout.write(JSON.stringify(await measureManyTasks((JSON.parse(job) as { path: string }).path)));
   else await main();
 }
 

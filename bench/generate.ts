@@ -31,7 +31,7 @@ import type { RuleId } from '../extension/core/rules/finding';
 import type { Severity } from '../extension/core/trace/model';
 
 /** Bumped whenever the generated text changes, so the benchmark's cached traces are regenerated. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export interface GenerateOptions {
   /** Number of events to write (the planted blocks count). */

@@ -1,7 +1,6 @@
 // The command line: `dm-race-lens <command> ...`. Each command is a module
 // in cli/ that returns the exit status.
 
-import { once } from 'node:events';
 import { analyzeCommand } from './cli/analyze';
 import { chunked } from './core/report/jsonText';
 import { UsageError, type CliIO } from './cli/args';
@@ -18,7 +17,7 @@ const COMMANDS: Record<string, Command> = {
   record: recordCommand,
 };
 
-const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FORMAT] [--map probe=event]...
+const USAGE = `usage: dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FORMAT] [--map probe=event]... [--gfp-direct-reclaim BIT]
        dm-race-lens simulate --matrix [--format text|json]
        dm-race-lens simulate --scenario NAME --patches LIST --out FILE
        dm-race-lens probes (--module dm-mod.ko | --disassembly FILE) [--kallsyms FILE] [--format tracefs|script|perf|bpftrace|json] [--out FILE]
@@ -28,7 +27,10 @@ async function main(argv: string[]): Promise<number> {
   const io: CliIO = {
     out: (text) => process.stdout.write(text),
     write: async (pieces) => {
-      for (const chunk of chunked(pieces)) if (!process.stdout.write(chunk)) await drained();
+      for (const chunk of chunked(pieces)) {
+        if (stdoutGone) return;
+        if (!process.stdout.write(chunk)) await drained();
+      }
     },
     error: (text) => process.stderr.write(text + '\n'),
     usage: (message) => {
@@ -47,10 +49,26 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Resolves when stdout has room again, or has closed (a reader such as `head` went away). */
-async function drained(): Promise<void> {
-  if (process.stdout.writableEnded || process.stdout.destroyed) return;
-  await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close'), once(process.stdout, 'error')]);
+/** The reader of stdout went away (`analyze ... | head`): the rest of the report is not written. */
+let stdoutGone = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  stdoutGone = true;
+});
+
+/** Resolves when stdout has room again, or is gone. */
+function drained(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.on('drain', done);
+    process.stdout.on('close', done);
+    process.stdout.on('error', done);
+  });
 }
 
 main(process.argv.slice(2)).then((status) => (process.exitCode = status));

@@ -267,7 +267,9 @@ class GraphApp {
     }
     const lanes = race.window.map((w) => w.lane).concat(this.scene.graph.events.lane[race.primary]);
     const ys = this.rows.filter((r) => r.kind === 'lane' && lanes.includes(r.lane)).map((r) => r.y);
-    const scrollY = ys.length ? Math.max(0, Math.min(...ys) - 24) : this.view.scrollY;
+    let top = Infinity;
+    for (const y of ys) top = Math.min(top, y);
+    const scrollY = ys.length ? Math.max(0, top - 24) : this.view.scrollY;
     // Keep some context around a short race: at least a tenth of the trace, or ten happens-before steps.
     const [min, max] = this.scene.extent(this.axis);
     const least = Math.min(max - min, this.axis === 'hb' ? 10 : (max - min) / 10);

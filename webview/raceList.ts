@@ -34,7 +34,9 @@ export class RaceList {
       li.textContent = 'No races found in this trace.';
       items.push(li);
     }
-    this.list.replaceChildren(...items);
+    // appended one by one: spreading 200k items into one call overflows the stack
+    this.list.replaceChildren();
+    for (const item of items) this.list.append(item);
   }
 
   announce(text: string): void {

@@ -1,4 +1,4 @@
-// `dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FMT] [--map probe=event]`
+// `dm-race-lens analyze FILE... [--format text|json|sarif|perfetto] [--input-format FMT] [--map probe=event] [--gfp-direct-reclaim BIT]`
 // Exit status (spec section 5): 0 no finding is an error, 1 at least one is, 2 an input could not be read.
 
 import { statSync } from 'node:fs';
@@ -17,7 +17,7 @@ const FORMATS = ['text', 'json', 'sarif', 'perfetto'] as const;
 const INPUT_FORMATS: TraceFormat[] = ['dmtrace', 'ftrace', 'trace-cmd', 'perf-script', 'bpftrace', 'chrome-json'];
 
 export async function analyzeCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { format: 'one', 'input-format': 'one', map: 'many' });
+  const args = parseArgs(argv, { format: 'one', 'input-format': 'one', map: 'many', 'gfp-direct-reclaim': 'one' });
   const format = (args.options.format ?? 'text') as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) return io.usage(`unknown --format ${format}: expected ${FORMATS.join(', ')}`);
   const inputFormat = args.options['input-format'] as TraceFormat | undefined;
@@ -27,6 +27,11 @@ export async function analyzeCommand(argv: string[], io: CliIO): Promise<number>
     const eq = m.indexOf('=');
     if (eq <= 0 || eq === m.length - 1) return io.usage(`--map takes probe=event, not "${m}"`);
     map[m.slice(0, eq)] = m.slice(eq + 1);
+  }
+  const reclaim = args.options['gfp-direct-reclaim'];
+  const gfpDirectReclaim = reclaim === undefined ? undefined : Number(reclaim);
+  if (gfpDirectReclaim !== undefined && !(Number.isSafeInteger(gfpDirectReclaim) && gfpDirectReclaim > 0)) {
+    return io.usage(`--gfp-direct-reclaim takes the value of __GFP_DIRECT_RECLAIM (e.g. 0x400), not "${reclaim}"`);
   }
   if (args.positional.length === 0) return io.usage('analyze needs a trace file');
 
@@ -39,7 +44,7 @@ export async function analyzeCommand(argv: string[], io: CliIO): Promise<number>
     let analysis: Analysis;
     try {
       if (statSync(file).isDirectory()) throw new Error('is a directory');
-      analysis = await analyzeFile(file, { fileName: file, format: inputFormat, map });
+      analysis = await analyzeFile(file, { fileName: file, format: inputFormat, map, gfpDirectReclaim });
     } catch (e) {
       io.error(`dm-race-lens: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       status = 2;

@@ -29,6 +29,6 @@ export function analyzeTrace(trace: Trace, options?: RuleOptions): Analysis {
   return { trace, hb, findings, diagnostics, diagnosticsOmitted: capped.omitted() };
 }
 
-export function analyzeText(text: string, options: ParseOptions = {}): Analysis {
-  return analyzeTrace(parseTrace(text, options));
+export function analyzeText(text: string, options: ParseOptions & RuleOptions = {}): Analysis {
+  return analyzeTrace(parseTrace(text, options), options);
 }

@@ -2,8 +2,9 @@
 // simulate a scenario, check the patch series, export SARIF and Perfetto JSON.
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
-import { toSarif } from '../core/report/sarif';
-import { toPerfetto } from '../core/report/perfetto';
+import { chunked } from '../core/report/jsonText';
+import { sarifPieces } from '../core/report/sarif';
+import { compactPerfettoPieces } from '../core/report/perfetto';
 import type { RuleId } from '../core/rules/finding';
 import { openPatch } from './patchSeries';
 import type { PatchSeriesModel } from './views';
@@ -21,16 +22,29 @@ async function activeAnalysis(analyses: TraceAnalyses, uri?: string | vscode.Uri
 }
 
 /** Writes `text` next to the trace (asking where) and opens it. */
-async function saveBeside(analysis: TraceAnalysis, suffix: string, text: string, filters: Record<string, string[]>, given?: string | vscode.Uri): Promise<vscode.Uri | undefined> {
+/** The pieces of a report as UTF-8, encoded chunk by chunk (a report may be longer than a string can be). */
+function encodePieces(pieces: Iterable<string>): Uint8Array {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const chunk of chunked(pieces)) parts.push(encoder.encode(chunk));
+  return Buffer.concat(parts);
+}
+
+function* withNewline(pieces: Iterable<string>): Generator<string> {
+  yield* pieces;
+  yield '\n';
+}
+
+async function saveBeside(analysis: TraceAnalysis, suffix: string, pieces: Iterable<string>, filters: Record<string, string[]>, given?: string | vscode.Uri): Promise<vscode.Uri | undefined> {
   if (given) {
     const target = typeof given === 'string' ? vscode.Uri.parse(given) : given;
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+    await vscode.workspace.fs.writeFile(target, encodePieces(pieces));
     return target;
   }
   const base = analysis.uri.scheme === 'file' ? join(dirname(analysis.uri.fsPath), basename(analysis.uri.fsPath).replace(/\.[^.]*$/, '') + suffix) : `trace${suffix}`;
   const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(base), filters });
   if (!target) return undefined;
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+  await vscode.workspace.fs.writeFile(target, encodePieces(pieces));
   return target;
 }
 
@@ -68,16 +82,16 @@ export function registerCommands(context: vscode.ExtensionContext, analyses: Tra
     vscode.commands.registerCommand('dmRaceLens.exportSarif', async (uri?: vscode.Uri, target?: string | vscode.Uri) => {
       const analysis = await activeAnalysis(analyses, uri);
       if (!analysis) return undefined;
-      const sarif = toSarif({ trace: analysis.trace, hb: analysis.hb, findings: analysis.findings, diagnostics: analysis.diagnostics }, vscode.workspace.asRelativePath(analysis.uri), version);
-      const written = await saveBeside(analysis, '.sarif', JSON.stringify(sarif, null, 2) + '\n', { SARIF: ['sarif', 'json'] }, target);
+      const sarif = sarifPieces({ trace: analysis.trace, hb: analysis.hb, findings: analysis.findings, diagnostics: analysis.diagnostics }, vscode.workspace.asRelativePath(analysis.uri), version);
+      const written = await saveBeside(analysis, '.sarif', withNewline(sarif), { SARIF: ['sarif', 'json'] }, target);
       if (written) void vscode.window.showInformationMessage(`DM Race Lens: wrote ${vscode.workspace.asRelativePath(written)} (${analysis.findings.length} results).`);
       return written?.toString();
     }),
     vscode.commands.registerCommand('dmRaceLens.exportPerfetto', async (uri?: vscode.Uri, target?: string | vscode.Uri) => {
       const analysis = await activeAnalysis(analyses, uri);
       if (!analysis) return undefined;
-      const json = toPerfetto({ trace: analysis.trace, hb: analysis.hb, findings: analysis.findings, diagnostics: analysis.diagnostics });
-      const written = await saveBeside(analysis, '.perfetto.json', JSON.stringify(json) + '\n', { 'Trace event JSON': ['json'] }, target);
+      const json = compactPerfettoPieces({ trace: analysis.trace, hb: analysis.hb, findings: analysis.findings, diagnostics: analysis.diagnostics });
+      const written = await saveBeside(analysis, '.perfetto.json', json, { 'Trace event JSON': ['json'] }, target);
       if (written) void vscode.window.showInformationMessage(`DM Race Lens: wrote ${vscode.workspace.asRelativePath(written)}; open it in ui.perfetto.dev or chrome://tracing.`);
       return written?.toString();
     }),

@@ -31,9 +31,9 @@ export function edgeReason(trace: Trace, edge: Edge): string {
     case 'declared':
       return `after ${from} (declared by \`!hb\`)`;
     case 'task':
-      return trace.name[edge.to] === Ev.task_wait ? `reaps task ${edge.via}, whose last event is ${from}` : `first event of task ${edge.via}, forked by ${from}`;
+      return trace.name[edge.to] === Ev.task_wait ? `reaps task ${mdText(edge.via)}, whose last event is ${from}` : `first event of task ${mdText(edge.via)}, forked by ${from}`;
     case 'module':
-      return `unloads ${edge.via} after the module reference dropped by ${from}`;
+      return `unloads ${mdText(edge.via)} after the module reference dropped by ${from}`;
   }
 }
 
@@ -71,6 +71,9 @@ export function concurrencyFacts(trace: Trace, hb: HappensBefore, e: number, max
   return out;
 }
 
+/** Events shown at each end of a long lane of the window timeline. */
+const TIMELINE_EDGE = 8;
+
 function lineCell(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
@@ -84,17 +87,29 @@ export function windowTimeline(trace: Trace, hb: HappensBefore, f: Finding, widt
   const lanes = f.window;
   if (lanes.length === 0) return '';
   const marked = new Set([f.primary, ...f.related]);
-  const rows: { e: number; col: number }[] = [];
+  // a long lane shows its first and last TIMELINE_EDGE events and its marked ones; one row says how many are left out
+  const rows: { e: number; col: number; elided?: number }[] = [];
   lanes.forEach((lane, col) => {
     const events = hb.taskEvents[lane.task];
-    for (let s = trace.seq[lane.from] - 1; s <= trace.seq[lane.to] - 1 && s < events.length; s++) rows.push({ e: events[s], col });
+    const first = trace.seq[lane.from] - 1;
+    const last = Math.min(trace.seq[lane.to] - 1, events.length - 1);
+    let skipped = 0;
+    for (let s = first; s <= last; s++) {
+      const e = events[s];
+      if (s - first < TIMELINE_EDGE || last - s < TIMELINE_EDGE || marked.has(e)) {
+        if (skipped > 0) rows.push({ e: events[s - 1], col, elided: skipped });
+        skipped = 0;
+        rows.push({ e, col });
+      } else skipped++;
+    }
   });
   rows.sort((a, b) => hb.position[a.e] - hb.position[b.e]);
   const header = `line  ${lanes.map((l) => lineCell(`${trace.tasks[l.task].name} (cpu${trace.tasks[l.task].firstCpu})`, width)).join(' │ ')}`;
   const rule = `----  ${lanes.map(() => '-'.repeat(width)).join('-┼-')}`;
-  const body = rows.map(({ e, col }) => {
-    const cells = lanes.map((_, c) => (c === col ? lineCell(`${marked.has(e) ? '▶ ' : '  '}${eventText(trace, e)}`, width) : ' '.repeat(width)));
-    return `${String(trace.line[e]).padStart(4)}  ${cells.join(' │ ')}`.trimEnd();
+  const body = rows.map(({ e, col, elided }) => {
+    const text = elided ? `  ⋮ ${elided} more events` : `${marked.has(e) ? '▶ ' : '  '}${eventText(trace, e)}`;
+    const cells = lanes.map((_, c) => (c === col ? lineCell(text, width) : ' '.repeat(width)));
+    return `${elided ? '    ' : String(trace.line[e]).padStart(4)}  ${cells.join(' │ ')}`.trimEnd();
   });
   return [header, rule, ...body].join('\n');
 }
@@ -116,7 +131,7 @@ export function witnessList(f: Finding): string {
   return f.witness
     .map((step, i) => {
       const key = step.event !== undefined && (step.event === f.primary || f.related.includes(step.event));
-      const text = step.event === undefined ? `*${mdText(step.text)}* (not in this trace)` : mdText(step.text);
+      const text = step.event === undefined && step.elided === undefined ? `*${mdText(step.text)}* (not in this trace)` : mdText(step.text);
       return `${i + 1}. ${key ? `**${text}**` : text}`;
     })
     .join('\n');

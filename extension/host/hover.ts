@@ -17,7 +17,8 @@ import { eventOnLine, type TraceAnalyses, type TraceAnalysis } from './traceAnal
  */
 export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, options: { withRaces?: boolean } = {}): Promise<vscode.MarkdownString> {
   const { trace, hb, findings } = analysis;
-  const md = new vscode.MarkdownString(undefined, true);
+  // No theme icons: VS Code renders `$(name)` even inside code spans, where trace text cannot be escaped.
+  const md = new vscode.MarkdownString(undefined, false);
   const links = new CommandLinks();
   md.appendMarkdown(eventHeader(trace, e));
   const caller = trace.callers.get(e);
@@ -47,8 +48,8 @@ export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, opt
     });
     md.appendMarkdown(`\n\n**Closed by:** ${fixes.join(', ')}`);
     md.appendMarkdown(
-      `\n\n[$(debug-step-over) Step through interleaving](${links.link('dmRaceLens.stepThrough', analysis.uri.toString(), k)})` +
-        ` · [$(type-hierarchy) Show in graph](${links.link('dmRaceLens.showGraph', analysis.uri.toString(), { finding: k })})`,
+      `\n\n[Step through interleaving](${links.link('dmRaceLens.stepThrough', analysis.uri.toString(), k)})` +
+        ` · [Show in graph](${links.link('dmRaceLens.showGraph', analysis.uri.toString(), { finding: k })})`,
     );
   }
   return links.trust(md);

@@ -18,7 +18,11 @@ export function mdText(text: string): string {
   return oneLine(text).replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }
 
-/** An inline code span that shows `text` as written, backticks included. */
+/**
+ * An inline code span that shows `text` as written, backticks included. VS Code
+ * still renders `$(name)` in it when the string supports theme icons: Markdown
+ * holding code spans of trace text keeps supportThemeIcons off.
+ */
 export function mdCode(text: string): string {
   const body = oneLine(text);
   const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));

@@ -218,6 +218,7 @@ async function runHostTests(extensionPath) {
 
 async function runMochaFiles(files) {
   const mocha = new Mocha({ timeout: 60_000, slow: 10_000, reporter: 'spec' });
+  if (process.env.DM_RACE_LENS_GREP) mocha.grep(process.env.DM_RACE_LENS_GREP);
   for (const f of files) mocha.addFile(f);
   await mocha.loadFilesAsync();
   return new Promise((resolve) => mocha.run((failures) => resolve(failures)));

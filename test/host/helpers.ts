@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DmRaceLensApi } from '../../extension/host/extension';
+import { unescapeMarkdown } from '../markdownSyntax';
 
 export const EXTENSION_ID = 'dm-race-lens.dm-race-lens';
 
@@ -66,11 +67,6 @@ export async function ourDiagnostics(uri: vscode.Uri, min = 0): Promise<vscode.D
 export function codeOf(d: vscode.Diagnostic): string {
   const c = d.code;
   return typeof c === 'object' && c !== null ? String(c.value) : String(c);
-}
-
-/** Markdown as its reader sees the text: backslash escapes removed (trace text in hovers is escaped). */
-export function unescapeMarkdown(md: string): string {
-  return md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
 }
 
 /** The hovers at a position, as Markdown strings. */

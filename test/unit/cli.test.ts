@@ -100,8 +100,17 @@ describe('CLI analyze', () => {
     assert.match(r.stdout, /fixed\.dmtrace: 7 events.*0 races/);
   });
 
+  it('reads numeric gfp masks with the __GFP_DIRECT_RECLAIM bit --gfp-direct-reclaim gives', () => {
+    // 0xd0 is GFP_KERNEL of 2.6 kernels, where the bit was __GFP_WAIT (0x10)
+    const file = tempTrace('!lock L spin\n1.0 cpu0 a/1 spin_lock lock=L\n2.0 cpu0 a/1 kmalloc obj=o gfp=0xd0\n');
+    assert.equal(cli('analyze', file).status, 0, '0xd0 lacks the default bit 0x400');
+    const r = cli('analyze', file, '--gfp-direct-reclaim', '0x10', '--format', 'json');
+    assert.equal(r.status, 1);
+    assert.equal(JSON.parse(r.stdout).findings[0].rule, 'DMR4');
+  });
+
   it('rejects bad usage with exit 2 and the usage text', () => {
-    for (const args of [[], ['frobnicate'], ['analyze'], ['analyze', 'x', '--format', 'xml'], ['analyze', 'x', '--bogus'], ['analyze', 'x', '--map', 'nope']]) {
+    for (const args of [[], ['frobnicate'], ['analyze'], ['analyze', 'x', '--format', 'xml'], ['analyze', 'x', '--bogus'], ['analyze', 'x', '--map', 'nope'], ['analyze', 'x', '--gfp-direct-reclaim', 'lots']]) {
       const r = cli(...args);
       assert.equal(r.status, 2, args.join(' '));
       assert.match(r.stderr, /usage: dm-race-lens analyze/);

@@ -22,11 +22,6 @@ export function summary(a: Analysis): string[] {
   return a.findings.map((f) => `${f.rule} ${f.severity} ${a.trace.line[f.primary]}`);
 }
 
-/** Markdown as its reader sees the text: backslash escapes removed (code spans are already literal). */
-export function unescapeMarkdown(md: string): string {
-  return md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
-}
-
 /**
  * fast-check runs for a property: `base` in `npm test`, times DMRL_FUZZ_SCALE
  * for the long run (`npm run fuzz`, see docs/limits.md).

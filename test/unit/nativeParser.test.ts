@@ -109,8 +109,8 @@ describe('native .dmtrace parser', () => {
   it('reports !hb edges to tasks or events that do not exist', () => {
     const errs = errors('1.0 cpu0 a/1 x\n!hb a/1:1 -> z/9:1\n!hb a/1:5 -> a/1:1');
     assert.deepEqual(errs.map((e) => e.split(' ')[0]), ['2:1', '3:1']);
-    assert.match(errs[0], /task z\/9, which has no event/);
-    assert.match(errs[1], /task a\/1 has 1 events, not 5/);
+    assert.match(errs[0], /task "z\/9", which has no event/);
+    assert.match(errs[1], /task "a\/1" has 1 events, not 5/);
   });
 
   it('survives hostile text: control characters, huge tokens, HTML in task names', () => {

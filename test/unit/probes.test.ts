@@ -71,6 +71,10 @@ describe('probe kit: derivation', () => {
     assert.equal(lineOf(set, 'add_disk_0'), 'p:dmrl/add_disk_0 dm_mod:dm_setup_queue+0x10 md=%bp:x64 disk=%si:x64');
   });
 
+  it('reports the offsets it read, as data', () => {
+    assert.deepEqual(set.offsets, { 'mapped_device->holders': 0x48, 'block_device->bd_disk': 0x120, 'gendisk->private_data': 0x30, 'mapped_device->disk': 0x28 });
+  });
+
   it('a different build moves the offsets with it', () => {
     const other = deriveProbes(objdumpText(withFunction('dm_get', (f) => (f.body[1] = [7, 'lock incl 0x98(%rdi)']))));
     assert.match(lineOf(other, 'dm_get_0'), /holders=\+0x98\(%di\):s32$/);
@@ -150,6 +154,34 @@ describe('probe kit: rendering', () => {
     assert.match(bt, /^kprobe:dm_lookup\+35 \{ printf\("%llu %d %d %s idr_find_0 idr=_minor_idr minor=%d ret=0x%lx\\n", nsecs, cpu, tid, comm, \(int32\)reg\("bp"\), reg\("ax"\)\); \}$/m);
     assert.match(bt, /^kprobe:dm_get\+12 \{ .* holders=%d\\n", nsecs, cpu, tid, comm, reg\("di"\), \(int32\)\*\(int32 \*\)\(reg\("di"\) \+ 0x48\)\); \}$/m);
     assert.match(bt, /printf\("%s\\n", "# !alias 0xffffffffc0a40100=dm_mod"\)/);
+  });
+});
+
+describe('probe kit: compiler-split .cold parts', () => {
+  const fns = [
+    ...inventedModule(),
+    {
+      name: 'dev_status.cold',
+      section: '.text.unlikely',
+      body: [
+        [7, 'mov    $0x0,%rdi', 'R_X86_64_32S\t.data+0x80'],
+        [5, 'call   @next', 'R_X86_64_PLT32\tup_read-0x4'],
+        [5, 'jmp    @next', 'R_X86_64_PC32\t.text+0x1fc'],
+      ] as [number, string, string?][],
+    },
+  ];
+  const set = deriveProbes(objdumpText(fns));
+
+  it('tracefs probes a site in a .cold part by its own symbol', () => {
+    assert.equal(lineOf(set, 'up_read_1'), 'p:dmrl/up_read_1 dm_mod:dev_status.cold+0x7 lock=\\"_hash_lock":string');
+  });
+
+  it('perf defines it through tracefs; bpftrace says it leaves it out', () => {
+    assert.match(renderPerf(set), /^printf '%s\\n' 'p:dmrl\/up_read_1 dm_mod:dev_status\.cold\+0x7 lock=\\"_hash_lock":string' >> \/sys\/kernel\/tracing\/kprobe_events$/m);
+    assert.match(renderPerf(set), /-e dmrl:up_read_1 /);
+    const bt = renderBpftrace(set);
+    assert.match(bt, /^\/\/ bpftrace cannot name a \.cold part: up_read_1 \(dm_mod:dev_status\.cold\+0x7\) are left out;$/m);
+    assert.doesNotMatch(bt, /^kprobe:dev_status\.cold/m);
   });
 });
 
@@ -238,6 +270,32 @@ describe('probe kit: the probes and record commands', function () {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /not placed: dm_get: /);
     assert.match(readFileSync(join(dir, 'record.sh'), 'utf8'), /^#!\/bin\/sh$/m);
+  });
+
+  it('record applies the probes, runs the command and writes the trace with its header', () => {
+    const file = join(dir, 'record.objdump');
+    writeFileSync(file, objdumpText(inventedModule()));
+    const set = deriveProbes(readFileSync(file, 'utf8'));
+    const tracefs = join(dir, 'tracing');
+    const proc = join(dir, 'proc');
+    mkdirSync(proc, { recursive: true });
+    writeFileSync(join(proc, 'kallsyms'), KALLSYMS + '\n');
+    writeFileSync(join(proc, 'modules'), 'dm_mod 184320 0 - Live 0xffffffffc0a00000\n');
+    for (const p of set.probes) mkdirSync(join(tracefs, 'events', 'dmrl', p.event), { recursive: true });
+    for (const f of ['kprobe_events', 'trace', 'tracing_on', 'trace_clock', 'error_log', 'buffer_size_kb']) writeFileSync(join(tracefs, f), '');
+    const out = join(dir, 'recorded.trace');
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'record', '--disassembly', file, '--out', out, '--', 'sh', '-c', `echo "dd-9 [001] ..... 2.0: dm_blk_open_0: (dm_blk_open+0x0/0x70 [dm_mod]) md=0x2 disk=0x3" >> "${tracefs}/trace"; exit 4`], {
+      encoding: 'utf8',
+      env: { ...process.env, DMRL_TRACEFS: tracefs, DMRL_PROC: proc },
+    });
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(r.stderr, /trace written to .*recorded\.trace/);
+    assert.deepEqual(readFileSync(out, 'utf8').split('\n').slice(0, 4), [
+      '# !lock _minor_lock spin',
+      '# !owner dm_mod',
+      '# !alias 0xffffffffc0a40100=dm_mod',
+      'dd-9 [001] ..... 2.0: dm_blk_open_0: (dm_blk_open+0x0/0x70 [dm_mod]) md=0x2 disk=0x3',
+    ]);
   });
 
   it('exits 2 with a message for an unreadable or unusable input, and on usage errors', () => {

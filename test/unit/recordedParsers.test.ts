@@ -83,20 +83,26 @@ describe('ftrace text', () => {
     assert.equal(t.callers.get(1), 'dm_find_md', 'a return probe’s caller is its call context');
   });
 
-  it('keeps function-tracer lines as call context, and as events only when mapped', () => {
+  it('function-tracer lines: a vocabulary function is an event without arguments, other functions are call context', () => {
     const lines = [
       '# tracer: function',
       'lvm-4300 [001] ...1 5.000001: dm_get_md <-dev_status',
       'lvm-4300 [001] ...1 5.000002: dm_get <-dm_get_md',
       'lvm-4300 [001] .... 5.000003: p_dm_get_0: (dm_get+0x0/0x30 [dm_mod]) md=md0',
-      'rm-4400 [002] ...1 5.000004: free_dev <-dm_put',
+      'rm-4400 [002] ...1 5.000004: dm_put <-dev_remove',
+      'rm-4400 [002] ...1 5.000005: _raw_spin_lock <-dm_get_md',
+      'rm-4400 [002] ...1 5.000006: frob <-dm_get_md',
+      'rm-4400 [002] ...1 5.000007: p_frob_0: (frob+0x0/0x10) x=1',
     ];
-    const plain = parse('ftrace', ...lines);
-    assert.deepEqual(events(plain), ['lvm/4300 cpu1 dm_get md=md0']);
-    assert.equal(plain.callers.get(0), 'dm_get <-dm_get_md');
-    const mapped = parseTrace(lines.join('\n'), { format: 'ftrace', map: { free_dev: 'free_dev' } });
-    assert.deepEqual(events(mapped), ['lvm/4300 cpu1 dm_get md=md0', 'rm/4400 cpu2 free_dev']);
-    assert.equal(mapped.callers.get(1), 'dm_put');
+    const t = parse('ftrace', ...lines);
+    // the dm_get line and the probe of the same call are one event; dm_put has no probe after it: an event of its own
+    assert.deepEqual(events(t), ['lvm/4300 cpu1 dm_get md=md0', 'rm/4400 cpu2 dm_put', 'rm/4400 cpu2 spin_lock', 'rm/4400 cpu2 frob x=1']);
+    assert.deepEqual([...t.line], [4, 5, 6, 8]);
+    assert.equal(t.callers.get(0), 'dm_get <-dm_get_md');
+    assert.equal(t.callers.get(1), 'dev_remove');
+    assert.equal(t.callers.get(3), 'frob <-dm_get_md', 'a function the rules do not know is call context');
+    const mapped = parseTrace(lines.join('\n'), { format: 'ftrace', map: { frob: 'free_dev' } });
+    assert.deepEqual(events(mapped).slice(3), ['rm/4400 cpu2 free_dev x=1'], 'a mapped function merges like a vocabulary one');
   });
 
   it('reads trace_printk and trace_marker messages that start with an event name', () => {

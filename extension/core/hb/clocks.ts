@@ -235,7 +235,7 @@ export function computeClocks(
     for (; k < end; k++) {
       const src = edges.from[edges.incoming[k]];
       const ts = task[src];
-      // Knowing src means knowing all src knew: its clock can only add to ours otherwise.
+      // Already knowing src means already knowing everything src knew.
       if (ts === t || clocks.get(clock, ts) >= seq[src]) continue;
       // Likewise, when src knew the event our clock was made at (the usual hand-off), src's clock holds all of ours.
       const knowsUs = clock === current[t] && clocks.get(clockOf[src], t) >= madeAt[t];

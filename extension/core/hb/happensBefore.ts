@@ -8,6 +8,7 @@
 import type { Diagnostic, Trace } from '../trace/model';
 import { pidOf } from '../trace/model';
 import { Growable } from '../trace/growable';
+import { quote } from '../trace/scan';
 import { EDGE_KINDS, collectTraceEdges, type EdgeKind } from './edges';
 import { computeClocks, type ClockOptions, type VectorClocks } from './clocks';
 
@@ -169,15 +170,16 @@ export class HappensBefore {
    */
   private collectDeclaredEdges(): void {
     const { trace } = this;
+    const taskByName = new Map(trace.tasks.map((t, i) => [t.name, i]));
     const taskByPid = new Map(trace.tasks.map((t, i) => [t.pid, i]));
     const resolve = (name: string, seq: number, line: number, column: number): number => {
-      const task = taskByPid.get(pidOf(name));
+      const task = taskByName.get(name) ?? taskByPid.get(pidOf(name));
       if (task === undefined) {
-        this.diagnostics.push({ line, column, message: `!hb names task ${name}, which has no event in the trace`, severity: 'error' });
+        this.diagnostics.push({ line, column, message: `!hb names task ${quote(name)}, which has no event in the trace`, severity: 'error' });
         return -1;
       }
       if (seq < 1 || seq > this.taskEvents[task].length) {
-        this.diagnostics.push({ line, column, message: `!hb: task ${name} has ${this.taskEvents[task].length} events, not ${seq}`, severity: 'error' });
+        this.diagnostics.push({ line, column, message: `!hb: task ${quote(name)} has ${this.taskEvents[task].length} events, not ${seq}`, severity: 'error' });
         return -1;
       }
       return this.taskEvents[task][seq - 1];

@@ -5,7 +5,7 @@
 // from the relocation that names the callee: arguments are read at the call
 // (registers di si dx cx r8 r9), results at the instruction after it (ax),
 // where the callee-saved registers still hold what the caller kept. Struct
-// offsets (md->holders, bdev->bd_disk, disk->private_data) are read from the
+// offsets (mapped_device->holders, bdev->bd_disk, disk->private_data) are read from the
 // instructions that use them, never assumed.
 
 import {
@@ -21,7 +21,7 @@ import {
   type Value,
 } from './dataflow';
 import { GROUP, type ArgType, type ProbeArg, type ProbeFilter, type ProbeSet } from './model';
-import { parseObjdump, type DisassembledFunction, type Disassembly, type Instruction } from './objdump';
+import { parseObjdump, type DisassembledFunction, type Disassembly } from './objdump';
 
 const MODULE = 'dm_mod';
 /** The locks of the dm races, by the name of their variable, and the acquire/release functions that take them. */
@@ -64,7 +64,7 @@ class Deriver {
 
   constructor(private readonly d: Disassembly) {
     this.targets = branchTargets(d);
-    this.set = { group: GROUP, probes: [], tracepoints: [], header: [], unplaced: [], partial: [], derived: [], diagnostics: [...d.diagnostics] };
+    this.set = { group: GROUP, probes: [], tracepoints: [], header: [], unplaced: [], partial: [], derived: [], offsets: {}, diagnostics: [...d.diagnostics] };
   }
 
   run(): ProbeSet {
@@ -75,10 +75,10 @@ class Deriver {
     const layout = this.layout();
     this.locks();
     this.idr();
-    const create = this.mdLifetime();
+    this.mdLifetime();
     this.references(layout);
     this.opens(layout);
-    this.addDisk(layout, create);
+    this.addDisk(layout);
     this.moduleEvents();
     this.tasks();
     this.notPlaced();
@@ -87,7 +87,7 @@ class Deriver {
 
   // ---- layout ---------------------------------------------------------------
 
-  /** md->holders from dm_get's atomic increment; bd_disk and private_data from dm_blk_open's and dm_blk_close's loads. */
+  /** mapped_device->holders from dm_get's atomic increment; bd_disk and private_data from dm_blk_open's and dm_blk_close's loads. */
   private layout(): { holders?: number; bdDisk?: number; privateData?: number } {
     const out: { holders?: number; bdDisk?: number; privateData?: number } = {};
     const get = this.d.functions.get('dm_get');
@@ -102,10 +102,16 @@ class Deriver {
       }
       out.privateData = close[0];
     }
-    if (out.holders !== undefined) this.set.derived.push(`md->holders at 0x${out.holders.toString(16)} (dm_get's atomic increment)`);
-    if (out.bdDisk !== undefined) this.set.derived.push(`block_device->bd_disk at 0x${out.bdDisk.toString(16)} (dm_blk_open)`);
-    if (out.privateData !== undefined) this.set.derived.push(`gendisk->private_data at 0x${out.privateData.toString(16)} (dm_blk_close)`);
+    this.offset('mapped_device->holders', out.holders, "dm_get's atomic increment");
+    this.offset('block_device->bd_disk', out.bdDisk, 'dm_blk_open');
+    this.offset('gendisk->private_data', out.privateData, 'dm_blk_close');
     return out;
+  }
+
+  private offset(field: string, value: number | undefined, source: string): void {
+    if (value === undefined) return;
+    this.set.offsets[field] = value;
+    this.set.derived.push(`${field} at 0x${value.toString(16)} (${source})`);
   }
 
   /** The offsets of the first chain of `depth` loads from the function's first argument (`+0x58(+0x358(%di))` -> [0x358, 0x58]). */
@@ -269,8 +275,8 @@ class Deriver {
 
   // ---- md lifetime ---------------------------------------------------------------
 
-  /** md_alloc, md_init_done, free_dev. Returns the function that creates the md (holds the idr_alloc). */
-  private mdLifetime(): DisassembledFunction | undefined {
+  /** md_alloc, md_init_done (in the function that creates the md: the one with the idr_alloc), free_dev. */
+  private mdLifetime(): void {
     const firstAlloc = this.callSites('idr_alloc')[0] ?? this.callSites('idr_alloc_u32')[0];
     const create = firstAlloc?.fn;
     if (!create || !firstAlloc) {
@@ -315,16 +321,15 @@ class Deriver {
       });
     }
     if (!freed) this.set.unplaced.push({ vocabulary: 'free_dev', reason: 'no kfree/kvfree after an idr_remove in dm-mod' });
-    return create;
   }
 
   // ---- references ------------------------------------------------------------------
 
-  /** dm_get/dm_put (their own bodies and the copies inlined elsewhere): the instruction after the atomic update of md->holders. */
+  /** dm_get/dm_put (their own bodies and the copies inlined elsewhere): the instruction after the atomic update of mapped_device->holders. */
   private references(layout: { holders?: number; privateData?: number }): void {
     if (layout.holders === undefined) {
-      this.set.unplaced.push({ vocabulary: 'dm_get', reason: "dm_get has no `lock incl OFF(%rdi)`: md->holders's offset is unknown" });
-      this.set.unplaced.push({ vocabulary: 'dm_put', reason: 'md->holders offset unknown (see dm_get)' });
+      this.set.unplaced.push({ vocabulary: 'dm_get', reason: "dm_get has no `lock incl OFF(%rdi)`: mapped_device->holders's offset is unknown" });
+      this.set.unplaced.push({ vocabulary: 'dm_put', reason: 'mapped_device->holders offset unknown (see dm_get)' });
       return;
     }
     const placed = { dm_get: 0, dm_put: 0 };
@@ -346,7 +351,7 @@ class Deriver {
         const after = this.registers(fn, index + 1);
         const md = fetchFor(base, after);
         if (!md) return;
-        const site = `after the atomic ${m[1]} of md->holders in ${fn.name}+0x${(insn.address - fn.address).toString(16)}${own ? '' : ` (${event} inlined)`}`;
+        const site = `after the atomic ${m[1]} of mapped_device->holders in ${fn.name}+0x${(insn.address - fn.address).toString(16)}${own ? '' : ` (${event} inlined)`}`;
         this.add(event, event, fn, index + 1, [
           { name: 'md', fetch: md, type: 'x64' },
           { name: 'holders', fetch: `+0x${layout.holders!.toString(16)}(${md})`, type: 's32' },
@@ -354,8 +359,8 @@ class Deriver {
         placed[event]++;
       });
     }
-    if (!placed.dm_get) this.set.unplaced.push({ vocabulary: 'dm_get', reason: 'no atomic increment of md->holders at a probeable instruction' });
-    if (!placed.dm_put) this.set.unplaced.push({ vocabulary: 'dm_put', reason: 'no atomic decrement of md->holders at a probeable instruction' });
+    if (!placed.dm_get) this.set.unplaced.push({ vocabulary: 'dm_get', reason: 'no atomic increment of mapped_device->holders at a probeable instruction' });
+    if (!placed.dm_put) this.set.unplaced.push({ vocabulary: 'dm_put', reason: 'no atomic decrement of mapped_device->holders at a probeable instruction' });
   }
 
   /** Is the last write to `reg` before instruction `index` (in address order) a load from offset `offset`? */
@@ -394,8 +399,7 @@ class Deriver {
     this.set.probes.push({ event: this.name(vocabulary), vocabulary, kind: 'p', module: kernel ? undefined : MODULE, symbol: fnName, offset: 0, args, site });
   }
 
-  private addDisk(layout: { privateData?: number }, create: DisassembledFunction | undefined): void {
-    void create;
+  private addDisk(layout: { privateData?: number }): void {
     let placed = false;
     for (const [callee, diskArg] of [['device_add_disk', 1], ['add_disk', 0]] as const) {
       for (const site of this.callSites(callee)) {
@@ -404,6 +408,7 @@ class Deriver {
         const diskFetch = fetchFor(disk, regs) ?? `%${ARGUMENT_REGISTERS[diskArg]}`;
         // md->disk loaded just before: the md is the base of that load; else disk->private_data
         let md = disk.kind === 'deref' ? fetchFor(disk.base, regs) : undefined;
+        if (md && disk.kind === 'deref' && this.set.offsets['mapped_device->disk'] === undefined) this.offset('mapped_device->disk', disk.offset, `the load before ${callee}`);
         if (!md && layout.privateData !== undefined) md = `+0x${layout.privateData.toString(16)}(${diskFetch})`;
         if (!md) continue;
         this.add('add_disk', 'add_disk', site.fn, site.index, [
@@ -488,4 +493,3 @@ function loadChain(v: Value): number[] | undefined {
   return inner ? [...inner, v.offset] : undefined;
 }
 
-export type { Instruction };

@@ -65,8 +65,10 @@ export interface ProbeSet {
   unplaced: Unplaced[];
   /** Placed with less than the vocabulary wants (an argument not recoverable at the site). */
   partial: string[];
-  /** Layout facts read from the disassembly (`md->holders at 0x90`). */
+  /** Layout facts read from the disassembly (`md->holders at 0x90`), for a human. */
   derived: string[];
+  /** The same facts as data: `{ 'md->holders': 0x90, 'block_device->bd_disk': 0x358, ... }`. */
+  offsets: Record<string, number>;
   /** Problems of the input (line, column). */
   diagnostics: { line: number; column: number; message: string }[];
 }

@@ -167,7 +167,7 @@ export function renderPerf(set: ProbeSet, kallsyms?: Kallsyms): string {
     out.push(`perf probe -q ${p.module ? `-m ${p.module} ` : ''}-a ${q(spec)}`);
   }
   for (const t of set.tracepoints) events.push(`-e ${t.system}:${t.event}` + (t.filter ? ` --filter ${q(t.filter)}` : ''));
-  out.push(`perf record -a -k CLOCK_MONOTONIC ${events.join(' ')} -- "$@"`, 'perf script -F comm,tid,cpu,time,event,ip,trace');
+  out.push(`perf record -a -k CLOCK_MONOTONIC ${events.join(' ')} -- "$@"`, 'perf script -F comm,tid,cpu,time,event,trace');
   return out.join('\n') + '\n';
 }
 

@@ -9,14 +9,16 @@ export class LazyArray<T> {
   constructor(readonly items: () => Iterable<T>) {}
 }
 
-/** `value` as pretty-printed JSON (two-space indent), in pieces. */
+/**
+ * `value` as pretty-printed JSON (two-space indent), in pieces: an object key
+ * by key, an array element by element. An element is one piece (it is small:
+ * a finding, an event), unless it holds a LazyArray itself.
+ */
 export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
   if (value instanceof LazyArray) {
     yield* arrayPieces(value.items(), indent);
   } else if (Array.isArray(value)) {
-    // arrays of plain values (a finding's related lines) are short: one piece, as JSON.stringify lays them out
-    if (value.every((v) => v === null || typeof v !== 'object')) yield JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
-    else yield* arrayPieces(value, indent);
+    yield* arrayPieces(value, indent);
   } else if (value !== null && typeof value === 'object') {
     const inner = `${indent}  `;
     let first = true;
@@ -37,10 +39,15 @@ function* arrayPieces(items: Iterable<unknown>, indent: string): Generator<strin
   let first = true;
   for (const v of items) {
     yield `${first ? '[\n' : ',\n'}${inner}`;
-    yield* jsonPieces(v === undefined || typeof v === 'function' ? null : v, inner);
+    if (holdsLazyArray(v)) yield* jsonPieces(v, inner);
+    else yield (JSON.stringify(v, null, 2) ?? 'null').replace(/\n/g, `\n${inner}`);
     first = false;
   }
   yield first ? '[]' : `\n${indent}]`;
+}
+
+function holdsLazyArray(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && Object.values(v).some((x) => x instanceof LazyArray);
 }
 
 /** Joins small pieces into chunks of about `size` characters for a writer. */

@@ -3,7 +3,7 @@
 // each event a slice, every happens-before edge other than program order a
 // flow arrow, and every finding an instant on a track of its own. Reading the
 // file back with the chrome-json parser gives the same findings: flows come
-// back as `!hb` edges, lock kinds as a `dmtrace` metadata event.
+// back as `!hb` edges, lock kinds and `!owner` as a `dmtrace` metadata event.
 
 import type { Analysis } from '../analyze';
 import type { Trace } from '../trace/model';
@@ -64,9 +64,8 @@ function* perfettoEvents(analysis: Analysis): Generator<ChromeEvent> {
   const tids = threadIds(trace);
   const { start, duration } = sliceTimes(trace, hb.taskEvents);
 
-  if (trace.lockDeclarations.length > 0) {
-    yield { ph: 'M', name: 'dmtrace', pid: 0, tid: 0, args: { directives: trace.lockDeclarations.map((d) => `!lock ${d.lock} ${d.kind}`) } };
-  }
+  const directives = [...trace.lockDeclarations.map((d) => `!lock ${d.lock} ${d.kind}`), ...trace.ownerDeclarations.map((d) => `!owner ${d.module}`)];
+  if (directives.length > 0) yield { ph: 'M', name: 'dmtrace', pid: 0, tid: 0, args: { directives } };
   for (let t = 0; t < trace.tasks.length; t++) {
     const task = trace.tasks[t];
     const slash = task.name.lastIndexOf('/');

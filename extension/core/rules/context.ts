@@ -148,11 +148,16 @@ export function lockOf(trace: Trace, event: number): number {
  * the lock events and the events named in `only` (only lock events change
  * what is held, so the others can be skipped). A named lock is released by
  * the release naming it; anonymous locks nest: a release without `lock` ends
- * the innermost anonymous lock of its kind.
+ * the innermost anonymous lock of its kind. Anonymous locks of a kind whose
+ * release the trace never records are not held at all (see anonymousReleaseKinds).
  */
 export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void, only?: readonly number[]): void {
   const heldByTask: HeldLock[][] = trace.tasks.map(() => []);
+  // How many entries of each lock each task holds: a release of a lock its task does not hold (a recording
+  // that starts inside a section) costs no scan of a stack that never-released locks made deep
+  const heldCount: Map<number, number>[] = trace.tasks.map(() => new Map());
   const anonymous = trace.strings.intern(ANONYMOUS_LOCK);
+  const releasedKinds = anonymousReleaseKinds(trace);
   const events = only ? eventsNamed(trace, ...LOCK_EVENTS, ...only) : undefined;
   const count = events ? events.length : trace.length;
   for (let k = 0; k < count; k++) {
@@ -163,18 +168,40 @@ export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonl
     if (ACQUIRES.has(name)) {
       if (name === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') !== '1') continue;
       const lock = lockOf(trace, i);
-      held.push({ lock, acquire: i, kind: lockKind(trace, i, lock) });
+      const kind = lockKind(trace, i, lock);
+      if (lock === anonymous && !releasedKinds.has(kind)) continue;
+      held.push({ lock, acquire: i, kind });
+      const counts = heldCount[trace.task[i]];
+      counts.set(lock, (counts.get(lock) ?? 0) + 1);
     } else if (RELEASES.has(name)) {
       const lock = lockOf(trace, i);
+      const counts = heldCount[trace.task[i]];
+      if (!counts.get(lock)) continue;
       const kind = name === Ev.spin_unlock ? 'spin' : 'mutex';
       for (let k = held.length - 1; k >= 0; k--) {
         if (held[k].lock === lock && (lock !== anonymous || held[k].kind === kind)) {
           held.splice(k, 1);
+          counts.set(lock, counts.get(lock)! - 1);
           break;
         }
       }
     }
   }
+}
+
+/**
+ * The kinds of lock whose anonymous release the trace records. A function
+ * trace of a 6.1 x86 kernel shows `_raw_spin_lock` but not the unlock, which
+ * the kernel inlines: were such acquires held, every later allocation of the
+ * task would be a false DMR4 error. So an anonymous acquire counts only when
+ * the recording also traces anonymous releases of its kind.
+ */
+function anonymousReleaseKinds(trace: Trace): Set<'spin' | 'mutex'> {
+  const kinds = new Set<'spin' | 'mutex'>();
+  for (const i of eventsNamed(trace, ...RELEASES)) {
+    if (trace.argId(i, Key.lock) < 0) kinds.add(trace.name[i] === Ev.spin_unlock ? 'spin' : 'mutex');
+  }
+  return kinds;
 }
 
 /** The kind of lock an acquire takes: its own event says, else `!lock`, else spin (atomic_dec_and_lock takes a spinlock). */

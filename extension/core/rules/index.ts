@@ -23,8 +23,17 @@ export function runRules(trace: Trace, hb: HappensBefore, options?: RuleOptions)
 /** Does a lost-events gap fall inside the finding's window (in analysis order)? */
 function spansGap(trace: Trace, f: Finding): boolean {
   if (trace.gaps.length === 0) return false;
-  const events = [f.primary, ...f.related, ...f.window.flatMap((l) => [l.from, l.to])];
-  const lo = Math.min(...events);
-  const hi = Math.max(...events);
+  // loops, not Math.min(...events): a finding may relate to more events than a call takes arguments
+  let lo = f.primary;
+  let hi = f.primary;
+  const widen = (e: number) => {
+    if (e < lo) lo = e;
+    if (e > hi) hi = e;
+  };
+  for (const e of f.related) widen(e);
+  for (const lane of f.window) {
+    widen(lane.from);
+    widen(lane.to);
+  }
   return trace.gaps.some((g) => g.beforeEvent > lo && g.beforeEvent <= hi);
 }

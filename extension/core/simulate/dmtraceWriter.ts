@@ -51,7 +51,7 @@ export function writeDmtrace(record: ScheduleRecord, where: TraceLocation = {}):
   ];
   if (record.faults.length === 0) out.push('# faults: none in this run');
   const headline = new Set(record.faults.map((f) => `# fault ${f.race} ${f.kind} in ${record.taskNames[f.task]}: ${f.message}`));
-  out.push(...headline);
+  for (const line of headline) out.push(line);
   if (where.sourcePath) out.push(`!source dm.c=${where.sourcePath}`);
   out.push(`!lock ${MINOR_LOCK} ${record.lockKind}`);
 

@@ -22,6 +22,8 @@ export interface ByteLineParser extends LineParser {
 export class ByteLineSplitter implements StreamParser {
   /** The start of a line the previous chunk did not finish (a copy: the caller reuses its buffer). */
   private carry: Uint8Array | undefined;
+  /** The later pieces of a carried line that spans several chunks. */
+  private longLine: Uint8Array[] = [];
   private lineNo = 0;
   private atStart = true;
   private text: LineSplitter | undefined;
@@ -51,11 +53,13 @@ export class ByteLineSplitter implements StreamParser {
     let nl = chunk.indexOf(NEWLINE, start);
     if (this.carry) {
       if (nl < 0) {
-        this.carry = concat(this.carry, chunk.subarray(start));
+        // a line longer than a chunk: its pieces are joined once, when it ends (not copied again per chunk)
+        this.longLine.push(concat(new Uint8Array(0), chunk.subarray(start)));
         return;
       }
-      const line = concat(this.carry, chunk.subarray(start, nl));
+      const line = concatAll([this.carry, ...this.longLine, chunk.subarray(start, nl)]);
       this.carry = undefined;
+      this.longLine = [];
       this.emit(line, 0, line.length);
       start = nl + 1;
       nl = chunk.indexOf(NEWLINE, start);
@@ -71,8 +75,12 @@ export class ByteLineSplitter implements StreamParser {
 
   end(): Trace {
     if (this.text) return this.text.end();
-    if (this.carry) this.emit(this.carry, 0, this.carry.length);
+    if (this.carry) {
+      const line = concatAll([this.carry, ...this.longLine]);
+      this.emit(line, 0, line.length);
+    }
     this.carry = undefined;
+    this.longLine = [];
     return this.parser.finish();
   }
 
@@ -89,5 +97,17 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);
+  return out;
+}
+
+function concatAll(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

@@ -3,7 +3,7 @@
 // `!`; the recorded text formats as comments `# !...`. Both go through here.
 
 import { moduleName, type TraceBuilder } from './model';
-import { LineError, allDigits, readValue, skipBlanks, tokenEnd } from './scan';
+import { LineError, allDigits, quote, readValue, skipBlanks, tokenEnd } from './scan';
 
 export class DirectiveReader {
   private readonly aliases = new Map<string, string>();
@@ -57,7 +57,7 @@ export class DirectiveReader {
         expect(2, 'a lock name and its kind: !lock NAME spin|mutex');
         const kind = args[1].text;
         if (kind !== 'spin' && kind !== 'mutex') {
-          throw new LineError(args[1].column, `unknown lock kind "${kind}": expected spin or mutex`, args[1].column + kind.length);
+          throw new LineError(args[1].column, `unknown lock kind ${quote(kind)}: expected spin or mutex`, args[1].column + kind.length);
         }
         this.builder.lockDeclarations.push({ lock: this.alias(args[0].text), kind, line: lineNo });
         return;
@@ -96,7 +96,7 @@ export class DirectiveReader {
         return;
       }
       default:
-        throw new LineError(p + 1, `unknown directive "${directive}": expected !lock, !source, !alias, !hb, !owner or !map`, nameEnd + 1);
+        throw new LineError(p + 1, `unknown directive ${quote(directive)}: expected !lock, !source, !alias, !hb, !owner or !map`, nameEnd + 1);
     }
   }
 }
@@ -120,7 +120,7 @@ function fields(text: string, p: number): Field[] {
 function splitPair(field: Field, form: string): [string, string] {
   const eq = field.text.indexOf('=');
   if (eq <= 0 || eq === field.text.length - 1) {
-    throw new LineError(field.column, `expected ${form}, found "${field.text}"`, field.column + field.text.length);
+    throw new LineError(field.column, `expected ${form}, found ${quote(field.text)}`, field.column + field.text.length);
   }
   return [field.text.slice(0, eq), field.text.slice(eq + 1)];
 }
@@ -138,7 +138,7 @@ function unquote(value: string, column: number): string {
 function taskSeq(field: Field): { task: string; seq: number } {
   const colon = field.text.lastIndexOf(':');
   if (colon <= 0 || !allDigits(field.text, colon + 1, field.text.length) || !field.text.slice(0, colon).includes('/')) {
-    throw new LineError(field.column, `expected TASK:SEQ (e.g. dmsetup/4121:3), found "${field.text}"`, field.column + field.text.length);
+    throw new LineError(field.column, `expected TASK:SEQ (e.g. dmsetup/4121:3), found ${quote(field.text)}`, field.column + field.text.length);
   }
   return { task: field.text.slice(0, colon), seq: Number(field.text.slice(colon + 1)) };
 }

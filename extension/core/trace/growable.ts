@@ -2,11 +2,16 @@
 // settle into one plain typed array of exactly the right size.
 //
 // Growth uses a resizable ArrayBuffer where the runtime has one: its pages are
-// reserved once and committed as they fill, so growing never copies and never
-// leaves freed blocks behind (glibc keeps freed mid-size blocks resident: with
-// doubling or block lists a 10M-event parse held about twice its data).
-// `finish()` copies into a plain array, so the analysis's hot loops see one
-// array kind, and hands the reserved pages back.
+// reserved and committed as they fill, so growing within the reservation never
+// copies and never leaves freed blocks behind (glibc keeps freed mid-size
+// blocks resident: with doubling or block lists a 10M-event parse held about
+// twice its data). The reservation starts small (RESERVE_FIRST) and, when
+// outgrown, is replaced by one RESERVE_GROWTH times larger, with one copy:
+// reserving 1 GiB per array up front made every allocation fail under a
+// `ulimit -v` (each failure costs a full garbage collection: analyses ran 30x
+// slower). When the runtime refuses a reservation once, the arrays grow by
+// copying (doubling) from then on. `finish()` copies into a plain array, so the
+// analysis's hot loops see one array kind, and hands the reserved pages back.
 
 export interface TypedArrayKind<T> {
   new (length: number): T;
@@ -20,18 +25,30 @@ interface ResizableBuffer extends ArrayBuffer {
   resize(byteLength: number): void;
 }
 
-/** Virtual address space reserved per array; beyond it an array grows by copying. */
-const RESERVE_BYTES = 2 ** 30;
+/** Address space first reserved per array, and the factor by which an outgrown reservation is replaced. */
+export const RESERVE_FIRST = 16 * 2 ** 20;
+export const RESERVE_GROWTH = 8;
+/** Reservations stop here; beyond it an array grows by copying. */
+const RESERVE_MAX = 2 ** 32;
 const FIRST = 4096;
 
-function resizableBuffer(bytes: number): ResizableBuffer | undefined {
+/** Set once the runtime refuses a reservation (address-space limit): no array tries again. */
+let reservationsRefused = false;
+/** How many reservations were asked for (the tests check that a big array asks for few). */
+export const reservationStats = { requested: 0 };
+
+function resizableBuffer(bytes: number, maxBytes: number): ResizableBuffer | undefined {
+  if (reservationsRefused) return undefined;
+  reservationStats.requested++;
   try {
     const make = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ResizableBuffer;
-    const buffer = new make(bytes, { maxByteLength: RESERVE_BYTES });
-    return buffer.resizable ? buffer : undefined;
+    const buffer = new make(bytes, { maxByteLength: maxBytes });
+    if (buffer.resizable) return buffer;
   } catch {
-    return undefined;
+    // an address-space limit (or a runtime without resizable buffers)
   }
+  reservationsRefused = true;
+  return undefined;
 }
 
 export class Growable<T extends Int32Array | Float64Array> {
@@ -43,7 +60,7 @@ export class Growable<T extends Int32Array | Float64Array> {
   private buffer: ResizableBuffer | undefined;
 
   constructor(private readonly kind: TypedArrayKind<T>) {
-    this.buffer = resizableBuffer(FIRST * kind.BYTES_PER_ELEMENT);
+    this.buffer = resizableBuffer(FIRST * kind.BYTES_PER_ELEMENT, RESERVE_FIRST);
     this.data = this.buffer ? new kind(this.buffer, 0, FIRST) : new kind(FIRST);
   }
 
@@ -52,7 +69,10 @@ export class Growable<T extends Int32Array | Float64Array> {
     this.data[this.length++] = v;
   }
 
-  /** Makes room for `n` values in all (`data` is a new view afterwards). */
+  /**
+   * Makes room for `n` values in all (`data` is a new view afterwards). Every
+   * value of `data` is kept, also those written past `length`.
+   */
   reserve(n: number): void {
     if (n <= this.capacity) return;
     const size = Math.max(n, this.capacity * 2);
@@ -61,11 +81,13 @@ export class Growable<T extends Int32Array | Float64Array> {
       this.buffer.resize(bytes);
       this.data = new this.kind(this.buffer, 0, size);
     } else {
-      const bigger = new this.kind(size);
-      bigger.set(this.data.subarray(0, this.length));
-      this.buffer?.resize(0);
-      this.buffer = undefined;
-      this.data = bigger;
+      const old = this.data;
+      const oldBuffer = this.buffer;
+      const reserve = Math.min(RESERVE_MAX, Math.max(bytes, (oldBuffer?.maxByteLength ?? RESERVE_FIRST) * RESERVE_GROWTH));
+      this.buffer = oldBuffer && bytes <= RESERVE_MAX ? resizableBuffer(bytes, reserve) : undefined;
+      this.data = this.buffer ? new this.kind(this.buffer, 0, size) : new this.kind(size);
+      this.data.set(old);
+      oldBuffer?.resize(0);
     }
     this.capacity = size;
   }

@@ -269,9 +269,9 @@ export class TraceBuilder {
   readonly sources = new Map<string, SourceMapping>();
   /** Call context of events in formats that have it (ftrace function tracer `func <-parent`). */
   readonly callers = new Map<number, string>();
-  /** Task ids by name as written (a cache) and by pid (what identifies a task). */
+  /** Task ids by name as written (a cache) and by pid (what identifies a task; for pid 0, the name). */
   private readonly taskIds = new Map<string, number>();
-  private readonly taskByPid = new Map<string, number>();
+  private readonly taskByKey = new Map<string, number>();
   private readonly tasks: TaskInfo[] = [];
   private readonly taskCounts: number[] = [];
   /** Event columns, grown together (one capacity check an event); args and argStart grow on their own. */
@@ -302,15 +302,17 @@ export class TraceBuilder {
    * name, so the same pid under another comm (after an exec, or `<...>`/`:-1`
    * when the recorder did not know it) is the same task. The task keeps the
    * first comm known for it; an unknown one gives way to the first known one.
+   * pid 0 is the idle task of each cpu (`swapper/N`): each name is its own task.
    */
   taskId(name: string, cpu: number): number {
     let id = this.taskIds.get(name);
     if (id !== undefined) return id;
     const pid = pidOf(name);
-    id = this.taskByPid.get(pid);
+    const key = pid === '0' ? name : pid;
+    id = this.taskByKey.get(key);
     if (id === undefined) {
       id = this.tasks.length;
-      this.taskByPid.set(pid, id);
+      this.taskByKey.set(key, id);
       this.tasks.push({ name, pid, firstCpu: cpu });
       this.taskCounts.push(0);
     } else if (unknownComm(this.tasks[id].name) && !unknownComm(name)) {

@@ -6,7 +6,8 @@
 import { HASH_START, StringTable, TraceBuilder, hashStep, type Trace } from './model';
 import { DirectiveReader } from './directives';
 import type { LineParser } from './parse';
-import { LineError, QUOTE, allDigits, isBlank, isDigit, readValue, skipBlanks, tokenEnd } from './scan';
+import { MAX_INT32, MAX_TIME_NS, rangeProblem } from './numbers';
+import { LineError, QUOTE, allDigits, isBlank, isDigit, quote, readValue, skipBlanks, tokenEnd } from './scan';
 
 const HASH = 35;
 const BANG = 33;
@@ -93,6 +94,7 @@ export class NativeParser implements LineParser {
     } else {
       return false;
     }
+    if (!(timeNs <= MAX_TIME_NS)) return false;
     // cpu
     p = skipBlankBytes(b, q, end);
     q = tokenEndBytes(b, p, end);
@@ -102,6 +104,7 @@ export class NativeParser implements LineParser {
       if (!isDigit(b[i])) return false;
       cpu = cpu * 10 + (b[i] - ZERO);
     }
+    if (cpu > MAX_INT32) return false;
     // task
     p = skipBlankBytes(b, q, end);
     let h = HASH_START;
@@ -151,6 +154,7 @@ export class NativeParser implements LineParser {
           if (!isDigit(b[i])) return false;
           srcLine = srcLine * 10 + (b[i] - ZERO);
         }
+        if (srcLine > MAX_INT32) return false;
         srcFile = strings.internBytes(b, p + 1, colon);
         if (srcFile < 0) return false;
       } else {
@@ -193,6 +197,10 @@ export class NativeParser implements LineParser {
     // time
     let end = tokenEnd(text, p);
     const timeNs = parseTime(text, p, end);
+    if (timeNs instanceof LineError) {
+      b.error(lineNo, timeNs.column, timeNs.message, timeNs.endColumn);
+      return;
+    }
     p = skipBlanks(text, end);
     // cpu
     if (p >= text.length) throw new LineError(p + 1, 'missing cpu field (cpuN) after the time');
@@ -212,7 +220,7 @@ export class NativeParser implements LineParser {
     if (p >= text.length) throw new LineError(p + 1, 'missing event name after the task');
     end = tokenEnd(text, p);
     if (text.charCodeAt(p) === AT || hasEquals(text, p, end)) {
-      throw new LineError(p + 1, `missing event name: "${text.slice(p, end)}" is not an event name`, end + 1);
+      throw new LineError(p + 1, `missing event name: ${quote(text, p, end)} is not an event name`, end + 1);
     }
     const name = this.directives.hasMappings ? b.strings.intern(this.directives.eventName(text.slice(p, end))) : b.strings.internRange(text, p, end);
     p = skipBlanks(text, end);
@@ -227,10 +235,12 @@ export class NativeParser implements LineParser {
         end = tokenEnd(text, p);
         const colon = text.lastIndexOf(':', end - 1);
         if (colon <= p + 1 || colon === end - 1 || !allDigits(text, colon + 1, end)) {
-          throw new LineError(p + 1, `bad source location "${text.slice(p, end)}": expected @file:line`, end + 1);
+          throw new LineError(p + 1, `bad source location ${quote(text, p, end)}: expected @file:line`, end + 1);
         }
         srcFile = b.strings.internRange(text, p + 1, colon);
         srcLine = digitsValue(text, colon + 1, end);
+        const problem = rangeProblem('source line', srcLine, text.slice(colon + 1, end));
+        if (problem) throw new LineError(colon + 2, problem, end + 1);
         p = skipBlanks(text, end);
         continue;
       }
@@ -249,20 +259,20 @@ export class NativeParser implements LineParser {
     let q = p;
     while (q < text.length && text.charCodeAt(q) !== EQUALS && !isBlank(text.charCodeAt(q))) q++;
     if (q >= text.length || text.charCodeAt(q) !== EQUALS) {
-      throw new LineError(p + 1, `expected key=value, found "${text.slice(p, q)}"`, q + 1);
+      throw new LineError(p + 1, `expected key=value, found ${quote(text, p, q)}`, q + 1);
     }
     if (q === p) throw new LineError(p + 1, 'missing key before "="');
     const strings = this.builder.strings;
     if (text.charCodeAt(q + 1) !== QUOTE && !this.directives.hasAliases) {
       // The common case: a bare value, interned where it stands.
       const end = tokenEnd(text, q + 1);
-      if (end === q + 1) throw new LineError(p + 1, `missing value after "${text.slice(p, q)}="`, q + 2);
+      if (end === q + 1) throw new LineError(p + 1, `missing value after ${quote(text, p, q + 1)}`, q + 2);
       args.push(strings.internRange(text, p, q), strings.internRange(text, q + 1, end));
       return skipBlanks(text, end);
     }
     const key = text.slice(p, q);
     const { value, end } = readValue(text, q + 1);
-    if (end === q + 1) throw new LineError(p + 1, `missing value after "${key}="`, q + 2);
+    if (end === q + 1) throw new LineError(p + 1, `missing value after ${quote(`${key}=`)}`, q + 2);
     if (end < text.length && !isBlank(text.charCodeAt(end))) {
       throw new LineError(end + 1, 'expected a space after the closing quote');
     }
@@ -271,14 +281,22 @@ export class NativeParser implements LineParser {
   }
 }
 
-/** `12.000310` (seconds) or `12000310ns`, to nanoseconds. */
-function parseTime(text: string, p: number, end: number): number {
-  const bad = (why: string) => new LineError(p + 1, `bad time "${text.slice(p, end)}": ${why}`, end + 1);
+/**
+ * `12.000310` (seconds) or `12000310ns`, to nanoseconds; a bad time is returned
+ * as a LineError, not thrown: a file of garbage lines fails here on every line,
+ * and a throw costs microseconds.
+ */
+function parseTime(text: string, p: number, end: number): number | LineError {
+  const bad = (why: string) => new LineError(p + 1, `bad time ${quote(text, p, end)}: ${why}`, end + 1);
+  const checked = (ns: number) => {
+    const problem = rangeProblem('time', ns, text.slice(p, end));
+    return problem ? new LineError(p + 1, problem, end + 1) : ns;
+  };
   let whole = 0;
   let q = p;
   while (q < end && isDigit(text.charCodeAt(q))) whole = whole * 10 + (text.charCodeAt(q++) - ZERO);
-  if (q === p) throw bad('expected seconds with a decimal point (12.000310) or nanoseconds (12000310ns)');
-  if (q === end) throw bad('seconds need a decimal point, nanoseconds the suffix ns');
+  if (q === p) return bad('expected seconds with a decimal point (12.000310) or nanoseconds (12000310ns)');
+  if (q === end) return bad('seconds need a decimal point, nanoseconds the suffix ns');
   if (text.charCodeAt(q) === DOT) {
     let frac = 0;
     let scale = 1e9;
@@ -288,16 +306,21 @@ function parseTime(text: string, p: number, end: number): number {
       if (scale >= 1) frac += (text.charCodeAt(q) - ZERO) * scale;
       q++;
     }
-    if (q !== end) throw bad('unexpected character after the seconds');
-    return whole * 1e9 + Math.floor(frac);
+    if (q !== end) return bad('unexpected character after the seconds');
+    return checked(whole * 1e9 + Math.floor(frac));
   }
-  if (end - q === 2 && text.charCodeAt(q) === 110 && text.charCodeAt(q + 1) === 115) return whole;
-  throw bad('seconds need a decimal point, nanoseconds the suffix ns');
+  if (end - q === 2 && text.charCodeAt(q) === 110 && text.charCodeAt(q + 1) === 115) return checked(whole);
+  return bad('seconds need a decimal point, nanoseconds the suffix ns');
 }
 
 function parseCpu(text: string, p: number, end: number): number {
-  if (end - p > 3 && text.startsWith('cpu', p) && allDigits(text, p + 3, end)) return digitsValue(text, p + 3, end);
-  throw new LineError(p + 1, `bad cpu "${text.slice(p, end)}": expected cpuN, e.g. cpu1`, end + 1);
+  if (end - p > 3 && text.startsWith('cpu', p) && allDigits(text, p + 3, end)) {
+    const cpu = digitsValue(text, p + 3, end);
+    const problem = rangeProblem('cpu', cpu, text.slice(p, end));
+    if (problem) throw new LineError(p + 1, problem, end + 1);
+    return cpu;
+  }
+  throw new LineError(p + 1, `bad cpu ${quote(text, p, end)}: expected cpuN, e.g. cpu1`, end + 1);
 }
 
 function tokenEndBytes(b: Uint8Array, p: number, end: number): number {
@@ -325,6 +348,6 @@ function hasEquals(text: string, from: number, to: number): boolean {
 function checkTask(task: string, p: number): void {
   const slash = task.lastIndexOf('/');
   if (slash <= 0 || slash === task.length - 1 || !allDigits(task, slash + 1, task.length)) {
-    throw new LineError(p + 1, `bad task "${task}": expected comm/pid, e.g. dmsetup/4121`, p + task.length + 1);
+    throw new LineError(p + 1, `bad task ${quote(task)}: expected comm/pid, e.g. dmsetup/4121`, p + task.length + 1);
   }
 }

@@ -6,6 +6,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { analyzeTrace, type Analysis } from '../analyze';
+import type { RuleOptions } from '../rules/context';
 import type { Trace } from './model';
 import { createParser, detectFormat, type ParseOptions } from './parse';
 
@@ -76,7 +77,7 @@ export async function parseFile(
 /** parseFile, then happens-before and the rules: the file counterpart of analyzeText. */
 export async function analyzeFile(
   path: string,
-  options: ParseOptions = {},
+  options: ParseOptions & RuleOptions = {},
   onProgress?: (p: FileProgress) => void,
   signal?: AbortSignal,
 ): Promise<Analysis> {
@@ -87,7 +88,7 @@ export async function analyzeFile(
   }, signal);
   if (signal?.aborted) throw new AnalysisCancelled();
   onProgress?.({ phase: 'analysis', bytes: totalBytes, totalBytes });
-  return analyzeTrace(trace);
+  return analyzeTrace(trace, options);
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -67,3 +67,12 @@ export function allDigits(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (!isDigit(text.charCodeAt(i))) return false;
   return true;
 }
+
+/** Input quoted in a message is cut to this many characters (a bad 100 MB line must not make a 100 MB message). */
+export const QUOTE_LIMIT = 80;
+
+/** `text[from, to)` in double quotes for a message, cut to QUOTE_LIMIT characters with its length said. */
+export function quote(text: string, from = 0, to = text.length): string {
+  if (to - from <= QUOTE_LIMIT) return `"${text.slice(from, to)}"`;
+  return `"${text.slice(from, from + QUOTE_LIMIT)}…" (${to - from} characters)`;
+}

@@ -1,5 +1,6 @@
 // Restricted mode (an untrusted workspace): the extension executes nothing, so
-// it declares itself supported and still shows the races.
+// it declares itself supported and still shows the races; it looks at no
+// `!source` path until the workspace is trusted.
 import assert from 'node:assert/strict';
 import { quickOpen, shot, useWorkbench } from './workbench.mjs';
 
@@ -25,5 +26,19 @@ describe('restricted mode', function () {
     const restricted = await page.locator('text=Restricted Mode').count();
     assert.ok(restricted > 0, 'the workbench is in Restricted Mode');
     assert.match((await rows.allInnerTexts()).join('\n'), /DMR4/);
+  });
+
+  it('looks at no !source path in an untrusted workspace', async function () {
+    // The trusted run of this trace (security.test.mjs) links @dm.c:174 and warns on four !source lines.
+    await quickOpen(page, 'escaping-source.dmtrace');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 20_000 });
+    // Links come a moment after the analysis: give them the time the trusted run needs, several times over.
+    await page.waitForTimeout(5000);
+    await shot(page, 'restricted-sources');
+    assert.equal(await page.locator('.editor-group-container.active .monaco-editor .detected-link').count(), 0, 'no source link');
+    if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+M');
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    await rows.filter({ hasText: 'DMR2' }).first().waitFor({ timeout: 10_000 });
+    assert.doesNotMatch((await rows.allInnerTexts()).join('\n'), /outside the workspace folder/);
   });
 });

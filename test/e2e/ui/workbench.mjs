@@ -64,16 +64,52 @@ export async function runCommand(page, title) {
   }
 }
 
-/** Hovers the first squiggle of the active editor and returns the hover's text. */
+/**
+ * Hovers the first squiggle of the active editor and returns the hover. A
+ * CodeLens arriving late moves the squiggle down: it is looked up again and
+ * hovered again, three times at most.
+ */
 export async function hoverSquiggle(page, selector = '.monaco-editor .squiggly-error') {
   const squiggle = page.locator(selector).first();
-  await squiggle.waitFor({ timeout: 20_000 });
-  const box = await squiggle.boundingBox();
-  await page.mouse.move(box.x + 4, box.y + box.height / 2);
-  await page.mouse.move(box.x + 8, box.y + box.height / 2);
   const hover = page.locator('.monaco-hover .monaco-hover-content').first();
-  await hover.waitFor({ timeout: 10_000 });
-  return hover;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await squiggle.waitFor({ timeout: 20_000 });
+      const box = await squiggle.boundingBox();
+      await page.mouse.move(box.x + 4, box.y + box.height / 2);
+      await page.mouse.move(box.x + 8, box.y + box.height / 2);
+      await hover.waitFor({ timeout: 5000 });
+      return hover;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.mouse.move(5, 5);
+    }
+  }
+}
+
+/**
+ * Hovers the start of a line of the active editor (its event's hover covers the
+ * whole line) and returns the hover. A CodeLens arriving late moves the lines
+ * down: the line is looked up again and hovered again, three times at most.
+ */
+export async function hoverLine(page, line) {
+  const editor = page.locator('.editor-group-container.active .monaco-editor');
+  const number = editor.locator('.line-numbers', { hasText: new RegExp(`^${line}$`) }).first();
+  const hover = page.locator('.monaco-hover .monaco-hover-content').first();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await number.waitFor({ timeout: 20_000 });
+      const row = await number.boundingBox();
+      const text = await editor.locator('.view-lines').first().boundingBox();
+      await page.mouse.move(text.x + 20, text.y + text.height + 40);
+      await page.mouse.move(text.x + 20, row.y + row.height / 2);
+      await page.mouse.move(text.x + 30, row.y + row.height / 2);
+      await hover.waitFor({ timeout: 5000 });
+      return hover;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
 }
 
 /** The text of the status bar. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../../extension/core/analyze';
 import * as explain from '../../../extension/host/explain';
-import { unescapeMarkdown } from '../helpers';
+import { unescapeMarkdown } from '../../markdownSyntax';
 
 // The explanations are Markdown with trace text escaped: the tests read them as the hover shows them.
 const plain = <A extends unknown[]>(f: (...args: A) => string) => (...args: A) => unescapeMarkdown(f(...args));

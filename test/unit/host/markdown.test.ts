@@ -8,40 +8,10 @@ import { analyzeText } from '../../../extension/core/analyze';
 import { commandLink } from '../../../extension/host/commandLinks';
 import { concurrencyFacts, eventHeader, explainFinding, orderingFacts } from '../../../extension/host/explain';
 import { iconSafe, mdCode, mdCodeBlock, mdText } from '../../../extension/host/markdown';
-import { unescapeMarkdown } from '../helpers';
+import { liveSyntax, unescapeMarkdown } from '../../markdownSyntax';
 
 const PAYLOADS = ['`', '[x](command:dmRaceLens.showGraph?%5B%22%2Fetc%2Fpasswd%22%5D)', '![](https://example.invalid/x.png)', '<img src=x onerror=alert(1)>', '$(alert)'];
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
-
-/**
- * What a CommonMark reader would still take as syntax: the Markdown with its
- * fenced blocks, code spans (a run of n backticks up to the next run of exactly
- * n) and backslash escapes removed.
- */
-function liveSyntax(md: string): string {
-  let rest = '';
-  const text = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
-  for (let i = 0; i < text.length; ) {
-    if (text[i] === '\\' && ASCII_PUNCTUATION.test(text[i + 1] ?? '')) {
-      i += 2;
-      continue;
-    }
-    const backticks = /`+/y;
-    backticks.lastIndex = i;
-    const run = backticks.exec(text)?.[0];
-    if (run) {
-      const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
-      close.lastIndex = i + run.length;
-      const end = close.exec(text);
-      if (end) {
-        i = end.index + run.length;
-        continue;
-      }
-    }
-    rest += text[i++];
-  }
-  return rest;
-}
 
 describe('markdown escaping', () => {
   it('shows every ASCII punctuation character of plain text literally, and only as an escape', () => {

@@ -10,7 +10,8 @@
 
 import type { Trace } from '../model';
 import type { LineParser } from '../parse';
-import { isDigit, skipBlanks, tokenEnd } from '../scan';
+import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
+import { dropGroup, dropKprobeDecoration, isReturnName } from './eventNames';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
 export class BpftraceParser implements LineParser {
@@ -52,7 +53,7 @@ export class BpftraceParser implements LineParser {
     }
     for (let k = 0; k < 3; k++) {
       if (!unsignedAt(text, starts[k], ends[k])) {
-        bad(starts[k], `expected ${['nsecs', 'cpu', 'tid'][k]} (an unsigned number), found "${text.slice(starts[k], ends[k])}"`);
+        bad(starts[k], `expected ${['nsecs', 'cpu', 'tid'][k]} (an unsigned number), found ${quote(text, starts[k], ends[k])}`);
         return;
       }
     }
@@ -70,14 +71,20 @@ export class BpftraceParser implements LineParser {
     }
     const tid = text.slice(starts[2], ends[2]);
     const cpu = Number(text.slice(starts[1], ends[1]));
+    const timeNs = Number(text.slice(starts[0], ends[0]));
+    if (!this.out.inRange('time', timeNs, text, starts[0], ends[0], lineNo) || !this.out.inRange('cpu', cpu, text, starts[1], ends[1], lineNo)) return;
+    const name = text.slice(starts[eventAt], ends[eventAt]);
+    // no location column: the name says return (`kretprobe:dm_get_md`, what bpftrace's `probe` prints), and names the function
+    const fn = dropKprobeDecoration(dropGroup(name));
     this.out.add({
-      timeNs: Number(text.slice(starts[0], ends[0])),
+      timeNs,
       cpu,
       taskKey: tid === '0' ? `0@${cpu}` : tid,
       taskName: `${text.slice(starts[3], ends[eventAt - 1])}/${tid}`,
-      name: text.slice(starts[eventAt], ends[eventAt]),
+      name,
       args,
       line: lineNo,
+      call: { kind: isReturnName(name) ? 'return' : 'entry', fn },
     });
   }
 

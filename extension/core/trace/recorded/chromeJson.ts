@@ -11,6 +11,8 @@
 
 import type { Trace } from '../model';
 import type { StreamParser } from '../parse';
+import { rangeProblem } from '../numbers';
+import { quote } from '../scan';
 import { JsonEventStream } from './jsonStream';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
@@ -59,6 +61,15 @@ export class ChromeJsonParser implements StreamParser {
   }
 
   private element(text: string, line: number, column: number): void {
+    try {
+      this.event(text, line, column);
+    } catch (err) {
+      // whatever an event holds, it costs that event only, never the file
+      this.out.builder.error(line, column, `cannot read this event: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private event(text: string, line: number, column: number): void {
     let e: Record<string, unknown>;
     try {
       e = JSON.parse(text) as Record<string, unknown>;
@@ -75,10 +86,16 @@ export class ChromeJsonParser implements StreamParser {
     }
     if (ph === 'M' && e.name === 'dmtrace') return this.directives((e.args as Record<string, unknown> | undefined)?.directives, line, column);
     if (ph === 'E' || ph === 'C' || ph === 'P' || ph === 'b' || ph === 'e' || ph === 'n' || ph === 'O' || ph === 'N' || ph === 'D') return;
+    for (const key of ['pid', 'tid'] as const) {
+      if (e[key] !== undefined && typeof e[key] !== 'number' && typeof e[key] !== 'string') {
+        b.error(line, column, `${quote(ph)} event whose "${key}" is ${e[key] === null ? 'null' : Array.isArray(e[key]) ? 'an array' : typeof e[key] === 'object' ? 'an object' : `a ${typeof e[key]}`}: expected a number or a string`);
+        return;
+      }
+    }
     const tid = e.tid ?? e.pid;
     if (typeof tid !== 'number' && typeof tid !== 'string') {
       if (ph === 'M') return; // process-level metadata names no thread
-      b.error(line, column, `"${ph}" event without a "tid" or "pid"`);
+      b.error(line, column, `${quote(ph)} event without a "tid" or "pid"`);
       return;
     }
     const taskKey = `${String(e.pid ?? tid)}:${String(tid)}`;
@@ -90,13 +107,18 @@ export class ChromeJsonParser implements StreamParser {
     // some converters write numbers as strings; a viewer accepts them, so do we
     const ts = typeof e.ts === 'string' && e.ts.trim() !== '' ? Number(e.ts) : e.ts;
     if (typeof ts !== 'number' || !Number.isFinite(ts)) {
-      b.error(line, column, `"${ph}" event without a numeric "ts" (microseconds)`);
+      b.error(line, column, `${quote(ph)} event without a numeric "ts" (microseconds)`);
       return;
     }
     const timeNs = Math.round(ts * 1000);
+    const badTime = rangeProblem('time', timeNs, `${String(e.ts)} µs`);
+    if (badTime) {
+      b.error(line, column, `${quote(ph)} event: ${badTime}`);
+      return;
+    }
     if (ph === 's' || ph === 't' || ph === 'f') {
       if (e.id === undefined && e.bind_id === undefined) {
-        b.error(line, column, `flow event "${ph}" without an "id"`);
+        b.error(line, column, `flow event ${quote(ph)} without an "id"`);
         return;
       }
       this.flows.push({ id: flowId(e, e.id ?? e.bind_id), phase: ph, taskKey, timeNs, enclosing: e.bp === 'e', line, column, fileOrder: this.flows.length });
@@ -105,11 +127,16 @@ export class ChromeJsonParser implements StreamParser {
     if (!EVENT_PHASES.has(ph)) return; // other phases (samples, memory dumps, ...) carry no vocabulary event
     if (e.cat === FINDING_CATEGORY) return; // a finding marker of our own Perfetto export, not a kernel event
     if (typeof e.name !== 'string' || e.name === '') {
-      b.error(line, column, `"${ph}" event without a "name"`);
+      b.error(line, column, `${quote(ph)} event without a "name"`);
       return;
     }
     const cpuValue = typeof args.cpu === 'string' && /^\d+$/.test(args.cpu) ? Number(args.cpu) : args.cpu;
     const cpu = typeof cpuValue === 'number' && Number.isInteger(cpuValue) && cpuValue >= 0 ? cpuValue : 0;
+    const badCpu = rangeProblem('cpu', cpu, String(cpuValue));
+    if (badCpu) {
+      b.error(line, column, `${quote(ph)} event: args.${badCpu}`);
+      return;
+    }
     const pairs: [string, string][] = [];
     for (const [k, v] of Object.entries(args)) if (k !== 'cpu') pairs.push([k, valueText(v)]);
     const order = this.added++;
@@ -172,7 +199,7 @@ export class ChromeJsonParser implements StreamParser {
       // a flow starts at its s and ends at its f whatever their times say; steps go in time order between
       points.sort((x, y) => rank(x) - rank(y) || x.timeNs - y.timeNs || x.fileOrder - y.fileOrder);
       if (points.length < 2) {
-        b.warning(points[0].line, points[0].column, `flow ${id} has only one end: no happens-before edge`);
+        b.warning(points[0].line, points[0].column, `flow ${quote(String(id))} has only one end: no happens-before edge`);
         continue;
       }
       for (let k = 0; k + 1 < points.length; k++) {
@@ -184,7 +211,7 @@ export class ChromeJsonParser implements StreamParser {
         const toTask = this.out.taskName(to.taskKey);
         if (!fromSeq || !toSeq || !fromTask || !toTask) {
           const missing = !fromSeq || !fromTask ? from : to;
-          b.warning(missing.line, missing.column, `flow ${id}: its thread has no slice to bind to, no happens-before edge`);
+          b.warning(missing.line, missing.column, `flow ${quote(String(id))}: its thread has no slice to bind to, no happens-before edge`);
           continue;
         }
         if (fromTask === toTask && fromSeq === toSeq) continue;

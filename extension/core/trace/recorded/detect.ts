@@ -3,15 +3,22 @@
 // `comm tid [cpu] secs: group:event:` perf, three numbers bpftrace, `{`/`[`
 // JSON) and the tools' headers settle the rest (`# tracer:`, `cpus=N`,
 // `Attaching N probes...`). The file name is only a fallback.
+//
+// Every check reads a bounded prefix of each line and scans it in linear
+// time (the parsers' own recognizers), so a pathological first line costs
+// no more than an ordinary one.
 
 import type { TraceFormat } from '../model';
+import { isFtraceLine } from './ftrace';
+import { isPerfScriptLine } from './perfScript';
 
-const NATIVE = /^\S+\s+cpu\d+\s+\S+\/\d+\s+\S/;
-const FTRACE = /^.+?-\d+\s+(?:\([^)]*\)\s+)?\[\d+\]\s+(?:\S+\s+)?\d+\.\d+:/;
-const PERF = /^.*?\S\s+\d+(?:\/\d+)?\s+(?:\[\d+\]\s+)?\d+\.\d+:\s+\S+:/;
-const BPFTRACE = /^\d+\s+\d+\s+\d+\s+\S/;
-const LOST = /^CPU:\d+ \[LOST/;
+const NATIVE = /^\S+[ \t]+cpu\d+[ \t]+[^\s/]+\/\d+[ \t]+\S/;
+const BPFTRACE = /^\d+[ \t]+\d+[ \t]+\d+[ \t]+\S/;
+/** ftrace's `CPU:N [LOST M EVENTS]`, trace-cmd's `CPU:N [M EVENTS DROPPED]`. */
+const GAP = /^CPU:\d+ \[/;
 const LINES_TO_CHECK = 50;
+/** Every layout shows its shape within this many characters of a line's start. */
+const PREFIX = 512;
 
 export function detectFromContent(head: string): TraceFormat | undefined {
   let traceCmdHeader = false;
@@ -21,9 +28,8 @@ export function detectFromContent(head: string): TraceFormat | undefined {
   while (start < head.length && checked < LINES_TO_CHECK) {
     let end = head.indexOf('\n', start);
     if (end < 0) end = head.length;
-    const line = head.slice(start, end).replace(/\r$/, '');
+    const t = head.slice(start, Math.min(end, start + PREFIX)).trim();
     start = end + 1;
-    const t = line.trim();
     if (t === '') continue;
     if (t.startsWith('{') || t.startsWith('[')) return checked === 0 ? 'chrome-json' : undefined;
     if (t.startsWith('#')) {
@@ -38,8 +44,9 @@ export function detectFromContent(head: string): TraceFormat | undefined {
     }
     if (/^Attach(ing|ed) \d+ probes?/.test(t)) return 'bpftrace';
     if (NATIVE.test(t)) return 'dmtrace';
-    if (FTRACE.test(t) || LOST.test(t)) return traceCmdHeader ? 'trace-cmd' : 'ftrace';
-    if (PERF.test(t)) return 'perf-script';
+    // before ftrace: `:-1 -1/-1 [005] ...` also has a `-1 [005]` an ftrace reading would take for comm-pid
+    if (isPerfScriptLine(t)) return 'perf-script';
+    if (isFtraceLine(t) || GAP.test(t)) return traceCmdHeader ? 'trace-cmd' : 'ftrace';
     if (BPFTRACE.test(t)) return 'bpftrace';
   }
   if (traceCmdHeader) return 'trace-cmd';

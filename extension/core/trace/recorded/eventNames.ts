@@ -43,7 +43,16 @@ export const KERNEL_SPELLINGS: Readonly<Record<string, string>> = {
   device_add_disk: 'add_disk',
   try_module_get: 'module_get',
   __module_get: 'module_get',
+  down_read_killable: 'down_read',
+  down_read_interruptible: 'down_read',
+  down_write_killable: 'down_write',
+  // the scheduler's tracepoints (spec section 6); `sys_exit_wait4` becomes
+  // `task_wait` only when it reaped a child (RecordedTrace)
+  sched_process_fork: 'task_fork',
+  sched_process_exit: 'task_exit',
 };
+
+const SPELLING_TARGETS: ReadonlySet<string> = new Set(Object.values(KERNEL_SPELLINGS));
 
 /** `probe:dm_get` / `kprobes/dm_get` -> `dm_get`: the part after the last group separator. */
 export function dropGroup(name: string): string {
@@ -60,18 +69,32 @@ export function dropGroup(name: string): string {
 
 /**
  * `p_dm_get_0` -> `dm_get`; `r_idr_find_3` -> `idr_find`; an fprobe's
- * `dm_get__entry` / `idr_find__exit` -> the function. Names without a
- * generated form come back unchanged.
+ * `dm_get__entry` / `idr_find__exit` and perf's `dm_get_md__return` -> the
+ * function. Names without a generated form come back unchanged.
  */
 export function dropKprobeDecoration(name: string): string {
   if (name.endsWith('__entry') && name.length > 7) return name.slice(0, -7);
   if (name.endsWith('__exit') && name.length > 6) return name.slice(0, -6);
+  if (name.endsWith('__return') && name.length > 8) return name.slice(0, -8);
   let s = name;
   if ((s.startsWith('p_') || s.startsWith('r_')) && s.length > 2) s = s.slice(2);
   const u = s.lastIndexOf('_');
   if (u > 0 && u < s.length - 1 && /^\d+$/.test(s.slice(u + 1))) s = s.slice(0, u);
   return s;
 }
+
+/**
+ * Does the name alone say "return probe"? For layouts that print no
+ * `(site <- func)` location (bpftrace): bpftrace's `probe` builtin
+ * (`kretprobe:dm_get_md`, `fexit:dm_mod:dm_get_md`), perf's `__return`, an
+ * fprobe's `__exit`.
+ */
+export function isReturnName(raw: string): boolean {
+  const colon = raw.indexOf(':');
+  if (colon > 0 && RETURN_GROUPS.has(raw.slice(0, colon))) return true;
+  return raw.endsWith('__return') || raw.endsWith('__exit');
+}
+const RETURN_GROUPS = new Set(['kretprobe', 'uretprobe', 'fexit', 'kretfunc', 'kr', 'ur']);
 
 /** The name a recorded event gets: a vocabulary name when one fits, else the reduced name (kept, shown, ignored by the rules). */
 export class EventNameResolver {
@@ -133,6 +156,11 @@ export class EventNameResolver {
       if (known) return known;
     }
     return base;
+  }
+
+  /** Is a resolved name one the rules know (so that it wins when a return probe and its entry disagree)? */
+  isKnown(resolved: string): boolean {
+    return isVocabulary(resolved) || SPELLING_TARGETS.has(resolved) || this.directives.isMapped(resolved);
   }
 
   private known(name: string): string | undefined {

@@ -12,7 +12,7 @@
 
 import type { Trace, TraceFormat } from '../model';
 import type { LineParser } from '../parse';
-import { allDigits, isBlank, isDigit, skipBlanks, tokenEnd } from '../scan';
+import { allDigits, isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -20,6 +20,8 @@ interface TaskField {
   comm: string;
   pid: string;
   cpu: number;
+  /** Position of the cpu's first digit. */
+  cpuStart: number;
   /** Position right after the `]` of the cpu. */
   end: number;
 }
@@ -51,10 +53,11 @@ export class FtraceParser implements LineParser {
       end = tokenEnd(text, q);
       timeNs = timeOf(text, q, end);
       if (Number.isNaN(timeNs)) {
-        this.out.builder.error(lineNo, q + 1, `bad timestamp "${text.slice(q, end)}": expected seconds followed by a colon, e.g. 8123.456789:`, end + 1);
+        this.out.builder.error(lineNo, q + 1, `bad timestamp ${quote(text, q, end)}: expected seconds followed by a colon, e.g. 8123.456789:`, end + 1);
         return;
       }
     }
+    if (!this.out.inRange('time', timeNs, text, q, end - 1, lineNo) || !this.out.inRange('cpu', task.cpu, text, task.cpuStart, task.end - 1, lineNo)) return;
     q = skipBlanks(text, end);
     if (q === text.length) {
       this.out.builder.error(lineNo, q + 1, 'missing event after the timestamp');
@@ -80,6 +83,18 @@ export class FtraceParser implements LineParser {
       this.functionLine(text.slice(rest, fEnd), text.slice(parentAt, tokenEnd(text, parentAt)), timeNs, task, taskKey, taskName, lineNo);
       return;
     }
+    // the syscalls tracepoints in ftrace's own text: `sys_wait4(upid: ffffffff, ...)` and `sys_wait4 -> 0x1194`
+    if (token.startsWith('sys_')) {
+      const open = token.indexOf('(');
+      if (open > 4 || text.startsWith('->', rest)) {
+        const call = open > 4 ? token.slice(4, open) : token.slice(4);
+        const retAt = skipBlanks(text, rest + 2);
+        const args: [string, string][] = open > 4 ? [] : [['ret', text.slice(retAt, tokenEnd(text, retAt))]];
+        this.callContext.delete(taskKey);
+        this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: `sys_${open > 4 ? 'enter' : 'exit'}_${call}`, args, line: lineNo });
+        return;
+      }
+    }
     if (token.endsWith(':') && token.length > 1) {
       let name = token.slice(0, -1);
       let bodyAt = rest;
@@ -97,7 +112,7 @@ export class FtraceParser implements LineParser {
         }
       }
       const body = readProbeBody(text, bodyAt);
-      this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name, symbol: body.symbol, args: body.args, line: lineNo, caller: body.returnSite ?? caller });
+      this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name, symbol: body.symbol, args: body.args, line: lineNo, caller: body.returnSite ?? caller, call: body.call, bare: body.bare });
       return;
     }
     // function tracer: `func <-parent`, or a bare `func` with the print-parent option off
@@ -110,16 +125,22 @@ export class FtraceParser implements LineParser {
       this.functionLine(token, text.slice(parentAt, tokenEnd(text, parentAt)), timeNs, task, taskKey, taskName, lineNo);
       return;
     }
-    this.out.builder.error(lineNo, p + 1, `expected "event: ..." or a function-tracer "func <-parent" after the timestamp, found "${token}"`, end + 1);
+    this.out.builder.error(lineNo, p + 1, `expected "event: ..." or a function-tracer "func <-parent" after the timestamp, found ${quote(token)}`, end + 1);
   }
 
+  /**
+   * A function-tracer line: an event without arguments when `func` reduces to
+   * one the rules know (it merges into the task's next event if that is a
+   * probe of the same call), else call context for the task's next event.
+   */
   private functionLine(func: string, parent: string, timeNs: number, task: TaskField, taskKey: string, taskName: string, lineNo: number): void {
-    if (this.out.directives.isMapped(func)) {
-      this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: func, args: [], line: lineNo, caller: parent || undefined });
+    const context = parent ? `${func} <-${parent}` : func;
+    if (this.out.knowsEvent(func)) {
       this.callContext.delete(taskKey);
+      this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: func, args: [], line: lineNo, caller: parent || undefined, call: { kind: 'function', fn: func }, context });
       return;
     }
-    this.callContext.set(taskKey, parent ? `${func} <-${parent}` : func);
+    this.callContext.set(taskKey, context);
   }
 
   /** Lines of the trace file that are neither comments nor events. */
@@ -127,14 +148,28 @@ export class FtraceParser implements LineParser {
     // every such line starts with C (CPU:N, CPU N is empty), c (cpus=) or v (version)
     const c = text.charCodeAt(p);
     if (c !== 67 && c !== 99 && c !== 118) return false;
-    const lost = /^CPU:(\d+) \[LOST (?:(\d+) )?EVENTS\]/.exec(text.slice(p, p + 64));
+    // ftrace's `CPU:N [LOST M EVENTS]` (`[LOST EVENTS]` when it cannot count), trace-cmd's `CPU:N [M EVENTS DROPPED]`
+    const lost = /^CPU:(\d+) \[(?:LOST (?:(\d+) )?EVENTS|(\d+) EVENTS DROPPED)\]/.exec(text.slice(p, p + 64));
     if (lost) {
-      this.out.gap(Number(lost[1]), lost[2] === undefined ? undefined : Number(lost[2]), lineNo, p + 1, p + lost[0].length + 1);
+      const count = lost[2] ?? lost[3];
+      this.out.gap(Number(lost[1]), count === undefined ? undefined : Number(count), lineNo, p + 1, p + lost[0].length + 1);
       return true;
     }
     // trace-cmd report's preamble
     return /^(cpus=\d+|version = \d+|CPU \d+ is empty)\s*$/.test(text.slice(p, p + 64));
   }
+}
+
+/** Is `text` (a bounded prefix of a line) an ftrace event line: `comm-pid [(tgid)] [cpu] [flags] time:`? */
+export function isFtraceLine(text: string): boolean {
+  const task = findTask(text, skipBlanks(text, 0));
+  if (!task) return false;
+  let q = skipBlanks(text, task.end);
+  let end = tokenEnd(text, q);
+  if (!Number.isNaN(timeOf(text, q, end))) return true;
+  q = skipBlanks(text, end);
+  end = tokenEnd(text, q);
+  return !Number.isNaN(timeOf(text, q, end));
 }
 
 /** Finds `comm-pid [(tgid)] [cpu]`, trying each `[digits]` from the left until one has a `-pid` before it. */
@@ -171,7 +206,7 @@ function taskBefore(text: string, start: number, bracket: number): TaskField | u
   while (q >= start && isDigit(text.charCodeAt(q))) q--;
   if (q === pidEnd - 1 || q <= start || text.charCodeAt(q) !== 45 /* - */) return undefined;
   const comm = text.slice(start, q);
-  return { comm, pid: text.slice(q + 1, pidEnd), cpu, end: c + 1 };
+  return { comm, pid: text.slice(q + 1, pidEnd), cpu, cpuStart: bracket + 1, end: c + 1 };
 }
 
 /**

@@ -33,6 +33,8 @@ const enum Expect {
 
 const LITERAL = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)$/;
 const MAX_KEY = 64;
+/** An event nested deeper than this is skipped (reading it back would recurse that deep). */
+export const MAX_EVENT_DEPTH = 64;
 /** Longer runs of literal characters are kept only this far (they are an error anyway, or a number JSON.parse reads). */
 const MAX_LITERAL = 400;
 
@@ -192,6 +194,10 @@ export class JsonEventStream {
     const inEvents = this.eventsDepth > 0 && this.stack.length === this.eventsDepth;
     if (inEvents && c !== 123) return this.fail(i, `expected an event object ({...}) in the event array, found "${chunk[i]}"`);
     if (c === 123 || c === 91) {
+      if (this.capture && this.stack.length - this.eventsDepth >= MAX_EVENT_DEPTH) {
+        this.sink.error(this.captureLine, this.captureColumn, `event nests deeper than ${MAX_EVENT_DEPTH} levels (line ${this.line}, column ${this.column(i)}): skipped`);
+        this.capture = undefined;
+      }
       if (inEvents) {
         this.capture = [];
         this.captureFrom = i;

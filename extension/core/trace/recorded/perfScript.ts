@@ -9,7 +9,7 @@
 
 import type { Trace } from '../model';
 import type { LineParser } from '../parse';
-import { isDigit, skipBlanks, tokenEnd } from '../scan';
+import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -36,33 +36,20 @@ export class PerfScriptParser implements LineParser {
       return;
     }
     this.frames = -1;
-    const { starts, ends } = this;
-    let p = first;
-    for (let t = 0; t < MAX_HEAD_TOKENS && p < text.length; t++) {
-      const end = tokenEnd(text, p);
-      starts[t] = p;
-      ends[t] = end;
-      p = skipBlanks(text, end);
-      if (t === 0 || text.charCodeAt(end - 1) !== 58 /* : */) continue;
-      const timeNs = secondsToNs(text, starts[t], end - 1);
-      if (Number.isNaN(timeNs)) continue;
-      let k = t - 1;
-      let cpu = 0;
-      if (text.charCodeAt(starts[k]) === 91 /* [ */ && text.charCodeAt(ends[k] - 1) === 93 /* ] */ && allDigitsIn(text, starts[k] + 1, ends[k] - 1)) {
-        cpu = Number(text.slice(starts[k] + 1, ends[k] - 1));
-        k--;
-      }
-      if (k < 1) break;
-      const slash = text.indexOf('/', starts[k]);
-      const tidStart = slash >= 0 && slash < ends[k] ? slash + 1 : starts[k];
-      if (!allDigitsIn(text, starts[k], tidStart > starts[k] ? tidStart - 1 : ends[k]) || !allDigitsIn(text, tidStart, ends[k])) break;
-      const tid = text.slice(tidStart, ends[k]);
-      const comm = text.slice(first, ends[k - 1]);
-      this.event(text, end, lineNo, { comm, tid, cpu, timeNs });
+    const head = readHead(text, first, this.starts, this.ends);
+    if (!head) {
+      this.out.builder.error(lineNo, first + 1, 'not a perf script line: expected "comm tid [cpu] seconds: group:event: ..."', tokenEnd(text, first) + 1);
       return;
     }
-    this.out.builder.error(lineNo, first + 1, 'not a perf script line: expected "comm tid [cpu] seconds: group:event: ..."', tokenEnd(text, first) + 1);
+    if (!this.out.inRange('time', head.timeNs, text, head.timeStart, head.timeEnd - 1, lineNo)) return;
+    if (head.cpuEnd > head.cpuStart && !this.out.inRange('cpu', head.cpu, text, head.cpuStart, head.cpuEnd, lineNo)) return;
+    if (head.tid === '-1' && !this.warnedUnknownTask) {
+      this.warnedUnknownTask = true;
+      this.out.builder.warning(lineNo, first + 1, 'perf did not know the task of this event (pid -1): such events are analysed as one task, in file order', head.timeEnd + 1);
+    }
+    this.event(text, head.timeEnd, lineNo, head);
   }
+  private warnedUnknownTask = false;
 
   finish(): Trace {
     return this.out.finish();
@@ -90,11 +77,11 @@ export class PerfScriptParser implements LineParser {
     if (allDigitsIn(text, q, periodEnd)) q = skipBlanks(text, periodEnd);
     const end = tokenEnd(text, q);
     if (end - q < 2 || text.charCodeAt(end - 1) !== 58 /* : */) {
-      this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found "${text.slice(q, end)}"`, end + 1);
+      this.out.builder.error(lineNo, q + 1, `expected "group:event:" after the timestamp, found ${quote(text, q, end)}`, end + 1);
       return;
     }
-    const body = readProbeBody(text, end);
-    this.frames = body.returnSite === undefined ? 0 : -1;
+    const body = readProbeBody(text, end, true);
+    this.frames = body.call?.kind === 'return' ? -1 : 0;
     this.out.add({
       timeNs: at.timeNs,
       cpu: at.cpu,
@@ -105,8 +92,74 @@ export class PerfScriptParser implements LineParser {
       args: body.args,
       line: lineNo,
       caller: body.returnSite,
+      call: body.call,
+      bare: body.bare,
     });
   }
+}
+
+interface PerfHead {
+  comm: string;
+  tid: string;
+  cpu: number;
+  timeNs: number;
+  /** Where the timestamp starts, and the position right after its colon. */
+  timeStart: number;
+  timeEnd: number;
+  /** The digits of `[cpu]` (an empty range when the line has none). */
+  cpuStart: number;
+  cpuEnd: number;
+}
+
+/**
+ * `comm tid [cpu] seconds:` (or `pid/tid`; `-1` for a task perf did not know)
+ * within the first MAX_HEAD_TOKENS tokens, then a `group:event:` token; the
+ * token boundaries go to `starts`/`ends`. Shared with format detection.
+ */
+function readHead(text: string, first: number, starts: Int32Array, ends: Int32Array): PerfHead | undefined {
+  let p = first;
+  for (let t = 0; t < MAX_HEAD_TOKENS && p < text.length; t++) {
+    const end = tokenEnd(text, p);
+    starts[t] = p;
+    ends[t] = end;
+    p = skipBlanks(text, end);
+    if (t === 0 || text.charCodeAt(end - 1) !== 58 /* : */) continue;
+    const timeNs = secondsToNs(text, starts[t], end - 1);
+    if (Number.isNaN(timeNs)) continue;
+    let k = t - 1;
+    let cpu = 0;
+    let cpuStart = 0;
+    let cpuEnd = 0;
+    if (text.charCodeAt(starts[k]) === 91 /* [ */ && text.charCodeAt(ends[k] - 1) === 93 /* ] */ && allDigitsIn(text, starts[k] + 1, ends[k] - 1)) {
+      cpuStart = starts[k] + 1;
+      cpuEnd = ends[k] - 1;
+      cpu = Number(text.slice(cpuStart, cpuEnd));
+      k--;
+    }
+    if (k < 1) return undefined;
+    const slash = text.indexOf('/', starts[k]);
+    const tidStart = slash >= 0 && slash < ends[k] ? slash + 1 : starts[k];
+    if (!isPid(text, starts[k], tidStart > starts[k] ? tidStart - 1 : ends[k]) || !isPid(text, tidStart, ends[k])) return undefined;
+    return { comm: text.slice(first, ends[k - 1]), tid: text.slice(tidStart, ends[k]), cpu, timeNs, timeStart: starts[t], timeEnd: end, cpuStart, cpuEnd };
+  }
+  return undefined;
+}
+
+/** Is `text` (a bounded prefix of a line) a perf script event line? */
+export function isPerfScriptLine(text: string): boolean {
+  const first = skipBlanks(text, 0);
+  const head = readHead(text, first, new Int32Array(MAX_HEAD_TOKENS), new Int32Array(MAX_HEAD_TOKENS));
+  if (!head) return false;
+  // then `group:event:` (after a sampling event's period, if any)
+  let q = skipBlanks(text, head.timeEnd);
+  let end = tokenEnd(text, q);
+  if (allDigitsIn(text, q, end)) end = tokenEnd(text, (q = skipBlanks(text, end)));
+  return end - q >= 2 && text.charCodeAt(end - 1) === 58 /* : */;
+}
+
+/** A pid or tid: digits, or `-1` for one perf did not know. */
+function isPid(text: string, from: number, to: number): boolean {
+  return allDigitsIn(text, from, to) || (to - from === 2 && text.charCodeAt(from) === 45 /* - */ && text.charCodeAt(from + 1) === 49 /* 1 */);
 }
 
 function allDigitsIn(text: string, from: number, to: number): boolean {

@@ -6,18 +6,21 @@
 
 import { DirectiveReader } from '../directives';
 import { Growable } from '../growable';
+import { rangeProblem, type NumberKind } from '../numbers';
 import { TraceBuilder, type TaskInfo, type Trace, type TraceFormat } from '../model';
-import { LineError, isBlank } from '../scan';
+import { LineError, isBlank, quote } from '../scan';
+import { CallMerger, Kind, type CallEvent, type GapMark } from './callMerger';
 import { EventNameResolver } from './eventNames';
-import { normalizeValue, parameterName } from './values';
+import type { CallSite } from './fields';
+import { normalizeValue, parameterName, pidValue, returnArgumentName } from './values';
 
 export interface RecordedOptions {
   /** Extra event-name mappings (`probe=event`), as `# !map` would declare them. */
   map?: Record<string, string>;
 }
 
-/** The comm ftrace prints when it no longer knows a pid's name. */
-const UNKNOWN_COMM = '<...>/';
+/** The comms a recorder prints when it does not know a pid's name (ftrace `<...>`, perf `:-1`). */
+const isUnknownComm = (taskName: string): boolean => taskName.startsWith('<...>/') || taskName.startsWith(':-1/');
 
 /** One event as a recorder printed it, before names and values are resolved. */
 export interface RecordedEvent {
@@ -35,7 +38,15 @@ export interface RecordedEvent {
   line: number;
   /** Call context (`func <-parent`) for hovers. */
   caller?: string;
+  /** Where the probe sits (entry, return, inside a function), or a function-tracer line (`function`). */
+  call?: { kind: CallSite['kind'] | 'function'; fn: string };
+  /** A function-tracer line's `func <-parent`, given to the probe of the same call it merges into. */
+  context?: string;
+  /** A number printed without a key (a syscall exit's return value). */
+  bare?: string;
 }
+
+const KIND_OF = { entry: Kind.Entry, return: Kind.Return, inside: Kind.Plain, function: Kind.Function } as const;
 
 /**
  * Events of a time-ordered format, held column by column until the file has
@@ -49,6 +60,10 @@ class PendingEvents {
   readonly name = new Growable(Int32Array);
   readonly line = new Growable(Int32Array);
   readonly argEnd = new Growable(Int32Array);
+  /** Kind, plus 8 when the name is known. */
+  readonly kind = new Growable(Int32Array);
+  /** Interned function of the probe, or -1. */
+  readonly fn = new Growable(Int32Array);
   readonly args = new Growable(Int32Array);
   readonly callers = new Map<number, string>();
   readonly keys: string[] = [];
@@ -91,12 +106,18 @@ export class RecordedTrace {
   private readonly argBuffer: number[] = [];
   /** Gaps of a time-ordered trace, placed once the events are sorted. */
   private readonly pendingGaps: { cpu: number; lost: number; line: number; order: number }[] = [];
+  private readonly calls: CallMerger;
 
   constructor(format: TraceFormat, options: RecordedOptions & { timeOrdered: boolean }) {
     this.builder = new TraceBuilder(format);
     this.directives = new DirectiveReader(this.builder, options.map);
     this.names = new EventNameResolver(this.directives);
     this.pending = options.timeOrdered ? new PendingEvents() : undefined;
+    this.calls = new CallMerger({
+      emit: (e) => this.emit(e.timeNs, e.cpu, e.taskKey, e.name, e.line, e.args, e.args.length, e.caller),
+      gap: (g) => this.builder.gaps.push({ cpu: g.cpu, lost: g.lost, line: g.line, beforeEvent: this.builder.eventCount }),
+      renormalize: (args, name) => this.renormalize(args, name),
+    });
   }
 
   /**
@@ -124,18 +145,30 @@ export class RecordedTrace {
       this.directives.read(text, p, lineNo);
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
-      if (at) this.builder.error(lineNo, at.column, `${e.message} (in "${text}")`);
+      if (at) this.builder.error(lineNo, at.column, `${e.message} (in ${quote(text)})`);
       else this.builder.error(lineNo, e.column, e.message, e.endColumn);
     }
     this.names.forget();
   }
 
+  /**
+   * Checks a number read from text[from, to) of line `lineNo` (numbers.ts):
+   * out of range, it is an error at that token and the caller drops the line.
+   */
+  inRange(kind: NumberKind, value: number, text: string, from: number, to: number, lineNo: number): boolean {
+    const problem = rangeProblem(kind, value, text.slice(from, to));
+    if (problem) this.builder.error(lineNo, from + 1, problem, to + 1);
+    return problem === undefined;
+  }
+
   /** Sets the call context of the last event added (file-ordered formats: their events are added as read). */
   setLastCaller(caller: string): void {
     const count = this.pending ? this.pending.length : this.builder.eventCount;
-    if (count === 0) return;
-    if (this.pending) this.pending.callers.set(count - 1, caller);
-    else this.builder.callers.set(count - 1, caller);
+    if (this.pending) {
+      if (count > 0) this.pending.callers.set(count - 1, caller);
+    } else if (!this.calls.setLastCaller(caller) && count > 0) {
+      this.builder.callers.set(count - 1, caller);
+    }
   }
 
   /** Is `name` an event the rules know (vocabulary, kernel spelling or mapped)? */
@@ -146,25 +179,35 @@ export class RecordedTrace {
   /** Resolves names and values now (directives apply from their line on) and adds or queues the event. */
   add(e: RecordedEvent): void {
     const strings = this.builder.strings;
-    const resolved = this.names.resolve(e.name, e.symbol);
-    const name = strings.intern(resolved);
+    let resolved = this.names.resolve(e.name, e.symbol);
     const base = this.names.baseName(e.name);
+    let rawArgs = e.args;
+    // a syscall exit prints its return value alone (`sys_exit_wait4: 0x1194`)
+    if (e.bare !== undefined && base.startsWith('sys_exit_') && !rawArgs.some(([k]) => k === 'ret')) rawArgs = [...rawArgs, ['ret', e.bare]];
+    // wait4 that reaped a child (ret = its pid) orders the child's life before the parent's next step
+    if (base === 'sys_exit_wait4' && Number(pidValue(rawArgs.find(([k]) => k === 'ret')?.[1] ?? '0')) > 0) resolved = 'task_wait';
+    const name = strings.intern(resolved);
+    const isReturn = e.call?.kind === 'return';
     const args = this.argBuffer;
     args.length = 0;
-    for (const [rawKey, rawValue] of e.args) {
-      const named = parameterName(base, rawKey, resolved);
-      // an unnamed `argN` takes the parameter's name unless the probe also printed that name
-      const key = named !== undefined && !e.args.some(([k]) => k === named) ? named : rawKey;
+    for (const [rawKey, rawValue] of rawArgs) {
+      const key = this.argumentName(rawKey, rawArgs, base, resolved, isReturn);
       const aliased = this.directives.alias(rawValue);
-      const value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
+      let value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
+      if ((resolved === 'task_fork' && key === 'child') || (resolved === 'task_wait' && key === 'ret')) value = pidValue(value);
       args.push(strings.intern(key), strings.intern(value));
     }
     const known = this.taskNames.get(e.taskKey);
     if (known === undefined) this.taskNames.set(e.taskKey, e.taskName);
-    else if (known.startsWith(UNKNOWN_COMM) && !e.taskName.startsWith(UNKNOWN_COMM)) this.laterNames.set(e.taskKey, e.taskName);
+    else if (isUnknownComm(known) && !isUnknownComm(e.taskName)) this.laterNames.set(e.taskKey, e.taskName);
+    const kind = e.call ? KIND_OF[e.call.kind] : Kind.Plain;
     const q = this.pending;
     if (!q) {
-      this.emit(e.timeNs, e.cpu, e.taskKey, name, e.line, args, args.length, e.caller);
+      if (this.calls.passes(kind, e.call?.fn ?? '')) {
+        this.emit(e.timeNs, e.cpu, e.taskKey, name, e.line, args, args.length, e.caller);
+        return;
+      }
+      this.calls.push(this.callEvent(e.timeNs, e.cpu, e.taskKey, name, e.line, args.slice(), e.caller, kind, e.call?.fn ?? '', resolved, e.context));
       return;
     }
     if (e.caller !== undefined) q.callers.set(q.length, e.caller);
@@ -173,8 +216,37 @@ export class RecordedTrace {
     q.task.push(q.keyId(e.taskKey));
     q.name.push(name);
     q.line.push(e.line);
+    q.kind.push(kind | (this.names.isKnown(resolved) ? 8 : 0));
+    q.fn.push(e.call ? strings.intern(e.call.fn) : -1);
     for (const v of args) q.args.push(v);
     q.argEnd.push(q.args.length);
+  }
+
+  /**
+   * A return probe's `$retval` is its `ret` (values.ts); an entry's unnamed
+   * `argN` takes the parameter's name unless the probe also printed that name;
+   * `sched_process_fork`'s `child_pid` is the `child` of `task_fork`.
+   */
+  private argumentName(rawKey: string, rawArgs: [string, string][], base: string, resolved: string, isReturn: boolean): string {
+    if (isReturn) return returnArgumentName(rawKey, rawArgs.length);
+    if (resolved === 'task_fork' && rawKey === 'child_pid') return 'child';
+    const named = parameterName(base, rawKey, resolved);
+    return named !== undefined && !rawArgs.some(([k]) => k === named) ? named : rawKey;
+  }
+
+  private callEvent(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: number[], caller: string | undefined, kind: Kind, fn: string, resolved: string, context?: string): CallEvent {
+    return { timeNs, cpu, taskKey, name, line, args, caller, kind, fn, known: this.names.isKnown(resolved), context };
+  }
+
+  /** Values read for one event, normalised again for another (a return merged into an entry of another name). */
+  private renormalize(args: number[], name: number): number[] {
+    const strings = this.builder.strings;
+    const out: number[] = [];
+    for (let k = 0; k < args.length; k += 2) {
+      const key = strings.get(args[k]);
+      out.push(args[k], strings.intern(this.directives.alias(normalizeValue(name, key, strings.get(args[k + 1])))));
+    }
+    return out;
   }
 
   /**
@@ -187,7 +259,7 @@ export class RecordedTrace {
     const where = cpu >= 0 ? `cpu${cpu}` : 'the recorder';
     b.warning(lineNo, column, `${where} lost ${lost ?? 'an unknown number of'} events here: findings whose window spans this gap are uncertain`, endColumn);
     if (this.pending) this.pendingGaps.push({ cpu, lost: lost ?? 0, line: lineNo, order: this.pending.length });
-    else b.gaps.push({ cpu, lost: lost ?? 0, line: lineNo, beforeEvent: b.eventCount });
+    else this.calls.gap({ cpu, lost: lost ?? 0, line: lineNo });
   }
 
   /** The task name a key has been given so far (its first event's), if any. */
@@ -221,13 +293,37 @@ export class RecordedTrace {
       const indexOfArrival = new Int32Array(order.length + 1);
       order.forEach((arrival, i) => (indexOfArrival[arrival] = i));
       indexOfArrival[order.length] = order.length;
-      for (const g of this.pendingGaps) this.builder.gaps.push({ cpu: g.cpu, lost: g.lost, line: g.line, beforeEvent: indexOfArrival[g.order] });
-      const { time, cpu, task, name, line, argEnd, args } = q;
-      for (const a of order) {
+      const gaps = this.pendingGaps.map((g) => ({ ...g, at: indexOfArrival[g.order] })).sort((x, y) => x.at - y.at);
+      let nextGap = 0;
+      const gapsBefore = (i: number) => {
+        for (; nextGap < gaps.length && gaps[nextGap].at <= i; nextGap++) this.calls.gap(gaps[nextGap] as GapMark);
+      };
+      const { time, cpu, task, name, line, argEnd, args, kind, fn } = q;
+      const strings = this.builder.strings;
+      order.forEach((a, i) => {
+        gapsBefore(i);
         const from = a === 0 ? 0 : argEnd.data[a - 1];
-        this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], args.data.subarray(from, argEnd.data[a]), argEnd.data[a] - from, q.callers.get(a));
-      }
+        const k = kind.data[a];
+        if (this.calls.passes(k & 7, fn.data[a] < 0 ? '' : strings.get(fn.data[a]))) {
+          this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], args.data.subarray(from, argEnd.data[a]), argEnd.data[a] - from, q.callers.get(a));
+          return;
+        }
+        this.calls.push({
+          timeNs: time.data[a],
+          cpu: cpu.data[a],
+          taskKey: q.keys[task.data[a]],
+          name: name.data[a],
+          line: line.data[a],
+          args: Array.from(args.data.subarray(from, argEnd.data[a])),
+          caller: q.callers.get(a),
+          kind: k & 7,
+          fn: fn.data[a] < 0 ? '' : strings.get(fn.data[a]),
+          known: (k & 8) !== 0,
+        });
+      });
+      gapsBefore(order.length);
     }
+    this.calls.finish();
     const trace = this.builder.finish();
     this.nameUnknownComms(trace);
     return trace;

@@ -22,6 +22,10 @@ const KERNEL_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   mutex_unlock: ['lock'],
   down: ['lock'],
   up: ['lock'],
+  down_read: ['lock'],
+  up_read: ['lock'],
+  down_write: ['lock'],
+  up_write: ['lock'],
   idr_pre_get: ['idr', 'gfp'],
   idr_preload: ['gfp'],
   idr_get_new: ['idr', 'ptr'],
@@ -47,6 +51,26 @@ export function parameterName(base: string, key: string, vocabularyName: string)
   const params = KERNEL_PARAMETERS[base] ?? KERNEL_PARAMETERS[vocabularyName];
   const name = params?.[n - 1];
   return name ? name : undefined;
+}
+
+/** Argument names of the vocabulary (spec section 2): a user who named a return probe's value so meant it. */
+const VOCABULARY_KEYS = new Set(['md', 'lock', 'ptr', 'minor', 'idr', 'holders', 'gfp', 'disk', 'action', 'mod', 'count', 'flag', 'field', 'obj', 'old', 'child']);
+
+/**
+ * The name of a return probe's argument: `$retval` is the event's `ret`
+ * whether it prints as `arg1` (unnamed), `retval` or `ret`, and a return
+ * probe's only argument is its return value whatever the user called it,
+ * unless that name is a vocabulary argument (`md=$retval`). Never the name of
+ * one of the function's parameters: those belong to the entry.
+ */
+export function returnArgumentName(key: string, argCount: number): string {
+  if (key === 'arg1' || key === 'retval' || key === 'ret') return 'ret';
+  return argCount === 1 && !VOCABULARY_KEYS.has(key) ? 'ret' : key;
+}
+
+/** A pid as the scheduling events compare it: decimal (`child_pid=4500`, a syscall's `0x1194`). */
+export function pidValue(value: string): string {
+  return signedDecimal(value);
 }
 
 /** GFP_KERNEL's value across kernel versions (2.6 to 6.x); other masks are kept as printed. */
