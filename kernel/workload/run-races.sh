@@ -4,11 +4,16 @@
 # workload mode that reaches its window, and prints one table row per run:
 # whether the window was hit, and the kernel's (or the workload's) evidence.
 #
-#   sh kernel/workload/run-races.sh [SECONDS] [SKIP_ROWS]
+#   sh kernel/workload/run-races.sh [--record] [SECONDS] [SKIP_ROWS]
 #
-# Needs the modules of kernel/dm-variants/build.sh. One VM at a time.
+# --record also records each row once more with race_delay_ms=0 (no crash; the
+# probe kit's probes, 20 iterations) and adds the analysis's findings by rule.
+# RACES_ONLY=REGEX keeps the rows whose variant matches. Needs the modules of
+# kernel/dm-variants/build.sh (built here when missing). One VM at a time.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+record=0
+if [ "${1:-}" = --record ]; then record=1; shift; fi
 secs=${1:-15}
 skip=${2:-0} # rows of the matrix to skip (to resume)
 
@@ -42,16 +47,26 @@ where() {
 	[ -n "$rip" ] && echo "$rip${caller:+ <- $caller}"
 }
 
+if [ ! -d "$here/../.cache/dm-variants/build" ]; then
+	sh "$here/../dm-variants/build.sh" >&2 || exit 1
+fi
 printf '%-28s %-10s %5s %-8s %-4s %s\n' variant mode delay expected hit evidence
 echo "$matrix" | while read -r variant mode delay expected; do
 	[ -n "$variant" ] || continue
 	if [ "$skip" -gt 0 ]; then skip=$((skip - 1)); continue; fi
+	if [ -n "${RACES_ONLY:-}" ] && ! echo "$variant" | grep -qE "$RACES_ONLY"; then continue; fi
 	out=$(sh "$here/run-variant.sh" "$variant" "$mode" "$delay" "$secs" 2 2>&1 | tail -1)
 	log=${out##*log=}
 	ev=$(evidence "$log")
 	if [ -n "$ev" ]; then hit=yes; else hit=no; fi
-	loc=$(where "$log")
+	loc=
+	case "$ev" in "kernel BUG"*|*"NULL pointer"*|"general protection"*) loc=$(where "$log") ;; esac
 	summary=$(grep -m1 '^workload ' "$log" | cut -c1-60)
 	printf '%-28s %-10s %5s %-8s %-4s %s\n' "$variant" "$mode" "$delay" "$expected" "$hit" \
 		"${ev:-$summary}${loc:+ (in $loc)}"
+	if [ "$record" = 1 ]; then
+		findings=$(RECORD=1 ITER=20 sh "$here/run-variant.sh" "$variant" "$mode" 0 20 1 2>&1 |
+			sed -n 's/^RACES: findings //p')
+		printf '%-28s %-10s %5s %-8s %-4s %s\n' "" recorded 0 "" "" "findings: ${findings:-no trace (the run crashed or hung)}"
+	fi
 done

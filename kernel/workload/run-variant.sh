@@ -3,7 +3,8 @@
 # Boots Debian's 6.1 kernel under QEMU with one dm-mod.ko (stock or a race
 # variant built by kernel/dm-variants/build.sh), runs dm-race-workload in a
 # busybox initramfs and prints the guest's console log. A kernel BUG or oops
-# panics the guest (oops=panic), so a hit window ends the run at once.
+# panics the guest (oops=panic, and an RCU stall or soft lockup too), so a hit
+# window ends the run at once.
 #
 #   sh kernel/workload/run-variant.sh VARIANT MODE [DELAY_MS] [SECONDS] [THREADS]
 #
@@ -96,7 +97,7 @@ grep -qE 'vmx|svm' /proc/cpuinfo && accel="-accel kvm -cpu host"
 status=0
 flock "$lock" timeout $((secs + 240)) qemu-system-x86_64 $accel -smp 2 -m 1024 \
 	-display none -monitor none -serial stdio -serial "file:$tty1" -no-reboot -net none -kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic quiet loglevel=4" \
+	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic sysctl.kernel.panic_on_rcu_stall=1 softlockup_panic=1 quiet loglevel=4" \
 	< /dev/null > "$log" 2>&1 || status=$?
 rm -f "$initrd"
 cat "$log"

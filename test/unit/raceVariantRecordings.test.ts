@@ -30,6 +30,7 @@ describe('race variant recordings (Linux 6.1, kernel/dm-variants)', () => {
     it(`${c.file}: ${c.rule ? `${c.rule} and no other rule` : 'no finding'}`, () => {
       const a = analyzeText(readFileSync(join(DIR, c.file), 'utf8'), { fileName: c.file });
       assert.ok(a.trace.length > 500, 'a whole recording');
+      assert.deepEqual(a.diagnostics, [], 'every line parses');
       const rules = [...new Set(a.findings.map((f) => f.rule))];
       if (!c.rule) {
         assert.deepEqual(rules, []);
