@@ -1,8 +1,9 @@
 // Recorded traces (ftrace, trace-cmd, perf script, bpftrace, Chrome JSON) open
 // by file pattern or content and show the same races as the native recording
-// of the same session, on the lines the core reports for that format.
+// of the same session (or their own `# expect:` lines), on the lines the core
+// reports for that format.
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { analyzeText } from '../../extension/core/analyze';
 import { codeOf, ourDiagnostics, samplePath, waitFor, api } from './helpers';
@@ -13,10 +14,14 @@ describe('recorded traces', () => {
   after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
   const dir = samplePath('recorded');
   const races = (pairs: string[]) => pairs.sort().join(', ');
-  /** Each recording `NAME.FORMAT.ext` has its native counterpart `NAME.native.dmtrace`. */
-  const nativeRacesOf = (file: string) => {
-    const native = analyzeText(readFileSync(samplePath('recorded', `${file.split('.')[0]}.native.dmtrace`), 'utf8'));
-    return races(native.findings.map((f) => `${f.rule} ${f.severity}`));
+  /**
+   * The races a recording `NAME.FORMAT.ext` should show: those of its native counterpart
+   * `NAME.native.dmtrace`, or, for a recording without one, its own `# expect: RULE severity line` lines.
+   */
+  const expectedRacesOf = (file: string, text: string) => {
+    const native = samplePath('recorded', `${file.split('.')[0]}.native.dmtrace`);
+    if (existsSync(native)) return races(analyzeText(readFileSync(native, 'utf8')).findings.map((f) => `${f.rule} ${f.severity}`));
+    return races([...text.matchAll(/^# expect: (DMR\d) (error|warning) \d+$/gm)].map((m) => `${m[1]} ${m[2]}`));
   };
 
   for (const file of readdirSync(dir).filter((f) => !f.endsWith('.dmtrace')).sort()) {
@@ -28,7 +33,7 @@ describe('recorded traces', () => {
       assert.notEqual(core.trace.format, 'dmtrace', `${file} is detected as a recorded format`);
       const diagnostics = await ourDiagnostics(document.uri, core.findings.length);
       const got = diagnostics.filter((d) => codeOf(d) !== 'parse');
-      assert.equal(races(got.map((d) => `${codeOf(d)} ${severityName(d.severity)}`)), nativeRacesOf(file));
+      assert.equal(races(got.map((d) => `${codeOf(d)} ${severityName(d.severity)}`)), expectedRacesOf(file, document.getText()));
       assert.deepEqual(
         got.map((d) => d.range.start.line + 1).sort((a, b) => a - b),
         core.findings.map((f) => core.trace.line[f.primary]).sort((a, b) => a - b),

@@ -45,9 +45,13 @@ function readWorkload(phase: string): Step[] {
 const count = (steps: Step[], kind: string | string[], ok?: boolean) =>
   steps.filter((s) => (Array.isArray(kind) ? kind.includes(s.kind) : s.kind === kind) && (ok === undefined || (s.rc === 0) === ok)).length;
 
+/** A recorder's own task: bpftrace takes a dm_mod reference for each probe it attaches to the module. */
+const RECORDER_TASK = /^(bpftrace|perf|trace-cmd)\/\d+$/;
+
 function vocabularyCounts(a: Analysis): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(DM_EVENTS.map((e) => [e, 0]));
   for (let i = 0; i < a.trace.length; i++) {
+    if (RECORDER_TASK.test(a.trace.taskName(i))) continue;
     const name = a.trace.eventName(i);
     if (name in counts) counts[name]++;
   }

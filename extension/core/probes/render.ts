@@ -197,7 +197,8 @@ export function renderBpftrace(set: ProbeSet, kallsyms?: Kallsyms): string {
   }
   out.push(
     'tracepoint:syscalls:sys_enter_delete_module { printf("%llu %d %d %s delete_module mod=%s\\n", nsecs, cpu, tid, comm, str(args->name_user)); }',
-    'tracepoint:syscalls:sys_exit_delete_module { printf("%llu %d %d %s delete_module ret=%d\\n", nsecs, cpu, tid, comm, args->ret); }',
+    // `__exit` marks the result as the return of the same call: the analyser merges it into the entry's event
+    'tracepoint:syscalls:sys_exit_delete_module { printf("%llu %d %d %s delete_module__exit ret=%d\\n", nsecs, cpu, tid, comm, args->ret); }',
     'tracepoint:sched:sched_process_fork { printf("%llu %d %d %s task_fork child=%d\\n", nsecs, cpu, tid, comm, args->child_pid); }',
     'tracepoint:sched:sched_process_exit { printf("%llu %d %d %s task_exit\\n", nsecs, cpu, tid, comm); }',
     'tracepoint:syscalls:sys_exit_wait4 /args->ret > 0/ { printf("%llu %d %d %s task_wait ret=%d\\n", nsecs, cpu, tid, comm, args->ret); }',

@@ -30,9 +30,12 @@ export class FtraceParser implements LineParser {
   private readonly out: RecordedTrace;
   /** Per task key, the last function-tracer line since the task's previous event. */
   private readonly callContext = new Map<string, string>();
+  /** trace-cmd report prints an unsymbolised kretprobe as `(func <- ret_ip)`, as perf does; ftrace's text is `(ret_ip <- func)`. */
+  private readonly addressFirst: boolean;
 
   constructor(format: Extract<TraceFormat, 'ftrace' | 'trace-cmd'>, options: RecordedOptions = {}) {
     this.out = new RecordedTrace(format, { ...options, timeOrdered: false });
+    this.addressFirst = format === 'trace-cmd';
   }
 
   line(text: string, lineNo: number): void {
@@ -111,7 +114,7 @@ export class FtraceParser implements LineParser {
           bodyAt = wordEnd;
         }
       }
-      const body = readProbeBody(text, bodyAt);
+      const body = readProbeBody(text, bodyAt, this.addressFirst);
       this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name, symbol: body.symbol, args: body.args, line: lineNo, caller: body.returnSite ?? caller, call: body.call, bare: body.bare });
       return;
     }
