@@ -174,7 +174,7 @@ class GraphApp {
         return item;
       }),
     );
-    this.edgeLegend.setAttribute('aria-label', 'Edges: lock hand-off, reads-from, uevent delivery and declared !hb edges between tasks');
+    this.edgeLegend.setAttribute('aria-label', `Edges between tasks: ${EDGE_KINDS.map((k) => EDGE_STYLES[k].label).join(', ')}`);
   }
 
   private buildClassFilters(): void {
