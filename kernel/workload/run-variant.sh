@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Boots Debian's 6.1 kernel under QEMU with one dm-mod.ko (stock or a race
 # variant built by kernel/dm-variants/build.sh), runs dm-race-workload in a
-# busybox initramfs and prints the guest's console log. A kernel BUG or oops
-# panics the guest (oops=panic, and an RCU stall or soft lockup too), so a hit
-# window ends the run at once.
+# busybox initramfs and prints the guest's console log. Unrecorded, a kernel BUG
+# or oops panics the guest (oops=panic, and an RCU stall or soft lockup too), so a
+# hit window ends the run at once.
 #
 #   sh kernel/workload/run-variant.sh VARIANT MODE [DELAY_MS] [SECONDS] [THREADS]
 #
@@ -12,7 +12,8 @@
 # RECORD=1 records the workload with the probe kit (dist/cli.js probes --format
 # script, derived from this very dm-mod.ko), brings the ftrace text back over a
 # second serial port to VARIANT-MODE-DELAY.trace.txt and prints the analysis's
-# findings by rule (a run that oopses loses its trace: record with DELAY_MS 0).
+# findings by rule. A recorded run does not panic on an oops: its watchdog sends back the trace,
+# which ends at the oops.
 # ITER=N stops each workload loop after N iterations (keeps a recording small).
 # Only one VM runs at a time on the machine: the run waits for /work/wt/vm.lock
 # (VM_LOCK) and is bounded by timeout.
@@ -72,8 +73,27 @@ echo 1 > /proc/sys/kernel/printk_ratelimit_burst 2>/dev/null
 insmod /dm-mod.ko $([ "$delay" = 0 ] || echo race_delay_ms=$delay) || echo "RACES: insmod failed"
 echo "RACES: start variant=$variant mode=$mode delay=$delay"
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-timeout $((secs + 60)) $run
-echo "RACES: workload exit=\$?"
+if [ "$record" = 1 ]; then
+	# watchdog: the oopsing task dies holding _minor_lock and the others spin on it, so the
+	# recorder never returns; once the kernel reports the oops (or the run outlives its time)
+	# the recorder's --dump writes what ftrace holds, which ends at the oops
+	$run &
+	pid=\$! n=0
+	while kill -0 \$pid 2>/dev/null; do
+		sleep 1; n=\$((n + 1))
+		oops=\$(dmesg | grep -cE 'BUG:|Oops|general protection fault')
+		[ "\$oops" = 0 ] && [ \$n -lt $((secs + 60)) ] && continue
+		sleep 3
+		kill -0 \$pid 2>/dev/null || break
+		echo "RACES: workload stuck (kernel reports: \$oops), dumping the trace"
+		sh /dmrl-record.sh /tmp/trace.txt --dump
+		break
+	done
+	echo "RACES: workload done"
+else
+	timeout $((secs + 60)) $run
+	echo "RACES: workload exit=\$?"
+fi
 if [ -s /tmp/trace.txt ]; then
 	echo "=====RACES-TRACE-BEGIN=====" > /dev/ttyS1
 	gzip -c /tmp/trace.txt | base64 > /dev/ttyS1
@@ -94,10 +114,14 @@ trace=$cache/$variant-$mode-$delay.trace.txt
 rm -f "$tty1" "$trace"
 accel="-accel tcg,thread=multi -cpu max"
 grep -qE 'vmx|svm' /proc/cpuinfo && accel="-accel kvm -cpu host"
+# a hit window ends the run at once (panic), except when recording: then the guest lives on
+# after the oops so that its watchdog can send the trace back
+panics="oops=panic sysctl.kernel.panic_on_rcu_stall=1 softlockup_panic=1"
+[ "$record" = 1 ] && panics="sysctl.kernel.panic_on_oops=0 sysctl.kernel.panic_on_rcu_stall=0 softlockup_panic=0"
 status=0
 flock "$lock" timeout $((secs + 240)) qemu-system-x86_64 $accel -smp 2 -m 1024 \
 	-display none -monitor none -serial stdio -serial "file:$tty1" -no-reboot -net none -kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic sysctl.kernel.panic_on_rcu_stall=1 softlockup_panic=1 quiet loglevel=4" \
+	-append "console=ttyS0 rdinit=/init panic=-1 $panics quiet loglevel=4" \
 	< /dev/null > "$log" 2>&1 || status=$?
 rm -f "$initrd"
 cat "$log"

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { deriveProbes, parseKallsyms, renderBpftrace, renderPerf, renderScript, renderTracefs, type ProbeSet } from '../../extension/core/probes';
 import { kprobeLine } from '../../extension/core/probes/render';
 import { dropGroup, dropKprobeDecoration, KERNEL_SPELLINGS } from '../../extension/core/trace/recorded/eventNames';
-import { inventedModule, KALLSYMS, objdumpText, type FixtureFunction } from './probesFixture';
+import { call, data, FENTRY, inventedModule, KALLSYMS, objdumpText, RET, type FixtureFunction, type Insn } from './probesFixture';
 
 function lineOf(set: ProbeSet, event: string): string {
   const p = set.probes.find((x) => x.event === event);
@@ -127,6 +127,55 @@ describe('probe kit: derivation', () => {
     const s = deriveProbes('hello\n   12: what is this\n');
     assert.equal(s.probes.length, 0);
     assert.deepEqual(s.diagnostics.map((d) => [d.line, d.column]), [[2, 1], [1, 1]]);
+  });
+});
+
+describe('probe kit: md_init_done in a build that publishes the md with the reservation (R1)', () => {
+  /** A creating function that stores the md itself with idr_alloc and never calls idr_replace; `beforeHandOver` runs just before `*result = md`. */
+  function publishAtReservation(beforeHandOver: Insn[] = []): FixtureFunction[] {
+    return withFunction('dm_create', (f) => {
+      f.body = [
+        FENTRY,
+        [2, 'push   %r13'],
+        [3, 'mov    %rsi,%r13'], // the caller's result pointer
+        [1, 'push   %rbx'],
+        [2, 'mov    %edi,%ebp'],
+        [5, 'mov    $0x900,%edi'],
+        call('kzalloc_node'),
+        [3, 'mov    %rax,%rbx'], // md, kept in a callee-saved register
+        data('%rdi', '.bss+0x10'),
+        call('_raw_spin_lock'),
+        [3, 'mov    %rbx,%rsi'],
+        data('%rdi', '.data+0x40'),
+        [2, 'mov    %ebp,%edx'],
+        call('idr_alloc'), // the md is visible to idr_find from here on
+        [3, 'mov    %eax,%r12d'],
+        data('%rdi', '.bss+0x10'),
+        call('_raw_spin_unlock'),
+        [4, 'lea    0x10(%rbx),%rdi'],
+        call('dm_stats_init'), // the rest of the initialisation
+        ...beforeHandOver,
+        [4, 'mov    %rbx,0x0(%r13)'], // *result = md
+        [3, 'mov    %r12d,%eax'],
+        [1, 'pop    %rbx'],
+        [2, 'pop    %r13'],
+        RET,
+      ];
+    });
+  }
+
+  it('places md_init_done at the store that hands the complete md to the caller', () => {
+    const set = deriveProbes(objdumpText(publishAtReservation()));
+    assert.equal(lineOf(set, 'idr_alloc_0'), 'p:dmrl/idr_alloc_0 dm_mod:dm_create+0x37 idr=\\"_minor_idr":string ptr=%bx:x64 minor=%ax:s32');
+    assert.equal(lineOf(set, 'md_init_done_0'), 'p:dmrl/md_init_done_0 dm_mod:dm_create+0x4f md=%bx:x64');
+    assert.equal(set.probes.filter((p) => p.vocabulary === 'md_init_done').length, 1);
+    assert.ok(!set.unplaced.some((u) => u.vocabulary === 'md_init_done'));
+  });
+
+  it('places none when the register no longer holds the md at the store, and says why', () => {
+    const set = deriveProbes(objdumpText(publishAtReservation([[2, 'xor    %ebx,%ebx']])));
+    assert.equal(set.probes.filter((p) => p.vocabulary === 'md_init_done').length, 0);
+    assert.match(set.unplaced.find((u) => u.vocabulary === 'md_init_done')!.reason, /no idr_replace of the md .* and no store of the allocated md on its way out/);
   });
 });
 

@@ -68,10 +68,10 @@ export const DEFAULT_SYMBOLS = [
   '0000000000000000 g     O .gnu.linkonce.this_module\t0000000000000380 __this_module',
 ];
 
-const FENTRY: Insn = [5, 'call   @next', 'R_X86_64_PLT32\t__fentry__-0x4'];
-const RET: Insn = [5, 'jmp    @next', 'R_X86_64_PLT32\t__x86_return_thunk-0x4'];
-const call = (fn: string): Insn => [5, 'call   @next', `R_X86_64_PLT32\t${fn}-0x4`];
-const data = (reg: string, target: string): Insn => [7, `mov    $0x0,${reg}`, `R_X86_64_32S\t${target}`];
+export const FENTRY: Insn = [5, 'call   @next', 'R_X86_64_PLT32\t__fentry__-0x4'];
+export const RET: Insn = [5, 'jmp    @next', 'R_X86_64_PLT32\t__x86_return_thunk-0x4'];
+export const call = (fn: string): Insn => [5, 'call   @next', `R_X86_64_PLT32\t${fn}-0x4`];
+export const data = (reg: string, target: string): Insn => [7, `mov    $0x0,${reg}`, `R_X86_64_32S\t${target}`];
 
 /** The invented module: create, lookup, destroy, open/close, get/put, ioctl lookups under _hash_lock. */
 export function inventedModule(): FixtureFunction[] {

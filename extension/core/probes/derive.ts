@@ -44,6 +44,8 @@ const LOCK_FUNCTIONS: Record<string, { event: string; acquire: boolean }> = {
 };
 const ALLOCATORS = /^(kzalloc|kvzalloc|kvmalloc|kmalloc|__kmalloc|__kvmalloc|kmem_cache_alloc|kmalloc_trace)(_node)?(_trace)?$/;
 const FREES = /^(kfree|kvfree|kmem_cache_free)$/;
+/** The registers a call leaves as they were (the System V x86-64 ABI). */
+const CALLEE_SAVED = ['bx', 'bp', 'r12', 'r13', 'r14', 'r15'];
 
 interface CallSite {
   fn: DisassembledFunction;
@@ -275,6 +277,47 @@ class Deriver {
 
   // ---- md lifetime ---------------------------------------------------------------
 
+  /**
+   * md_init_done in a build that never publishes the md with idr_replace (the minor reserved with
+   * the md itself): the point where the creating function hands its complete md to its caller, i.e.
+   * the store (`*result = md`) of the callee-saved register that kept the allocator's result, in the
+   * block that returns. The register must hold the md all the way there (no other write to it).
+   */
+  private initDoneAtHandOver(create: DisassembledFunction, allocIndex: number): boolean {
+    if (allocIndex < 0) return false;
+    const insns = create.instructions;
+    let kept: string | undefined;
+    for (let k = allocIndex + 1; k < insns.length && !kept; k++) {
+      const insn = insns[k];
+      if (insn.mnemonic === 'call' || insn.mnemonic.startsWith('j') || (writtenRegister(insn) === 'ax' && !insn.mnemonic.startsWith('mov'))) break;
+      const dest = insn.operands.length === 2 ? canonicalRegister(insn.operands[1]) : undefined;
+      if (/^movq?$/.test(insn.mnemonic) && canonicalRegister(insn.operands[0]) === 'ax' && dest && CALLEE_SAVED.includes(dest)) kept = dest;
+    }
+    if (!kept) return false;
+    for (let k = insns.findIndex((i, n) => n > allocIndex && writtenRegister(i) === kept) + 1; k > 0 && k < insns.length; k++) {
+      const insn = insns[k];
+      if (writtenRegister(insn) === kept) return false;
+      const store = /^movq?$/.test(insn.mnemonic) && insn.operands.length === 2 && canonicalRegister(insn.operands[0]) === kept && /\(%[a-z0-9]+\)$/.test(insn.operands[1]);
+      if (store && this.returnsStraight(create, k + 1)) {
+        const site = { fn: create, index: k, tail: false };
+        this.add('md_init_done', 'md_init_done', create, k, [{ name: 'md', fetch: '%' + kept, type: 'x64' }], `at the store of the md to the caller at ${this.where(site)} (no idr_replace publishes it: the end of the inlined alloc_dev)`);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Does the code from `index` run straight (no call, no branch, no landing) to the function's return? */
+  private returnsStraight(fn: DisassembledFunction, index: number): boolean {
+    for (let k = index; k < fn.instructions.length; k++) {
+      const insn = fn.instructions[k];
+      if (k > index && !fallsThroughOnly(fn, k, this.targets)) return false;
+      if (insn.mnemonic.startsWith('ret') || (insn.mnemonic === 'jmp' && insn.relocations.some((r) => r.target === '__x86_return_thunk'))) return true;
+      if (insn.mnemonic === 'call' || insn.mnemonic.startsWith('j')) return false;
+    }
+    return false;
+  }
+
   /** md_alloc, md_init_done (in the function that creates the md: the one with the idr_alloc), free_dev. */
   private mdLifetime(): void {
     const firstAlloc = this.callSites('idr_alloc')[0] ?? this.callSites('idr_alloc_u32')[0];
@@ -303,7 +346,8 @@ class Deriver {
         this.add('md_init_done', 'md_init_done', create, r.index - 1, [md], `just before the idr_replace that publishes the md at ${this.where(r)}`);
         initDone = true;
       }
-      if (!initDone) this.set.unplaced.push({ vocabulary: 'md_init_done', reason: `no idr_replace of the md (a register, not MINOR_ALLOCED) in ${create.name}` });
+      if (!initDone) initDone = this.initDoneAtHandOver(create, allocIndex);
+      if (!initDone) this.set.unplaced.push({ vocabulary: 'md_init_done', reason: `no idr_replace of the md (a register, not MINOR_ALLOCED) in ${create.name}, and no store of the allocated md on its way out` });
     }
     // free_dev: the frees that follow an idr_remove in the same function (free_dev is inlined into its callers)
     let freed = false;

@@ -82,6 +82,8 @@ export function renderScript(set: ProbeSet, kallsyms?: Kallsyms): string {
     '#!/bin/sh',
     ...commentBlock(set),
     '# usage: sh THIS_SCRIPT OUT_TRACE -- COMMAND [ARGS...]   (root; dm_mod loaded or loadable)',
+    '#    or: sh THIS_SCRIPT OUT_TRACE --dump   (while a recording runs: stops it and writes what it holds,',
+    '#        from trace_pipe, which never waits for an RCU grace period: a kernel oops left the command stuck)',
     'set -u',
     'OUT=${1:?usage: $0 OUT_TRACE -- COMMAND [ARGS...]}; shift',
     '[ "${1:-}" = "--" ] && shift',
@@ -104,6 +106,13 @@ export function renderScript(set: ProbeSet, kallsyms?: Kallsyms): string {
     lines.push(`case "$${v}" in ""|0x0|0x0000000000000000) echo "dm-race-lens: no address for ${s.name} [${s.module ?? ''}] in /proc/kallsyms (not root?)" >&2; exit 125;; esac`);
   }
   lines.push(
+    'dump() {',
+    '  {',
+    ...headerLines(set).map((h) => `    echo "${sub(h)}"`),
+    '    if [ "$1" = pipe ]; then timeout 10 cat $T/trace_pipe; else cat $T/trace; fi',
+    '  } > "$OUT"',
+    '}',
+    'if [ "$1" = "--dump" ]; then echo 0 > $T/tracing_on; dump pipe; exit 0; fi',
     'cleanup() {',
     `  [ -d $T/events/${g} ] && echo 0 > $T/events/${g}/enable 2>/dev/null`,
     ...[...new Set(set.tracepoints.map((t) => `  echo 0 > $T/events/${t.system}/${t.event}/enable 2>/dev/null`))],
@@ -134,10 +143,7 @@ export function renderScript(set: ProbeSet, kallsyms?: Kallsyms): string {
     '"$@"',
     'STATUS=$?',
     'echo 0 > $T/tracing_on',
-    '{',
-    ...headerLines(set).map((h) => `  echo "${sub(h)}"`),
-    '  cat $T/trace',
-    '} > "$OUT"',
+    'dump file',
     'cleanup',
     'exit $STATUS',
   );
