@@ -47,3 +47,27 @@ describe('race variant recordings (Linux 6.1, kernel/dm-variants)', () => {
     }
   });
 });
+
+// R1 recorded until its oops: the guest did not panic, and run-variant.sh's watchdog dumped the
+// trace once the lookup oopsed on the half-made device (the trace ends at that lookup's idr_find).
+describe('race variant recording that ends at an oops: R1 publish-before-init (lookup)', () => {
+  const file = 'r1-publish-before-init.lookup.ftrace.txt';
+
+  it(`${file}: DMR1 errors, the last on the lookup that oopsed, and no other rule`, () => {
+    const text = readFileSync(join(DIR, file), 'utf8');
+    const a = analyzeText(text, { fileName: file });
+    assert.deepEqual(a.diagnostics, [], 'every line parses');
+    assert.deepEqual([...new Set(a.findings.map((f) => f.rule))], ['DMR1']);
+    assert.ok(a.findings.every((f) => f.severity === 'error'), 'each published md was found before its md_init_done');
+    // the crashing lookup: the trace's last line, an idr_find that returned the md the other task had just reserved
+    const lines = text.trimEnd().split('\n');
+    const last = lines.length;
+    const found = /idr_find_\d+: .* ret=(0x[0-9a-f]+)$/.exec(lines[last - 1]);
+    assert.ok(found, 'the trace ends at the crashing lookup’s idr_find');
+    const crash = a.findings.find((f) => f.related.some((e) => a.trace.line[e] === last));
+    assert.ok(crash, 'a DMR1 error names the crashing lookup');
+    assert.equal(crash.md, found[1]);
+    assert.match(lines[a.trace.line[crash.primary] - 1], new RegExp(`idr_alloc_\\d+: .* ptr=${found[1]} `), 'the store is the idr_alloc of the md itself');
+    assert.match(crash.message, /md_init_done of \S+ never comes/);
+  });
+});
