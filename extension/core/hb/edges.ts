@@ -4,6 +4,7 @@
 // analysis order; every edge points forward in it.
 
 import { Key, moduleName, type Trace } from '../trace/model';
+import { unloadPoint } from '../trace/unloadPoint';
 import { Ev, canonicalPointer } from '../trace/vocabulary';
 
 import type { EdgeKind } from './edgeKinds';
@@ -110,7 +111,10 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
         const puts = pendingPuts.get(key);
         if (!puts) break;
         const via = trace.strings.intern(key);
-        for (const put of puts.values()) addEdge(put, i, 'module', via);
+        // the refcount was checked where the call entered; a put recorded after that point (while the
+        // exit path ran) keeps the merged event as its target, so every edge still points forward
+        const point = unloadPoint(trace, taskEvents, i);
+        for (const put of puts.values()) addEdge(put, put < point ? point : i, 'module', via);
         pendingPuts.delete(key);
         break;
       }

@@ -3,6 +3,7 @@
 // self-reference).
 
 import { Key, moduleName, type Trace } from '../trace/model';
+import { unloadPoint } from '../trace/unloadPoint';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, eventsByArg, eventsNamed, finding, span, type RuleContext } from './context';
@@ -18,13 +19,15 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
   const allocFrees = allocMd.map((md) => frees.get(md) ?? []);
   const out: Finding[] = [];
   for (const unload of unloads(ctx)) {
+    // liveness counts where the unload was decided: a device freed only by the unload's own exit path was alive then
+    const point = unloadPoint(trace, hb.taskEvents, unload);
     const live: number[] = [];
     const liveNames = new Set<string>();
     for (let j = 0; j < allocs.length; j++) {
       const a = allocs[j];
       // an allocation after the unload belongs to the next load of the module
-      if (hb.position[a] > hb.position[unload] || hb.happensBefore(unload, a)) continue;
-      if (allocFrees[j].some((f) => hb.happensBefore(f, unload) && !hb.happensBefore(f, a))) continue;
+      if (hb.position[a] > hb.position[point] || hb.happensBefore(point, a)) continue;
+      if (allocFrees[j].some((f) => hb.happensBefore(f, point) && !hb.happensBefore(f, a))) continue;
       live.push(a);
       liveNames.add(allocName[j]);
     }
@@ -32,13 +35,14 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
     const mod = trace.arg(unload, 'mod') ?? 'the module';
     const names = [...liveNames];
     const alloc = live[0];
-    const lanes = [span(trace, alloc, hb.lastBefore(unload, trace.task[alloc]) >= 0 ? hb.lastBefore(unload, trace.task[alloc]) : alloc), span(trace, unload, unload)];
+    const before = hb.lastBefore(point, trace.task[alloc]);
+    const lanes = [span(trace, alloc, before >= 0 ? before : alloc), span(trace, unload, unload)];
     if (trace.task[alloc] !== trace.task[unload] && trace.seq[lanes[0].to] < trace.seq[alloc]) lanes[0] = span(trace, alloc, alloc);
     out.push(finding('DMR5', 'error', {
       primary: unload,
       related: live,
       md: names[0],
-      message: `${trace.describe(unload)} at ${at(trace, unload)} unloads ${mod} while ${firstFew(names)} ${names.length > 1 ? 'are' : 'is'} alive (allocated at ${firstFew(live.map((a) => at(trace, a)))}, no free_dev before the unload)`,
+      message: `${trace.describe(unload)} at ${at(trace, unload)} unloads ${mod} while ${firstFew(names)} ${names.length > 1 ? 'are' : 'is'} alive (allocated at ${firstFew(live.map((a) => at(trace, a)))}, no free_dev before the unload${entered(trace, unload)})`,
       window: lanes,
       witness: witness(ctx, [
         { event: alloc, note: `${names[0]} exists; nothing pins ${mod} while it is not open` },
@@ -76,6 +80,12 @@ function unloadsOwner(trace: Trace, event: number): boolean {
   const mod = trace.arg(event, 'mod');
   if (mod === undefined || /^(0x[0-9a-f]+|\d+)$/i.test(mod)) return true;
   return moduleName(mod) === moduleName(trace.ownerAt(trace.line[event]));
+}
+
+/** For a call merged from its entry and return: where it entered, which is where the unload was decided. */
+function entered(trace: Trace, unload: number): string {
+  const line = trace.callEntryLine.get(unload);
+  return line === undefined ? '' : ` entered at line ${line}`;
 }
 
 /** A list for a message: a long trace can hold thousands of live devices; the related events list them all. */

@@ -259,6 +259,8 @@ export class TraceBuilder {
   readonly sources = new Map<string, SourceMapping>();
   /** Call context of events in formats that have it (ftrace function tracer `func <-parent`). */
   readonly callers = new Map<number, string>();
+  /** Events merged from an entry and a return probe (at the return's line): the entry's line. */
+  readonly callEntryLine = new Map<number, number>();
   /** Task ids by name as written (a cache) and by pid (what identifies a task; for pid 0, the name). */
   private readonly taskIds = new Map<string, number>();
   private readonly taskByKey = new Map<string, number>();
@@ -377,7 +379,7 @@ export class TraceBuilder {
       };
       splitIncarnations(this.strings, this.columns);
     }
-    const trace = new Trace(this.format, this.strings, this.columns, this.tasks, [...this.capped.list], this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers, this.ownerDeclarations);
+    const trace = new Trace(this.format, this.strings, this.columns, this.tasks, [...this.capped.list], this.declaredEdges, this.gaps, this.lockDeclarations, this.sources, this.callers, this.ownerDeclarations, this.callEntryLine);
     trace.diagnosticsOmitted = this.capped.omitted();
     return trace;
   }
@@ -428,6 +430,8 @@ export class Trace {
     readonly sources: ReadonlyMap<string, SourceMapping>,
     readonly callers: ReadonlyMap<number, string>,
     readonly ownerDeclarations: readonly OwnerDeclaration[] = [],
+    /** Events merged from an entry and a return probe (placed at the return's line): the line the call entered at. */
+    readonly callEntryLine: ReadonlyMap<number, number> = new Map(),
   ) {
     this.time = columns.time;
     this.cpu = columns.cpu;

@@ -14,6 +14,7 @@ export interface SerializedTrace {
   ownerDeclarations: Trace['ownerDeclarations'];
   sources: [string, SourceMapping][];
   callers: [number, string][];
+  callEntryLine: [number, number][];
 }
 
 const COLUMN_NAMES: readonly (keyof Columns)[] = ['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'args', 'srcFile', 'srcLine'];
@@ -46,6 +47,7 @@ export function serializeTrace(trace: Trace): { data: SerializedTrace; transfer:
       ownerDeclarations: trace.ownerDeclarations,
       sources: [...trace.sources],
       callers: [...trace.callers],
+      callEntryLine: [...trace.callEntryLine],
     },
     transfer,
   };
@@ -79,5 +81,6 @@ export function deserializeTrace(data: SerializedTrace): Trace {
     new Map(data.sources),
     new Map(data.callers),
     data.ownerDeclarations,
+    new Map(data.callEntryLine),
   );
 }

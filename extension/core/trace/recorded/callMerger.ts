@@ -1,7 +1,8 @@
 // What belongs to one call becomes one event before it reaches the trace
 // model (docs/formats.md):
 // - a return probe's event merges into its task's pending entry event of the
-//   same function: the entry's arguments plus `ret`, at the return's line;
+//   same function: the entry's arguments plus `ret`, at the return's line
+//   (the entry's line is kept as `entryLine`);
 // - a function-tracer line (`dm_get <-dm_get_md`) merges into its task's next
 //   event when that is a probe of the same call (same function, same event).
 // Events wait in a queue, in analysis order, only while such an entry is open;
@@ -37,6 +38,8 @@ export interface CallEvent {
   known: boolean;
   /** For a function-tracer line: `func <-parent`, the call context it gives the probe it merges into. */
   context?: string;
+  /** For an entry and return merged into one event: the entry's line. */
+  entryLine?: number;
 }
 
 export interface GapMark {
@@ -187,7 +190,7 @@ export class CallMerger {
       if (!replaced) args.push(entryArgs[k], entryArgs[k + 1]);
     }
     for (const v of retArgs) args.push(v); // not push(...retArgs): a line may carry more arguments than a call takes
-    return { ...ret, name, args, caller: ret.caller ?? entry.caller, known: entry.known || ret.known };
+    return { ...ret, name, args, caller: ret.caller ?? entry.caller, known: entry.known || ret.known, entryLine: entry.line };
   }
 
   private flush(): void {

@@ -114,7 +114,10 @@ export class RecordedTrace {
     this.names = new EventNameResolver(this.directives);
     this.pending = options.timeOrdered ? new PendingEvents() : undefined;
     this.calls = new CallMerger({
-      emit: (e) => this.emit(e.timeNs, e.cpu, e.taskKey, e.name, e.line, e.args, e.args.length, e.caller),
+      emit: (e) => {
+        const index = this.emit(e.timeNs, e.cpu, e.taskKey, e.name, e.line, e.args, e.args.length, e.caller);
+        if (e.entryLine !== undefined) this.builder.callEntryLine.set(index, e.entryLine);
+      },
       gap: (g) => this.builder.gaps.push({ cpu: g.cpu, lost: g.lost, line: g.line, beforeEvent: this.builder.eventCount }),
       renormalize: (args, name) => this.renormalize(args, name),
     });
@@ -345,12 +348,14 @@ export class RecordedTrace {
     }
   }
 
-  private emit(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): void {
+  /** Adds the event to the trace; returns its index. */
+  private emit(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): number {
     const b = this.builder;
     const task = b.taskId(this.taskNames.get(taskKey) ?? taskKey, cpu);
     if (!this.taskIdOfKey.has(taskKey)) this.taskIdOfKey.set(taskKey, task);
     const index = b.addEvent(timeNs, cpu, task, name, line, args, argValues / 2);
     if (caller !== undefined) b.callers.set(index, caller);
+    return index;
   }
 }
 
