@@ -225,43 +225,36 @@ class Deriver {
 
   private idr(): void {
     for (const callee of ['idr_alloc', 'idr_alloc_u32', 'idr_alloc_cyclic']) {
-      for (const site of this.callSites(callee)) {
-        if (!this.afterCallOk(site)) {
-          this.set.partial.push(`${callee} at ${this.where(site)}: the instruction after the call is reached from elsewhere too; not placed`);
-          continue;
-        }
-        const regs = this.registers(site.fn, site.index + 1);
-        const missing: string[] = [];
-        const args = [
-          this.arg('idr', this.argument(site, 0), regs, 'x64', missing),
-          this.arg('ptr', this.argument(site, 1), regs, 'x64', missing),
-          { name: 'minor', fetch: '%ax', type: 's32' as const },
-        ].filter((a): a is ProbeArg => !!a);
-        if (missing.length) this.set.partial.push(`${callee} at ${this.where(site)}: ${missing.join(', ')} not recoverable after the call`);
-        this.add('idr_alloc', 'idr_get_new', site.fn, site.index + 1, args, `after the call of ${callee} at ${this.where(site)} (minor = its result)`, { arg: 'minor', op: '>=', value: 0 });
-      }
+      this.afterCall(callee, 'idr_alloc', 'idr_get_new', [['idr', 'x64'], ['ptr', 'x64']], ['minor', 's32'], { arg: 'minor', op: '>=', value: 0 });
     }
-    for (const site of this.callSites('idr_find')) {
-      if (!this.afterCallOk(site)) {
-        this.set.partial.push(`idr_find at ${this.where(site)}: the instruction after the call is reached from elsewhere too; not placed`);
-        continue;
-      }
-      const regs = this.registers(site.fn, site.index + 1);
-      const missing: string[] = [];
-      const args = [
-        this.arg('idr', this.argument(site, 0), regs, 'x64', missing),
-        this.arg('minor', this.argument(site, 1), regs, 's32', missing),
-        { name: 'ret', fetch: '%ax', type: 'x64' as const },
-      ].filter((a): a is ProbeArg => !!a);
-      if (missing.length) this.set.partial.push(`idr_find at ${this.where(site)}: ${missing.join(', ')} not recoverable after the call`);
-      this.add('idr_find', 'idr_find', site.fn, site.index + 1, args, `after the call of idr_find at ${this.where(site)} (ret = its result)`);
-    }
+    this.afterCall('idr_find', 'idr_find', 'idr_find', [['idr', 'x64'], ['minor', 's32']], ['ret', 'x64']);
     this.atCall('idr_replace', 'idr_replace', [['idr', 'x64'], ['ptr', 'x64'], ['minor', 's32']]);
     this.atCall('idr_remove', 'idr_remove', [['idr', 'x64'], ['minor', 's32']]);
     this.atCall('idr_preload', 'idr_pre_get', [['gfp', 'x32']]);
   }
 
   /** One probe at each call of `callee`, the arguments read from the calling convention. */
+  /**
+   * A probe at the instruction after each call of `callee`: the arguments from where the caller kept
+   * them (callee-saved registers), and the call's result (%ax) as `result`.
+   */
+  private afterCall(callee: string, base: string, vocabulary: string, params: [string, ArgType][], [result, resultType]: [string, ArgType], filter?: ProbeFilter): void {
+    for (const site of this.callSites(callee)) {
+      if (!this.afterCallOk(site)) {
+        this.set.partial.push(`${callee} at ${this.where(site)}: the instruction after the call is reached from elsewhere too; not placed`);
+        continue;
+      }
+      const regs = this.registers(site.fn, site.index + 1);
+      const missing: string[] = [];
+      const args = [
+        ...params.map(([name, type], n) => this.arg(name, this.argument(site, n), regs, type, missing)),
+        { name: result, fetch: '%ax', type: resultType },
+      ].filter((a): a is ProbeArg => !!a);
+      if (missing.length) this.set.partial.push(`${callee} at ${this.where(site)}: ${missing.join(', ')} not recoverable after the call`);
+      this.add(base, vocabulary, site.fn, site.index + 1, args, `after the call of ${callee} at ${this.where(site)} (${result} = its result)`, filter);
+    }
+  }
+
   private atCall(callee: string, vocabulary: string, params: [string, ArgType][]): void {
     for (const site of this.callSites(callee)) {
       const regs = this.registers(site.fn, site.index);
