@@ -138,6 +138,27 @@ async function serve(root: string): Promise<{ server: Server; origin: string }> 
   return { server, origin };
 }
 
+type Cdp = Awaited<ReturnType<import('playwright-core').BrowserContext['newCDPSession']>>;
+
+async function startProfile(cdp: Cdp): Promise<void> {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+}
+
+/** Logs the functions the page spent most samples in since startProfile (GRAPH_BENCH_PROFILE=first or frames). */
+async function logProfile(cdp: Cdp, log: (l: string) => void): Promise<void> {
+  const { profile } = await cdp.send('Profiler.stop');
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  for (const id of profile.samples ?? []) {
+    const f = byId.get(id)?.callFrame;
+    const key = `${f?.functionName || '(anon)'} ${f?.url.split('/').pop()}:${f?.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + 1);
+  }
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) log(`  ${v} samples  ${k}`);
+}
+
 /** Measures each size; resolves with the figures (and logs a line per size). */
 export async function runGraphBench(options: GraphBenchOptions = {}): Promise<GraphBenchResult[]> {
   const root = options.root ?? process.cwd();
@@ -179,6 +200,7 @@ export async function runGraphBench(options: GraphBenchOptions = {}): Promise<Gr
         w.__benchGraph = w.__decodeGraph(text);
       }, message);
       await page.evaluate(() => (window as unknown as { gc?: () => void }).gc?.());
+      if (process.env.GRAPH_BENCH_PROFILE === 'first') await startProfile(cdp);
       const threadBefore = await threadSeconds();
       const timeToFirstFrameMs = await page.evaluate(async () => {
         const w = window as unknown as {
@@ -197,6 +219,7 @@ export async function runGraphBench(options: GraphBenchOptions = {}): Promise<Gr
         return probe.firstFrameAt - start;
       });
       const firstFrameCpuMs = ((await threadSeconds()) - threadBefore) * 1000;
+      if (process.env.GRAPH_BENCH_PROFILE === 'first') await logProfile(cdp, log);
       const shots = process.env.GRAPH_BENCH_SHOTS;
       if (shots) await page.screenshot({ path: join(shots, `graph-${events}-overview.png`) });
       const box = await page.locator('#graph').boundingBox();
@@ -215,12 +238,9 @@ export async function runGraphBench(options: GraphBenchOptions = {}): Promise<Gr
       const nextFrame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await page.evaluate(() => (window as unknown as { gc?: () => void }).gc?.());
       await take();
-      const profiler = process.env.GRAPH_BENCH_PROFILE ? cdp : undefined;
+      const profiler = process.env.GRAPH_BENCH_PROFILE === 'frames' ? cdp : undefined;
       await browser.startTracing(page, { categories: ['devtools.timeline', 'blink.user_timing'] });
-      if (profiler) {
-        await profiler.send('Profiler.enable');
-        await profiler.send('Profiler.start');
-      }
+      if (profiler) await startProfile(profiler);
       await page.mouse.move(cx, cy);
       const zoom: number[] = [];
       for (let k = 0; k < zoomSteps; k++) {
@@ -255,17 +275,7 @@ export async function runGraphBench(options: GraphBenchOptions = {}): Promise<Gr
         await nextFrame();
         zoom.push(...(await take()));
       }
-      if (profiler) {
-        const { profile } = (await profiler.send('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] } };
-        const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-        const self = new Map<string, number>();
-        for (const id of profile.samples) {
-          const f = byId.get(id)?.callFrame;
-          const key = `${f?.functionName || '(anon)'} ${f?.url.split('/').pop()}:${f?.lineNumber}`;
-          self.set(key, (self.get(key) ?? 0) + 1);
-        }
-        for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) log(`  ${v} samples  ${k}`);
-      }
+      if (profiler) await logProfile(profiler, log);
       const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
       const cpu = frameCpuTimes(trace.traceEvents);
       if (cpu.length !== zoom.length + pan.length) log(`  (CPU time found in the trace for ${cpu.length} of ${zoom.length + pan.length} frames)`);

@@ -398,14 +398,15 @@ export class GraphApp implements InputTarget {
     const ms = performance.now() - start;
     const g = s.scene.graph;
     // Where the selection is drawn (canvas pixels), so UI tests can click it like a person would.
-    const at = this.selectedEvent >= 0 ? this.locate(this.selectedEvent) : undefined;
-    const rect = this.canvas.getBoundingClientRect();
-    if (at) this.canvas.dataset.selectedAt = `${Math.round(at.x - rect.left)},${Math.round(at.y - rect.top)}`;
+    // (Canvas coordinates, not client ones: asking the page for the canvas's place would force a layout every frame.)
+    const at = this.selectedEvent >= 0 ? eventPosition(s, this.selectedEvent) : undefined;
+    if (at) this.canvas.dataset.selectedAt = `${Math.round(at.x)},${Math.round(at.y)}`;
     else delete this.canvas.dataset.selectedAt;
-    this.status.textContent =
+    const status =
       `${g.eventCount.toLocaleString()} events · ${g.lanes.length} tasks · ${this.races.length} of ${g.races.length} races shown` +
       (stats.buckets ? ` · ${stats.buckets.toLocaleString()} buckets` : '') +
       (stats.edgesHidden ? ` · ${stats.edgesEstimated ? 'about ' : ''}${stats.edgesHidden.toLocaleString()} edges not drawn (zoom in)` : '');
+    if (this.status.textContent !== status) this.status.textContent = status;
     probeFrame(start, ms, stats);
   }
 
