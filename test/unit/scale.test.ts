@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTrace, type GeneratedTrace } from '../../bench/generate';
 import { checkPlanted } from '../../bench/planted';
-import { analyzeFile, analyzeText } from '../../extension/core/analyze';
-import { parseFile } from '../../extension/core/trace/readFile';
+import { analyzeText } from '../../extension/core/analyze';
+import { analyzeFile, parseFile } from '../../extension/core/node/readFile';
 import { summary } from './helpers';
 
 describe('generated traces (bench/generate.ts)', () => {
