@@ -24,6 +24,8 @@ interface Case {
 const CASES: Case[] = [
   { file: 'r2-stale-lookup-get.lookup.ftrace.txt', rule: 'DMR2', error: true },
   { file: 'stock.lookup.ftrace.txt' },
+  // the control of R3: the same open workload (opens paced across 20 creates and removes) on stock
+  { file: 'stock.open.ftrace.txt' },
   { file: 'r4-sleep-in-atomic.create.ftrace.txt', rule: 'DMR4', error: true },
   // 6.1's exit path frees the device inside delete_module: the unload is decided where the call
   // entered, so one DMR5 on the unload and no DMR3 of the opens against that free
@@ -75,5 +77,28 @@ describe('race variant recording that ends at an oops: R1 publish-before-init (l
     assert.equal(crash.md, found[1]);
     assert.match(lines[a.trace.line[crash.primary] - 1], new RegExp(`idr_alloc_\\d+: .* ptr=${found[1]} `), 'the store is the idr_alloc of the md itself');
     assert.match(crash.message, /md_init_done of \S+ never comes/);
+  });
+});
+
+// R3 recorded through its window (race_delay_ms=2 keeps the opener between its load of private_data
+// and its dm_get): the remover's final dm_put and __dm_destroy run while the opener sleeps, and the
+// opener's late dm_get (the trace's last line) trips dm_get's BUG_ON(DMF_FREEING).
+describe('race variant recording that ends at an oops: R3 open-while-freeing (open)', () => {
+  const file = 'r3-open-while-freeing.open.ftrace.txt';
+
+  it(`${file}: one DMR3 error, the opener's crashing dm_get against the remover's final put, and no other rule`, () => {
+    const text = readFileSync(join(DIR, file), 'utf8');
+    const a = analyzeText(text, { fileName: file });
+    assert.deepEqual(a.diagnostics, [], 'every line parses');
+    assert.deepEqual(a.findings.map((f) => `${f.rule}:${f.severity}`), ['DMR3:error']);
+    const [f] = a.findings;
+    const lines = text.trimEnd().split('\n');
+    const lineOf = (e: number) => lines[a.trace.line[e] - 1];
+    assert.match(lineOf(f.primary), /dm_blk_open_\d+: .* md=(0x[0-9a-f]+) /);
+    // the opener's dm_get is the last line: the kernel BUG stopped the trace there
+    assert.ok(f.related.some((e) => a.trace.line[e] === lines.length && /dm_get_\d+: .* holders=1$/.test(lineOf(e))), 'the crashing dm_get is named');
+    const put = f.related.find((e) => /dm_put_\d+: .* holders=0$/.test(lineOf(e)));
+    assert.ok(put !== undefined, "the remover's final put is named");
+    assert.notEqual(a.trace.task[put], a.trace.task[f.primary], 'by another task');
   });
 });
