@@ -212,7 +212,7 @@ async function measureSize(job: { path: string; format: TraceFormat; meta: strin
   }
   const held = retained() - before;
   const { trace, hbGraph: hb, findings } = run;
-  const headerLines = job.format === 'chrome-json' ? generated.chromeHeaderLines : generated.nativeHeaderLines;
+  const headerLines = job.format === 'chrome-json' ? generated.headerLines['chrome-json'] : generated.headerLines.dmtrace;
   const result: SizeResult = {
     events: trace.length,
     format: job.format,
@@ -342,7 +342,7 @@ function traceFiles(events: number, withChrome: boolean, unloadEvery: number): {
     return { native, chrome, meta, generated: JSON.parse(readFileSync(meta, 'utf8')), seconds: 0 };
   }
   const t = performance.now();
-  const generated = generateTrace({ events, seed: SEED, plantEvery: PLANT_EVERY, unloadEvery }, native, chrome);
+  const generated = generateTrace({ events, seed: SEED, plantEvery: PLANT_EVERY, unloadEvery }, native, chrome ? { 'chrome-json': chrome } : {});
   writeFileSync(meta, JSON.stringify(generated));
   return { native, chrome, meta, generated, seconds: (performance.now() - t) / 1000 };
 }
