@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { generateTrace, type GeneratedTrace } from '../../bench/generate';
 import { checkPlanted } from '../../bench/planted';
 import { SUFFIX, TEXT_FORMATS } from '../../bench/renderFormats';
-import { analyzeFile } from '../../extension/core/analyze';
 import type { Trace, TraceFormat } from '../../extension/core/trace/model';
-import { parseFile } from '../../extension/core/trace/readFile';
+import { analyzeFile, parseFile } from '../../extension/core/node/readFile';
 
 const FORMATS: TraceFormat[] = ['chrome-json', ...TEXT_FORMATS];
 
