@@ -4,11 +4,11 @@
 // folder and its `source/` folder; `dmRaceLens.kernelTree` adds drivers/md of a
 // kernel tree, where function names of unresolved events are also looked up.
 // Every path stays inside the trace's workspace folder, the trace's folder or the
-// kernel tree (core/trace/sourcePaths); a `!source` outside them is ignored with a
+// kernel tree (core/node/sourcePaths); a `!source` outside them is ignored with a
 // warning on its line. In an untrusted workspace nothing of this runs.
 import * as vscode from 'vscode';
 import { dirname, join } from 'node:path';
-import { confineSourcePath, isConfinedFile } from '../core/trace/sourcePaths';
+import { confineSourcePath, isConfinedFile } from '../core/node/sourcePaths';
 import { findingDiagnostic, SOURCE, toSeverity } from './diagnostics';
 import { fileLineRange } from './editorPositions';
 import { eventHoverMarkdown, type HoverSources } from './hover';

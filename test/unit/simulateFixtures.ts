@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { matrixConfigs, type PatchConfig } from '../../extension/core/simulate/config';
-import { loadModelSeries } from '../../extension/core/simulate/loadSeries';
+import { loadModelSeries } from '../../extension/core/node/loadSeries';
 import { runConfig } from '../../extension/core/simulate/matrix';
 import type { ScenarioRun } from '../../extension/core/simulate/runScenario';
 

@@ -2,8 +2,8 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PATCH_IDS, type PatchId } from './config';
-import { ModelSeries, type SourceFiles } from './modelSource';
+import { PATCH_IDS, type PatchId } from '../simulate/config';
+import { ModelSeries, type SourceFiles } from '../simulate/modelSource';
 
 export function loadModelSeries(sampleDir: string): ModelSeries {
   const sourceDir = join(sampleDir, 'source');
