@@ -11,18 +11,9 @@ import { ESLint } from 'eslint';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { REPO_ROOT } from './helpers';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('no package.json above the test');
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = repoRoot();
+const ROOT = REPO_ROOT;
 
 function tsFilesBelow(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
