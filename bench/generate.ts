@@ -37,7 +37,7 @@ import { RENDERINGS } from './renderFormats';
 import { TraceGenerator } from './traceGenerator';
 
 /** Bumped whenever the generated text changes, so the benchmark's cached traces are regenerated. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 export interface GenerateOptions {
   /** Number of events to write (the planted blocks count). */

@@ -44,11 +44,14 @@ function formatSeconds(ns: number): string {
 
 const cpuColumn = (cpu: number) => `[${String(cpu).padStart(3, '0')}]`;
 
-/** perf prints the tracepoint's group; the dm events are probes. */
-function perfGroup(name: string): string {
+/** The kernel's own tracepoints (a group of their own, no location); every other event is a probe. */
+function tracepointGroup(name: string): string | undefined {
   const prefix = name.slice(0, name.indexOf('_'));
-  return prefix === 'sched' || prefix === 'irq' || prefix === 'block' || prefix === 'workqueue' ? prefix : 'probe';
+  return prefix === 'sched' || prefix === 'irq' || prefix === 'block' || prefix === 'workqueue' ? prefix : undefined;
 }
+
+/** ftrace and trace-cmd print a probe's location, `(func+off/size [mod])`, before its arguments. */
+const ftraceLocation = (name: string) => (tracepointGroup(name) ? '' : ` (${name}+0x0/0x40 [dm_mod])`);
 
 export const RENDERINGS: Record<TraceFormat, Rendering> = {
   dmtrace: {
@@ -76,21 +79,21 @@ export const RENDERINGS: Record<TraceFormat, Rendering> = {
     header: () => ['# tracer: nop', '#', TITLE, ...DIRECTIVES.map((d) => `# ${d}`)],
     line(tasks, e, timeNs, cpu) {
       const t = tasks[e.task];
-      return `${`${t.comm}-${t.pid}`.padStart(22)} ${cpuColumn(cpu)} ..... ${formatSeconds(timeNs)}: ${e.name}:${argText(e.args)}\n`;
+      return `${`${t.comm}-${t.pid}`.padStart(22)} ${cpuColumn(cpu)} ..... ${formatSeconds(timeNs)}: ${e.name}:${ftraceLocation(e.name)}${argText(e.args)}\n`;
     },
   },
   'trace-cmd': {
     header: () => ['cpus=8', TITLE, ...DIRECTIVES.map((d) => `# ${d}`)],
     line(tasks, e, timeNs, cpu) {
       const t = tasks[e.task];
-      return `${`${t.comm}-${t.pid}`.padStart(20)}  ${cpuColumn(cpu)} ${formatSeconds(timeNs)}: ${`${e.name}:`.padEnd(20)}${argText(e.args)}\n`;
+      return `${`${t.comm}-${t.pid}`.padStart(20)}  ${cpuColumn(cpu)} ${formatSeconds(timeNs)}: ${`${e.name}:`.padEnd(20)}${ftraceLocation(e.name)}${argText(e.args)}\n`;
     },
   },
   'perf-script': {
     header: () => [TITLE, ...DIRECTIVES.map((d) => `# ${d}`)],
     line(tasks, e, timeNs, cpu) {
       const t = tasks[e.task];
-      return `${t.comm.padStart(16)} ${String(t.pid).padStart(6)} ${cpuColumn(cpu)} ${formatSeconds(timeNs)}: ${perfGroup(e.name)}:${e.name}:${argText(e.args)}\n`;
+      return `${t.comm.padStart(16)} ${String(t.pid).padStart(6)} ${cpuColumn(cpu)} ${formatSeconds(timeNs)}: ${tracepointGroup(e.name) ?? 'probe'}:${e.name}:${tracepointGroup(e.name) ? '' : ' (ffffffffc03ceb3f)'}${argText(e.args)}\n`;
     },
   },
   bpftrace: {
