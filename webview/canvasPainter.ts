@@ -152,7 +152,12 @@ export class CanvasPainter implements Painter {
       const y1 = Math.min(maxY, Math.round((rects[k + 1] + rects[k + 3]) * d));
       if (x1 <= x0 || y1 <= y0) continue;
       if (a === 255) {
-        for (let y = y0; y < y1; y++) px.fill(opaque, y * w + x0, y * w + x1);
+        if (x1 - x0 <= 8) {
+          // Narrow (most buckets are a pixel or two wide): plain stores beat a fill call per row.
+          for (let x = x0; x < x1; x++) for (let i = y0 * w + x, end = y1 * w; i < end; i += w) px[i] = opaque;
+        } else {
+          for (let y = y0; y < y1; y++) px.fill(opaque, y * w + x0, y * w + x1);
+        }
       } else if (a > 0) {
         // Runs of one colour underneath are the rule (background, stripes, other windows): blend each colour once.
         let under = -1;

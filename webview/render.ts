@@ -15,9 +15,10 @@ import { formatTime, plotHeight, plotWidth, tickStep, toScreenX } from './view';
 export function draw(p: Painter, s: DrawState): FrameStats {
   const { frame, palette } = s;
   const stats: FrameStats = { rawEvents: 0, buckets: 0, edges: 0, edgesHidden: 0 };
-  p.rect(0, 0, frame.width, frame.height, palette.background);
   const top = frame.ruler;
   const plotH = plotHeight(frame);
+  // The plot's background only: the gutter, the ruler and the overview strip paint their own.
+  p.rect(frame.gutter, top, plotWidth(frame), plotH, palette.background);
   p.clip(frame.gutter, top, plotWidth(frame), plotH);
   const visibleRows = s.rows.filter((r) => r.y + r.height > s.view.scrollY && r.y < s.view.scrollY + plotH);
   // Rectangles first (the canvas painter writes them all as pixels in one go), then lines, markers and text over them.
