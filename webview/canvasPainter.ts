@@ -145,6 +145,9 @@ export class CanvasPainter implements Painter {
     const sb = ((word >>> 16) & 0xff) * a;
     const ia = 255 - a;
     const box = this.dirty;
+    // The last colour blended over and what it became (one source colour per call).
+    let under = -1;
+    let over = 0;
     for (let k = 0; k < count * 4; k += 4) {
       const x0 = Math.max(minX, Math.round(rects[k] * d));
       const x1 = Math.min(maxX, Math.max(x0 + 1, Math.round((rects[k] + rects[k + 2]) * d)));
@@ -159,11 +162,14 @@ export class CanvasPainter implements Painter {
           for (let y = y0; y < y1; y++) px.fill(opaque, y * w + x0, y * w + x1);
         }
       } else if (a > 0) {
-        // Runs of one colour underneath are the rule (background, stripes, other windows): blend each colour once.
-        let under = -1;
-        let over = 0;
-        for (let y = y0; y < y1; y++) {
-          for (let i = y * w + x0, end = y * w + x1; i < end; i++) {
+        // One colour underneath is the rule (background, stripes, other windows): blend each colour once.
+        // Narrow rectangles column by column, wide ones row by row.
+        const narrow = x1 - x0 <= 8;
+        const step = narrow ? w : 1;
+        for (let line = narrow ? x0 : y0, last = narrow ? x1 : y1; line < last; line++) {
+          const first = narrow ? y0 * w + line : line * w + x0;
+          const end = narrow ? y1 * w + line : line * w + x1;
+          for (let i = first; i < end; i += step) {
             const p = px[i];
             if (p !== under) {
               under = p;
