@@ -46,6 +46,8 @@ export interface RecordedEvent {
   bare?: string;
 }
 
+const MAX_CACHED_IDS = 1 << 16;
+
 const KIND_OF = { entry: Kind.Entry, return: Kind.Return, inside: Kind.Plain, function: Kind.Function } as const;
 
 /**
@@ -182,7 +184,6 @@ export class RecordedTrace {
 
   /** Resolves names and values now (directives apply from their line on) and adds or queues the event. */
   add(e: RecordedEvent): void {
-    const strings = this.builder.strings;
     let resolved = this.names.resolve(e.name, e.symbol);
     const base = this.names.baseName(e.name);
     let rawArgs = e.args;
@@ -190,7 +191,7 @@ export class RecordedTrace {
     if (e.bare !== undefined && base.startsWith('sys_exit_') && !rawArgs.some(([k]) => k === 'ret')) rawArgs = [...rawArgs, ['ret', e.bare]];
     // wait4 that reaped a child (ret = its pid) orders the child's life before the parent's next step
     if (base === 'sys_exit_wait4' && Number(pidValue(rawArgs.find(([k]) => k === 'ret')?.[1] ?? '0')) > 0) resolved = 'task_wait';
-    const name = strings.intern(resolved);
+    const name = this.intern(resolved);
     const isReturn = e.call?.kind === 'return';
     const args = this.argBuffer;
     args.length = 0;
@@ -199,7 +200,7 @@ export class RecordedTrace {
       const aliased = this.directives.alias(rawValue);
       let value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
       if ((resolved === 'task_fork' && key === 'child') || (resolved === 'task_wait' && key === 'ret')) value = pidValue(value);
-      args.push(strings.intern(key), strings.intern(value));
+      args.push(this.intern(key), this.intern(value));
     }
     const known = this.taskNames.get(e.taskKey);
     if (known === undefined) this.taskNames.set(e.taskKey, e.taskName);
@@ -221,10 +222,25 @@ export class RecordedTrace {
     q.name.push(name);
     q.line.push(e.line);
     q.kind.push(kind | (this.names.isKnown(resolved) ? 8 : 0));
-    q.fn.push(e.call ? strings.intern(e.call.fn) : -1);
+    q.fn.push(e.call ? this.intern(e.call.fn) : -1);
     for (const v of args) q.args.push(v);
     q.argEnd.push(q.args.length);
   }
+
+  /**
+   * The string table's id of s, through a bounded Map: a recorded trace repeats
+   * its names, keys and values, and a Map finds a string by the hash the
+   * engine keeps in it, where the table hashes its characters every time.
+   */
+  private intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      if (this.ids.size >= MAX_CACHED_IDS) this.ids.clear();
+      this.ids.set(s, (id = this.builder.strings.intern(s)));
+    }
+    return id;
+  }
+  private readonly ids = new Map<string, number>();
 
   /**
    * A return probe's `$retval` is its `ret` (values.ts); an entry's unnamed
@@ -282,7 +298,14 @@ export class RecordedTrace {
     if (!q) return { order: new Int32Array(0), time: new Float64Array(0), taskKey: () => '' };
     if (!this.sorted || this.sorted.length !== q.length) {
       const time = q.time.data;
-      this.sorted = Int32Array.from({ length: q.length }, (_, i) => i).sort((a, b) => time[a] - time[b] || a - b);
+      const order = new Int32Array(q.length);
+      let inOrder = true;
+      for (let i = 0; i < order.length; i++) {
+        order[i] = i;
+        if (i > 0 && time[i] < time[i - 1]) inOrder = false;
+      }
+      // a trace already in time order (one writer, most Chrome exports) needs no sort
+      this.sorted = inOrder ? order : order.sort((a, b) => time[a] - time[b] || a - b);
     }
     const task = q.task.data;
     return { order: this.sorted, time: q.time.data, taskKey: (arrival) => q.keys[task[arrival]] };
@@ -304,13 +327,20 @@ export class RecordedTrace {
       };
       const { time, cpu, task, name, line, argEnd, args, kind, fn } = q;
       const strings = this.builder.strings;
-      order.forEach((a, i) => {
+      for (let i = 0; i < order.length; i++) {
+        const a = order[i];
         gapsBefore(i);
         const from = a === 0 ? 0 : argEnd.data[a - 1];
+        const to = argEnd.data[a];
         const k = kind.data[a];
-        if (this.calls.passes(k & 7, fn.data[a] < 0 ? '' : strings.get(fn.data[a]))) {
-          this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], args.data.subarray(from, argEnd.data[a]), argEnd.data[a] - from, q.callers.get(a));
-          return;
+        const f = fn.data[a] < 0 ? '' : strings.get(fn.data[a]);
+        if (this.calls.passes(k & 7, f)) {
+          // copied to a reused array: cheaper than a typed-array view per event
+          const eventArgs = this.argBuffer;
+          eventArgs.length = 0;
+          for (let j = from; j < to; j++) eventArgs.push(args.data[j]);
+          this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], eventArgs, to - from, q.callers.get(a));
+          continue;
         }
         this.calls.push({
           timeNs: time.data[a],
@@ -318,13 +348,13 @@ export class RecordedTrace {
           taskKey: q.keys[task.data[a]],
           name: name.data[a],
           line: line.data[a],
-          args: Array.from(args.data.subarray(from, argEnd.data[a])),
+          args: Array.from(args.data.subarray(from, to)),
           caller: q.callers.get(a),
           kind: k & 7,
-          fn: fn.data[a] < 0 ? '' : strings.get(fn.data[a]),
+          fn: f,
           known: (k & 8) !== 0,
         });
-      });
+      }
       gapsBefore(order.length);
     }
     this.calls.finish();
@@ -352,8 +382,9 @@ export class RecordedTrace {
   /** Adds the event to the trace; returns its index. */
   private emit(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): number {
     const b = this.builder;
-    const task = b.taskId(this.taskNames.get(taskKey) ?? taskKey, cpu);
-    if (!this.taskIdOfKey.has(taskKey)) this.taskIdOfKey.set(taskKey, task);
+    // a key's name is settled by its first event (Chrome's thread_name comes before the first emit, at finish)
+    let task = this.taskIdOfKey.get(taskKey);
+    if (task === undefined) this.taskIdOfKey.set(taskKey, (task = b.taskId(this.taskNames.get(taskKey) ?? taskKey, cpu)));
     const index = b.addEvent(timeNs, cpu, task, name, line, args, argValues / 2);
     if (caller !== undefined) b.callers.set(index, caller);
     return index;
