@@ -16,8 +16,9 @@ import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
 export class BpftraceParser implements LineParser {
   private readonly out: RecordedTrace;
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  /** Token boundaries, reused from line to line (grown for a line with more tokens). */
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
 
   constructor(options: RecordedOptions = {}) {
     this.out = new RecordedTrace('bpftrace', { ...options, timeOrdered: true });
@@ -27,18 +28,16 @@ export class BpftraceParser implements LineParser {
     const first = skipBlanks(text, 0);
     if (first === text.length || this.out.comment(text, lineNo)) return;
     if (!isDigit(text.charCodeAt(first)) && this.message(text, first, lineNo)) return;
-    // token boundaries, reused from line to line
-    const starts = this.starts;
-    const ends = this.ends;
-    starts.length = 0;
-    ends.length = 0;
-    for (let p = first; p < text.length; ) {
+    let n = 0;
+    for (let p = first; p < text.length; n++) {
+      if (n === this.starts.length) this.grow();
       const e = tokenEnd(text, p);
-      starts.push(p);
-      ends.push(e);
+      this.starts[n] = p;
+      this.ends[n] = e;
       p = skipBlanks(text, e);
     }
-    const n = starts.length;
+    const starts = this.starts;
+    const ends = this.ends;
     if (n < 5) {
       this.bad(text, lineNo, first, 'not a bpftrace event line: expected "nsecs cpu tid comm event key=val ..."', text.length);
       return;
@@ -76,6 +75,15 @@ export class BpftraceParser implements LineParser {
       line: lineNo,
       call: this.callOf(name),
     });
+  }
+
+  private grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
   }
 
   private bad(text: string, lineNo: number, at: number, message: string, end = tokenEnd(text, at)): void {

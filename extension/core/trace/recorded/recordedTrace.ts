@@ -46,8 +46,6 @@ export interface RecordedEvent {
   bare?: string;
 }
 
-const MAX_CACHED_IDS = 1 << 16;
-
 const KIND_OF = { entry: Kind.Entry, return: Kind.Return, inside: Kind.Plain, function: Kind.Function } as const;
 
 /**
@@ -184,6 +182,7 @@ export class RecordedTrace {
 
   /** Resolves names and values now (directives apply from their line on) and adds or queues the event. */
   add(e: RecordedEvent): void {
+    const strings = this.builder.strings;
     let resolved = this.names.resolve(e.name, e.symbol);
     const base = this.names.baseName(e.name);
     let rawArgs = e.args;
@@ -191,7 +190,7 @@ export class RecordedTrace {
     if (e.bare !== undefined && base.startsWith('sys_exit_') && !rawArgs.some(([k]) => k === 'ret')) rawArgs = [...rawArgs, ['ret', e.bare]];
     // wait4 that reaped a child (ret = its pid) orders the child's life before the parent's next step
     if (base === 'sys_exit_wait4' && Number(pidValue(rawArgs.find(([k]) => k === 'ret')?.[1] ?? '0')) > 0) resolved = 'task_wait';
-    const name = this.intern(resolved);
+    const name = strings.intern(resolved);
     const isReturn = e.call?.kind === 'return';
     const args = this.argBuffer;
     args.length = 0;
@@ -200,7 +199,7 @@ export class RecordedTrace {
       const aliased = this.directives.alias(rawValue);
       let value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
       if ((resolved === 'task_fork' && key === 'child') || (resolved === 'task_wait' && key === 'ret')) value = pidValue(value);
-      args.push(this.intern(key), this.intern(value));
+      args.push(strings.intern(key), strings.intern(value));
     }
     const known = this.taskNames.get(e.taskKey);
     if (known === undefined) this.taskNames.set(e.taskKey, e.taskName);
@@ -222,25 +221,10 @@ export class RecordedTrace {
     q.name.push(name);
     q.line.push(e.line);
     q.kind.push(kind | (this.names.isKnown(resolved) ? 8 : 0));
-    q.fn.push(e.call ? this.intern(e.call.fn) : -1);
+    q.fn.push(e.call ? strings.intern(e.call.fn) : -1);
     for (const v of args) q.args.push(v);
     q.argEnd.push(q.args.length);
   }
-
-  /**
-   * The string table's id of s, through a bounded Map: a recorded trace repeats
-   * its names, keys and values, and a Map finds a string by the hash the
-   * engine keeps in it, where the table hashes its characters every time.
-   */
-  private intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      if (this.ids.size >= MAX_CACHED_IDS) this.ids.clear();
-      this.ids.set(s, (id = this.builder.strings.intern(s)));
-    }
-    return id;
-  }
-  private readonly ids = new Map<string, number>();
 
   /**
    * A return probe's `$retval` is its `ret` (values.ts); an entry's unnamed
