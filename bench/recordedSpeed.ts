@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { HappensBefore } from '../extension/core/hb/happensBefore';
 import { runRules } from '../extension/core/rules';
 import type { TraceFormat } from '../extension/core/trace/model';
-import { parseFile } from '../extension/core/trace/readFile';
+import { parseFile } from '../extension/core/node/readFile';
 import { generateTrace } from './generate';
 
 const MB = 1024 * 1024;
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const dir = join(process.env.TMPDIR ?? '/tmp', `dmrl-recorded-${events}`);
   mkdirSync(dir, { recursive: true });
   const paths: Record<string, string> = { dmtrace: join(dir, 'trace.dmtrace'), 'chrome-json': join(dir, 'trace.json') };
-  if (!existsSync(paths['chrome-json'])) generateTrace({ events, seed: 1, plantEvery: 5000 }, paths.dmtrace, paths['chrome-json']);
+  if (!existsSync(paths['chrome-json'])) generateTrace({ events, seed: 1, plantEvery: 5000 }, paths.dmtrace, { 'chrome-json': paths['chrome-json'] });
   for (const f of TEXT_FORMATS) {
     paths[f] = join(dir, `trace.${f}.txt`);
     if (!existsSync(paths[f])) writeText(paths.dmtrace, f, paths[f]);
