@@ -125,6 +125,21 @@ describe('R2 precision: the DMR2 errors are the windows really present', () => {
     assert.deepEqual(errors, windows);
   });
 
+  // the same variant with race_delay_ms=2, recorded through the kernel's BUG_ON: the trace ends at the
+  // lookup's dm_get on the freeing device, the one window of that run
+  it('r2-stale-lookup-get.lookup.oops.ftrace.txt: one error, on the dm_get that crashed the kernel', () => {
+    const oops = 'r2-stale-lookup-get.lookup.oops.ftrace.txt';
+    const text = readFileSync(join(DIR, oops), 'utf8');
+    const r = spawnSync(process.execPath, [script, join(DIR, oops)], { encoding: 'utf8' });
+    const last = text.trimEnd().split('\n').length;
+    assert.match(r.stdout, new RegExp(`: 1 R2 window \\(dm_get at lines ${last}\\)`));
+    const a = analyzeText(text, { fileName: oops });
+    assert.deepEqual(a.diagnostics, []);
+    const errors = a.findings.filter((f) => f.severity === 'error');
+    assert.deepEqual(errors.map((f) => `${f.rule}:${a.trace.line[f.primary]}`), [`DMR2:${last}`]);
+    assert.deepEqual([...new Set(a.findings.map((f) => f.rule))], ['DMR2']);
+  });
+
   it('counts no window on stock and on R2-closed under the same workload', () => {
     for (const f of ['stock.lookup.ftrace.txt', 'r2-closed-stale-lookup-get.lookup.ftrace.txt']) {
       const r = spawnSync(process.execPath, [script, join(DIR, f)], { encoding: 'utf8' });
