@@ -24,7 +24,7 @@ run_through_oops() {
 		[ "$OOPS_REPORTS" = 0 ] && [ $n -lt "$limit" ] && continue
 		sleep 3
 		kill -0 $pid 2>/dev/null || break
-		echo "through-oops: $1 stuck after ${n}s (kernel reports: $OOPS_REPORTS), dumping the trace" > /dev/console
+		echo "through-oops: $1 stuck after ${n}s (kernel reports: $OOPS_REPORTS), dumping the trace" >&2
 		eval "$dump"
 		return 124
 	done

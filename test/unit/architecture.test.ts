@@ -11,18 +11,9 @@ import { ESLint } from 'eslint';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { REPO_ROOT } from './helpers';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('no package.json above the test');
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = repoRoot();
+const ROOT = REPO_ROOT;
 
 function tsFilesBelow(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -189,6 +180,19 @@ describe('architecture: module boundaries and import cycles', () => {
       const fired = result.messages.filter((m) => m.ruleId === 'no-restricted-imports');
       assert.equal(fired.length === 0, allowed, `lint: ${file}: ${statement} -> ${JSON.stringify(result.messages)}`);
     }
+  });
+
+  it('each folder of test/unit is named after the folder of the sources it tests', () => {
+    const folders = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir))
+        .filter((name) => statSync(join(ROOT, dir, name)).isDirectory())
+        .flatMap((name) => [`${dir}/${name}`, ...folders(`${dir}/${name}`)]);
+    // test/unit/trace/recorded tests extension/core/trace/recorded; host, cli, webview, bench and kernel their own folders.
+    const homes = (area: string) => [`extension/core/${area}`, `extension/${area}`, area];
+    const strays = folders('test/unit')
+      .map((f) => f.slice('test/unit/'.length))
+      .filter((area) => !homes(area).some((home) => existsSync(join(ROOT, home))));
+    assert.deepEqual(strays, []);
   });
 
   it('finds a circle of imports when there is one', () => {
