@@ -9,8 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../extension/core/analyze';
+import { repoPath } from './helpers';
 
-const DIR = join(__dirname, '../../../sample-traces/real/linux-6.1/races');
+const DIR = repoPath('sample-traces', 'real', 'linux-6.1', 'races');
 
 interface Case {
   file: string;
@@ -126,7 +127,7 @@ describe('race variant recording that ends at an oops: R3 open-while-freeing (op
 // unpublish, then took a reference); the DMR2 errors must be exactly those lookups' dm_gets.
 describe('R2 precision: the DMR2 errors are the windows really present', () => {
   const file = 'r2-stale-lookup-get.lookup.ftrace.txt';
-  const script = join(__dirname, '../../../kernel/workload/count-r2-windows.mjs');
+  const script = repoPath('kernel', 'workload', 'count-r2-windows.mjs');
 
   it(`${file}: one error per real window, at its dm_get`, () => {
     const r = spawnSync(process.execPath, [script, join(DIR, file)], { encoding: 'utf8' });
