@@ -94,7 +94,7 @@ echo "$matrix" | while read -r variant mode delay expected rule record_delay; do
 	if [ -n "$ev" ]; then hit=yes; else hit=no; fi
 	loc=
 	case "$ev" in "kernel BUG"*|*"NULL pointer"*|"general protection"*) loc=$(where "$log") ;; esac
-	summary=$(grep -m1 '^workload ' "$log" | cut -c1-60)
+	summary=$(grep -m1 '^workload ' "$log" | tr -d '\r' | cut -c1-60)
 	if [ "$record" = 1 ]; then
 		findings=$(echo "$out" | sed -n 's/^RACES: findings \([^(]*\) (.*/\1/p' | sed 's/ *$//')
 		printf '%-28s %-10s %5s %-4s %-60s %-36s %s\n' "$variant" "$mode" "$delay" "$hit" \

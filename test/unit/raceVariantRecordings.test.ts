@@ -82,6 +82,21 @@ describe('race variant recording that ends at an oops: R1 publish-before-init (l
     assert.match(lines[a.trace.line[crash.primary] - 1], new RegExp(`idr_alloc_\\d+: .* ptr=${found[1]} `), 'the store is the idr_alloc of the md itself');
     assert.match(crash.message, /md_init_done of \S+ never comes/);
   });
+
+  // the lookup mode's first device completes before the lookups start; the first racing create
+  // (race_delay_ms=2) is found half-made and the kernel oopses: that lookup is an error, and the
+  // completed device is a warning (its store also came before its md_init_done)
+  it('r1-publish-before-init.lookup.oops.ftrace.txt: the first racing create oopses, and its lookup is a DMR1 error', () => {
+    const oops = 'r1-publish-before-init.lookup.oops.ftrace.txt';
+    const text = readFileSync(join(DIR, oops), 'utf8');
+    const a = analyzeText(text, { fileName: oops });
+    assert.deepEqual(a.diagnostics, []);
+    const last = text.trimEnd().split('\n').length;
+    assert.deepEqual(a.findings.map((f) => `${f.rule}:${f.severity}`), ['DMR1:warning', 'DMR1:error']);
+    const crash = a.findings[1];
+    assert.ok(crash.related.some((e) => a.trace.line[e] === last), 'the error names the lookup on the last line');
+    assert.match(crash.message, /md_init_done of \S+ never comes/);
+  });
 });
 
 // R3 recorded through its window (race_delay_ms=2 keeps the opener between its load of private_data
