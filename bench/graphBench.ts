@@ -60,10 +60,10 @@ export interface GraphBenchResult {
   zoom: FrameFigures;
   pan: FrameFigures;
   all: FrameFigures;
-  /** The same frames (zoom and pan) in CPU time of the page's main thread, ms (absent where chromium's trace is not read). */
-  cpu?: FrameFigures;
+  /** The same frames (zoom and pan) in CPU time of the page's main thread, ms. */
+  cpu: FrameFigures;
   /** CPU time of the page's main thread from the message to the end of the first frame, ms. */
-  firstFrameCpuMs?: number;
+  firstFrameCpuMs: number;
   /** Load average of the machine while measuring (frame times on a busy machine include waiting for a cpu). */
   loadAverage: number;
 }

@@ -9,6 +9,7 @@ import { onHostMessage, postToHost } from './hostApi';
 import { bindInput, type InputTarget } from './input';
 import { eventAt, eventPosition, type DrawState } from './layout';
 import { Minimap } from './minimap';
+import { raceView, revealView } from './navigate';
 import { frameProbe, probeFrame, probeGraphReceived } from './probe';
 import { RaceList } from './raceList';
 import { draw } from './render';
@@ -17,7 +18,7 @@ import { SvgPainter } from './svgPainter';
 import { readPalette, watchTheme, type Palette } from './theme';
 import { Toolbar } from './toolbar';
 import { registerToolkit } from './toolkit';
-import { clampView, fitRange, plotHeight, plotWidth, toScreenX, zoomAt, type Frame, type Viewport } from './view';
+import { clampView, fitRange, plotHeight, plotWidth, zoomAt, type Frame, type Viewport } from './view';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -179,29 +180,7 @@ export class GraphApp implements InputTarget {
   }
 
   fitRace(): void {
-    const race = this.selectedRace;
-    if (!this.scene || !race) return;
-    const x = this.scene.x(this.axis);
-    const events = [race.primary, ...race.related, ...race.window.flatMap((w) => [w.from, w.to])].filter((e) => e >= 0);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const e of events) {
-      lo = Math.min(lo, x[e]);
-      hi = Math.max(hi, x[e]);
-    }
-    const lanes = race.window.map((w) => w.lane).concat(this.scene.graph.events.lane[race.primary]);
-    const ys = this.rows.filter((r) => r.kind === 'lane' && lanes.includes(r.lane)).map((r) => r.y);
-    let top = Infinity;
-    for (const y of ys) top = Math.min(top, y);
-    const scrollY = ys.length ? Math.max(0, top - 24) : this.view.scrollY;
-    // Keep some context around a short race: at least a tenth of the trace, or ten happens-before steps.
-    const [min, max] = this.scene.extent(this.axis);
-    const least = Math.min(max - min, this.axis === 'hb' ? 10 : (max - min) / 10);
-    if (hi - lo < least) {
-      const grow = (least - (hi - lo)) / 2;
-      [lo, hi] = [Math.max(min, lo - grow), Math.min(max, hi + grow)];
-    }
-    this.setView(fitRange(this.frame, lo, hi, scrollY, 0.1));
+    if (this.scene && this.selectedRace) this.setView(raceView(this.scene, this.axis, this.rows, this.frame, this.view, this.selectedRace));
   }
 
   private selectRace(race: GraphRace, fit: boolean, notifyHost: boolean): void {
@@ -240,15 +219,7 @@ export class GraphApp implements InputTarget {
   }
 
   private scrollIntoView(event: number): void {
-    const scene = this.scene;
-    if (!scene) return;
-    const x = scene.x(this.axis)[event];
-    const px = toScreenX(this.view, this.frame, x);
-    let v = this.view;
-    if (px < this.frame.gutter + 20 || px > this.frame.width - 20) v = { ...v, x0: x - (plotWidth(this.frame) / 2) * v.upp };
-    const row = this.rows.find((r) => r.kind === 'lane' && r.lane === scene.graph.events.lane[event]);
-    if (row && (row.y < v.scrollY || row.y + row.height > v.scrollY + plotHeight(this.frame))) v = { ...v, scrollY: row.y - plotHeight(this.frame) / 3 };
-    this.setView(v);
+    if (this.scene) this.setView(revealView(this.scene, this.axis, this.rows, this.frame, this.view, event));
   }
 
   /** The next or previous event in the selected event's lane. */
