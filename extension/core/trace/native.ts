@@ -3,7 +3,9 @@
 // the tokens that are kept. A bad line becomes a diagnostic with line and
 // column and the rest of the file is still read.
 
-import { HASH_START, StringTable, TraceBuilder, hashStep, type Trace } from './model';
+import { TraceBuilder } from './builder';
+import type { Trace } from './model';
+import { HASH_START, StringTable, hashStep } from './stringTable';
 import { DirectiveReader } from './directives';
 import type { LineParser } from './parser';
 import { MAX_INT32, MAX_TIME_NS, rangeProblem } from './numbers';
