@@ -4,7 +4,8 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, finding, span, walkHeldLocks, type RuleContext } from './context';
+import { at, finding, span, type RuleContext } from './context';
+import { walkHeldLocks } from './locks';
 import { sleepingEvents } from './maySleep';
 import { witness } from './witness';
 

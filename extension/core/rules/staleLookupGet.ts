@@ -4,7 +4,9 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, endsOfLife, finding, isRelease, lockOf, span, walkHeldLocks, type RuleContext } from './context';
+import { at, concurrentLane, finding, span, type RuleContext } from './context';
+import { isRelease, lockOf, walkHeldLocks } from './locks';
+import { endsOfLife } from './queries';
 import { witness } from './witness';
 
 interface Lookup {
