@@ -89,10 +89,12 @@ export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonl
   // The other events visited, merged with the lock events as both lists go (each is in analysis order).
   const others = only ? eventsNamed(trace, ...only) : undefined;
   const otherCount = others ? others.length : trace.length;
+  // Past the last event: a small integer, never a heap number (this loop runs for every lock event).
+  const none = trace.length;
   let k = 0;
   let o = 0;
   while (k < lockEvents.length || o < otherCount) {
-    const other = o < otherCount ? (others ? others[o] : o) : Number.MAX_SAFE_INTEGER;
+    const other = o < otherCount ? (others ? others[o] : o) : none;
     const i = k < lockEvents.length && lockEvents[k] <= other ? lockEvents[k] : other;
     if (i === other) o++;
     const held = heldByTask[trace.task[i]];
@@ -111,7 +113,9 @@ export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonl
       const kind = step === Step.ReleaseSpin ? 'spin' : 'mutex';
       for (let h = held.length - 1; h >= 0; h--) {
         if (held[h].lock === lock && (lock !== anonymous || held[h].kind === kind)) {
-          held.splice(h, 1);
+          // removed in place (splice would allocate an array of the removed entry on every release)
+          for (let m = h + 1; m < held.length; m++) held[m - 1] = held[m];
+          held.length--;
           counts.set(lock, counts.get(lock)! - 1);
           break;
         }
@@ -129,7 +133,8 @@ export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonl
  */
 function anonymousReleaseKinds(trace: Trace, lockEvents: Int32Array): Set<'spin' | 'mutex'> {
   const kinds = new Set<'spin' | 'mutex'>();
-  for (const i of lockEvents) {
+  for (let k = 0; k < lockEvents.length; k++) {
+    const i = lockEvents[k];
     if (RELEASES.has(trace.name[i]) && trace.argId(i, Key.lock) < 0) kinds.add(trace.name[i] === Ev.spin_unlock ? 'spin' : 'mutex');
   }
   return kinds;

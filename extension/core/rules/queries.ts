@@ -61,7 +61,9 @@ function indexByName(trace: Trace): Int32Array[] {
 /** Event indices grouped by the value of argument `key`, for the events named `names`. */
 export function eventsByArg(trace: Trace, names: readonly number[], key: number): Map<number, number[]> {
   const out = new Map<number, number[]>();
-  for (const i of eventsNamed(trace, ...names)) {
+  const events = eventsNamed(trace, ...names);
+  for (let k = 0; k < events.length; k++) {
+    const i = events[k];
     const v = trace.argId(i, key);
     const list = out.get(v);
     if (list) list.push(i);

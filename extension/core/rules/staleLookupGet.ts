@@ -39,8 +39,14 @@ export function staleLookupGet(ctx: RuleContext): Finding[] {
       unreleased[task].push(lookup);
     } else if (unreleased[task].length > 0 && isRelease(trace, i)) {
       const lock = lockOf(trace, i);
-      for (const l of unreleased[task]) if (l.stillHeld.has(lock)) l.release = i;
-      unreleased[task] = unreleased[task].filter((l) => l.release < 0);
+      let released = false;
+      for (const l of unreleased[task]) {
+        if (l.stillHeld.has(lock)) {
+          l.release = i;
+          released = true;
+        }
+      }
+      if (released) unreleased[task] = unreleased[task].filter((l) => l.release < 0);
     } else if (name === Ev.dm_get) {
       const md = trace.argId(i, Key.md);
       const lookup = mine.get(md);

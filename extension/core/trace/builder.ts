@@ -113,6 +113,16 @@ export class TraceBuilder {
     return i;
   }
 
+  /**
+   * Sets the time of event `i`. The native parser adds an event with time 0
+   * and sets its time here: a small method is inlined, so the time stays a
+   * raw double, where passing it to addEvent (too big to inline) would box it
+   * into a heap number per event (16 MB of garbage per million events).
+   */
+  setTime(i: number, timeNs: number): void {
+    this.time.data[i] = timeNs;
+  }
+
   private growEvents(n: number): void {
     for (const c of [this.time, this.cpu, this.task, this.name, this.line, this.seq, this.srcFile, this.srcLine]) c.reserve(n);
     this.capacity = this.time.data.length;

@@ -189,7 +189,8 @@ export class NativeParser implements LineParser {
       task = this.builder.taskId(this.taskNames.get(taskName), cpu);
       this.taskOfName[taskName] = task + 1;
     }
-    this.builder.addEvent(timeNs, cpu, task, name, lineNo, args, argCount / 2, srcFile, srcLine);
+    const event = this.builder.addEvent(0, cpu, task, name, lineNo, args, argCount / 2, srcFile, srcLine);
+    this.builder.setTime(event, timeNs);
     return true;
   }
 

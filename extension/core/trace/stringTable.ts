@@ -34,8 +34,8 @@ export class StringTable {
   /** The characters of string `id` are chars[starts[id], starts[id + 1]). */
   private readonly chars = new Growable(Uint16Array);
   private readonly starts = new Growable(Int32Array);
-  /** The strings asked for so far, by id (undefined: not made yet). */
-  private readonly made: (string | undefined)[] = [];
+  /** The strings asked for so far, by id (a Map: most ids are never asked for). */
+  private readonly made = new Map<number, string>();
   /**
    * Open addressing with linear probing: slot k is the pair (hash, id + 1) at
    * 2k, 2k + 1 (id + 1 = 0: empty), so a probe reads one place in memory. The
@@ -53,7 +53,7 @@ export class StringTable {
   intern(s: string): number {
     const id = this.internRange(s, 0, s.length);
     // The whole string is at hand: keep it, so get() need not make it again.
-    this.made[id] ??= s;
+    if (!this.made.has(id)) this.made.set(id, s);
     return id;
   }
 
@@ -117,9 +117,11 @@ export class StringTable {
 
   /** The string of `id` (undefined past the last id). */
   get(id: number): string {
-    const s = this.made[id];
+    const s = this.made.get(id);
     if (s !== undefined || id < 0 || id >= this.size) return s as string;
-    return (this.made[id] = this.makeString(id));
+    const made = this.makeString(id);
+    this.made.set(id, made);
+    return made;
   }
 
   get size(): number {
@@ -154,7 +156,6 @@ export class StringTable {
     const id = this.size;
     this.chars.length = end;
     this.starts.push(end);
-    this.made.push(undefined);
     this.slots[2 * slot] = h;
     this.slots[2 * slot + 1] = id + 1;
     if (id * 2 + 2 > this.mask + 1) this.rehash();
