@@ -15,7 +15,7 @@ import { join } from 'node:path';
 // `performance` is the global one on purpose: functions passed to page.evaluate run in the browser and
 // must not refer to a module binding (a bundler renames imports).
 import { buildGraph } from '../extension/core/graph/build';
-import { analyzeFile } from '../extension/core/analyze';
+import { analyzeFile } from '../extension/core/node/readFile';
 import { encodeGraph, testPage } from '../test/webview/harness';
 import { GENERATOR_VERSION, generateTrace } from './generate';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
 import { detectFormat, parseTrace } from '../../extension/core/trace/parse';
-import { parseFile } from '../../extension/core/trace/readFile';
+import { parseFile } from '../../extension/core/node/readFile';
 import type { TraceFormat } from '../../extension/core/trace/model';
 
 const DIR = join(__dirname, '../../../sample-traces/recorded');

@@ -6,7 +6,7 @@
 
 import { DirectiveReader } from '../directives';
 import { Growable } from '../growable';
-import { rangeProblem, type NumberKind } from '../numbers';
+import { inRange as isInRange, rangeProblem, type NumberKind } from '../numbers';
 import { TraceBuilder } from '../builder';
 import type { TaskInfo, Trace, TraceFormat } from '../model';
 import { LineError, isBlank, quote } from '../scan';
@@ -160,6 +160,7 @@ export class RecordedTrace {
    * out of range, it is an error at that token and the caller drops the line.
    */
   inRange(kind: NumberKind, value: number, text: string, from: number, to: number, lineNo: number): boolean {
+    if (isInRange(kind, value)) return true;
     const problem = rangeProblem(kind, value, text.slice(from, to));
     if (problem) this.builder.error(lineNo, from + 1, problem, to + 1);
     return problem === undefined;
