@@ -1,6 +1,7 @@
 // Reading speed of every recorded layout against the native format, on the
 // same generated events, in one process (so the figures are ratios measured
-// under the same load): `npm run build && node --expose-gc dist/recordedSpeed.js [events]`.
+// under the same load):
+//   npm run build && node --expose-gc dist/recordedSpeed.js [events] [format,format...]
 //
 // The native and Chrome JSON files come from bench/generate.ts; the text
 // layouts (ftrace, trace-cmd, perf script, bpftrace) are the native file's
@@ -96,7 +97,8 @@ async function main(): Promise<void> {
     paths[f] = join(dir, `trace.${f}.txt`);
     if (!existsSync(paths[f])) writeText(paths.dmtrace, f, paths[f]);
   }
-  const formats = Object.keys(paths) as TraceFormat[];
+  const only = process.argv[3]?.split(',');
+  const formats = (Object.keys(paths) as TraceFormat[]).filter((f) => f === 'dmtrace' || !only || only.includes(f));
   const rows = new Map<TraceFormat, Row>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const format of formats) {

@@ -315,6 +315,11 @@ static void mode_lookup(int dup)
 		if (dm_create("rw-keep", base_minor + 1))
 			die("create rw-keep");
 	}
+	// one device made and removed before any lookup runs: a recording then has a completed device
+	// (R1's md_init_done) even when the first racing create is found half-made and the kernel oopses;
+	// a trace with no md_init_done at all cannot tell a device never initialised from a probe not placed
+	if (!dup && dm_create("rw-lookup", base_minor) == 0)
+		remove_quietly("rw-lookup");
 	// lookups counted separately from the creator's outcomes
 	run_threads(lookup_loop, nthreads, tids);
 	run_threads(dup ? create_taken_name : create_remove_fixed, 1, tids + nthreads);

@@ -182,6 +182,19 @@ describe('architecture: module boundaries and import cycles', () => {
     }
   });
 
+  it('each folder of test/unit is named after the folder of the sources it tests', () => {
+    const folders = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir))
+        .filter((name) => statSync(join(ROOT, dir, name)).isDirectory())
+        .flatMap((name) => [`${dir}/${name}`, ...folders(`${dir}/${name}`)]);
+    // test/unit/trace/recorded tests extension/core/trace/recorded; host, cli, webview, bench and kernel their own folders.
+    const homes = (area: string) => [`extension/core/${area}`, `extension/${area}`, area];
+    const strays = folders('test/unit')
+      .map((f) => f.slice('test/unit/'.length))
+      .filter((area) => !homes(area).some((home) => existsSync(join(ROOT, home))));
+    assert.deepEqual(strays, []);
+  });
+
   it('finds a circle of imports when there is one', () => {
     const graph = new Map([
       ['a', ['b']],

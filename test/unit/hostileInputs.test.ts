@@ -19,8 +19,9 @@ import { Growable, RESERVE_FIRST, reservationStats } from '../../extension/core/
 import { TraceBuilder } from '../../extension/core/trace/builder';
 import { QUOTE_LIMIT } from '../../extension/core/trace/scan';
 import { windowTimeline, witnessList } from '../../extension/core/report/explain';
+import { REPO_ROOT } from './helpers';
 
-const ROOT = join(__dirname, '../../..');
+const ROOT = REPO_ROOT;
 const CLI = join(ROOT, 'dist/cli.js');
 const tempDir = () => mkdtempSync(join(tmpdir(), 'dmrl-hostile-'));
 

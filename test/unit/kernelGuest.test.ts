@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath } from './helpers';
 
-const LIB = join(__dirname, '../../../kernel/guest/apply-probes.sh');
+const LIB = repoPath('kernel', 'guest', 'apply-probes.sh');
 
 const DEFINITIONS = [
   '# dm-race-lens probe kit: probes for dm-mod, group dmrl',

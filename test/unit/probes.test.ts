@@ -13,6 +13,7 @@ import { deriveProbes, parseKallsyms, renderBpftrace, renderPerf, renderScript, 
 import { kprobeLine } from '../../extension/core/probes/render';
 import { dropGroup, dropKprobeDecoration, KERNEL_SPELLINGS } from '../../extension/core/trace/recorded/eventNames';
 import { call, data, FENTRY, inventedModule, KALLSYMS, objdumpText, RET, type FixtureFunction, type Insn } from './probesFixture';
+import { REPO_ROOT } from './helpers';
 
 function lineOf(set: ProbeSet, event: string): string {
   const p = set.probes.find((x) => x.event === event);
@@ -335,7 +336,7 @@ describe('probe kit: the recording script', function () {
 
 describe('probe kit: the probes and record commands', function () {
   this.timeout(20000);
-  const ROOT = join(__dirname, '../../..');
+  const ROOT = REPO_ROOT;
   const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'dmrl-probes-cli-'));
 

@@ -9,8 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../extension/core/analyze';
+import { repoPath } from './helpers';
 
-const DIR = join(__dirname, '../../../sample-traces/real/linux-6.1/races');
+const DIR = repoPath('sample-traces', 'real', 'linux-6.1', 'races');
 
 interface Case {
   file: string;
@@ -81,6 +82,21 @@ describe('race variant recording that ends at an oops: R1 publish-before-init (l
     assert.match(lines[a.trace.line[crash.primary] - 1], new RegExp(`idr_alloc_\\d+: .* ptr=${found[1]} `), 'the store is the idr_alloc of the md itself');
     assert.match(crash.message, /md_init_done of \S+ never comes/);
   });
+
+  // the lookup mode's first device completes before the lookups start; the first racing create
+  // (race_delay_ms=2) is found half-made and the kernel oopses: that lookup is an error, and the
+  // completed device is a warning (its store also came before its md_init_done)
+  it('r1-publish-before-init.lookup.oops.ftrace.txt: the first racing create oopses, and its lookup is a DMR1 error', () => {
+    const oops = 'r1-publish-before-init.lookup.oops.ftrace.txt';
+    const text = readFileSync(join(DIR, oops), 'utf8');
+    const a = analyzeText(text, { fileName: oops });
+    assert.deepEqual(a.diagnostics, []);
+    const last = text.trimEnd().split('\n').length;
+    assert.deepEqual(a.findings.map((f) => `${f.rule}:${f.severity}`), ['DMR1:warning', 'DMR1:error']);
+    const crash = a.findings[1];
+    assert.ok(crash.related.some((e) => a.trace.line[e] === last), 'the error names the lookup on the last line');
+    assert.match(crash.message, /md_init_done of \S+ never comes/);
+  });
 });
 
 // R3 recorded through its window (race_delay_ms=2 keeps the opener between its load of private_data
@@ -111,7 +127,7 @@ describe('race variant recording that ends at an oops: R3 open-while-freeing (op
 // unpublish, then took a reference); the DMR2 errors must be exactly those lookups' dm_gets.
 describe('R2 precision: the DMR2 errors are the windows really present', () => {
   const file = 'r2-stale-lookup-get.lookup.ftrace.txt';
-  const script = join(__dirname, '../../../kernel/workload/count-r2-windows.mjs');
+  const script = repoPath('kernel', 'workload', 'count-r2-windows.mjs');
 
   it(`${file}: one error per real window, at its dm_get`, () => {
     const r = spawnSync(process.execPath, [script, join(DIR, file)], { encoding: 'utf8' });
@@ -123,6 +139,21 @@ describe('R2 precision: the DMR2 errors are the windows really present', () => {
     const a = analyzeText(readFileSync(join(DIR, file), 'utf8'), { fileName: file });
     const errors = a.findings.filter((f) => f.rule === 'DMR2' && f.severity === 'error').map((f) => a.trace.line[f.primary]);
     assert.deepEqual(errors, windows);
+  });
+
+  // the same variant with race_delay_ms=2, recorded through the kernel's BUG_ON: the trace ends at the
+  // lookup's dm_get on the freeing device, the one window of that run
+  it('r2-stale-lookup-get.lookup.oops.ftrace.txt: one error, on the dm_get that crashed the kernel', () => {
+    const oops = 'r2-stale-lookup-get.lookup.oops.ftrace.txt';
+    const text = readFileSync(join(DIR, oops), 'utf8');
+    const r = spawnSync(process.execPath, [script, join(DIR, oops)], { encoding: 'utf8' });
+    const last = text.trimEnd().split('\n').length;
+    assert.match(r.stdout, new RegExp(`: 1 R2 window \\(dm_get at lines ${last}\\)`));
+    const a = analyzeText(text, { fileName: oops });
+    assert.deepEqual(a.diagnostics, []);
+    const errors = a.findings.filter((f) => f.severity === 'error');
+    assert.deepEqual(errors.map((f) => `${f.rule}:${a.trace.line[f.primary]}`), [`DMR2:${last}`]);
+    assert.deepEqual([...new Set(a.findings.map((f) => f.rule))], ['DMR2']);
   });
 
   it('counts no window on stock and on R2-closed under the same workload', () => {

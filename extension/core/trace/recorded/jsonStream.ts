@@ -244,8 +244,8 @@ export class JsonEventStream {
 
   /**
    * The offset after the `}` that closes the object at chunk[start], or -1
-   * when the fast path leaves it to the careful one: split across chunks,
-   * nested deeper than FAST_DEPTH, or a line break inside a string.
+   * when the fast path leaves it to the careful one: split across chunks or
+   * nested deeper than FAST_DEPTH.
    */
   private objectEnd(chunk: string, start: number, line: number, lineStart: number): number {
     const n = chunk.length;
@@ -254,12 +254,15 @@ export class JsonEventStream {
     while (j < n) {
       const c = chunk.charCodeAt(j++);
       if (c === 34) {
+        // the closing quote: the next one not escaped by an odd run of backslashes (a line break
+        // inside the string is not JSON: the run then fails to parse and the careful path reports it)
         for (;;) {
-          if (j >= n) return -1;
-          const d = chunk.charCodeAt(j++);
-          if (d === 34) break;
-          if (d === 92) j++;
-          else if (d === 10) return -1;
+          const q = chunk.indexOf('"', j);
+          if (q < 0) return -1;
+          let b = q - 1;
+          while (chunk.charCodeAt(b) === 92) b--;
+          j = q + 1;
+          if ((q - 1 - b) % 2 === 0) break;
         }
       } else if (c === 123 || c === 91) {
         if (++depth > FAST_DEPTH) return -1;
