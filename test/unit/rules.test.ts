@@ -249,7 +249,7 @@ describe('findings', () => {
   });
 
   it('mark a finding whose window spans lost events as uncertain', async () => {
-    const { TraceBuilder } = await import('../../extension/core/trace/model');
+    const { TraceBuilder } = await import('../../extension/core/trace/builder');
     const { analyzeTrace } = await import('../../extension/core/analyze');
     const b = new TraceBuilder('ftrace');
     const s = b.strings;
