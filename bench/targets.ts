@@ -4,6 +4,7 @@
 // absolute figures are shown beside them. Pure: test/unit/bench/targets.test.ts.
 
 import type { TraceFormat } from '../extension/core/trace/model';
+import { TARGET_FIRST_FRAME_MS, TARGET_FRAME_MS } from './graphBench';
 import type { Results, SizeResult, TargetRow } from './results';
 import { TEXT_FORMATS } from './renderFormats';
 import { fmtMb, fmtN, fmtS } from './textTable';
@@ -24,8 +25,8 @@ export const LIMITS = {
   textVsNative: 0.5,
   editorDiagnosticsSeconds: 3,
   hoverSeconds: 0.05,
-  graphP95Ms: 16,
-  graphFirstFrameMs: 1000,
+  graphP95Ms: TARGET_FRAME_MS,
+  graphFirstFrameMs: TARGET_FIRST_FRAME_MS,
 } as const;
 
 /** The size the 1M targets are read at: 1M when measured, else the largest measured below it (a quick run). */
@@ -91,8 +92,8 @@ export function evaluateTargets(r: Pick<Results, 'sizes' | 'recorded' | 'wholePr
   const p95 = `graph: p95 frame <= ${LIMITS.graphP95Ms} ms zooming and panning`;
   const first = `graph: first frame < ${LIMITS.graphFirstFrameMs / 1000} s`;
   if (graph) {
-    rows.push({ target: p95, at: fmtN(graph.events), ok: graph.all.p95 <= LIMITS.graphP95Ms, value: `${graph.all.p95.toFixed(1)} ms (median ${graph.all.p50.toFixed(1)} ms, ${graph.all.frames} frames)` });
-    rows.push({ target: first, at: fmtN(graph.events), ok: graph.timeToFirstFrameMs < LIMITS.graphFirstFrameMs, value: fmtS(graph.timeToFirstFrameMs / 1000) });
+    rows.push({ target: p95, at: fmtN(graph.events), ok: graph.all.p95 <= LIMITS.graphP95Ms, value: `${graph.all.p95.toFixed(1)} ms (median ${graph.all.p50.toFixed(1)} ms, ${graph.all.frames} frames; main-thread cpu p95 ${graph.cpu.p95.toFixed(1)} ms)` });
+    rows.push({ target: first, at: fmtN(graph.events), ok: graph.timeToFirstFrameMs < LIMITS.graphFirstFrameMs, value: `${fmtS(graph.timeToFirstFrameMs / 1000)} (main-thread cpu ${fmtS(graph.firstFrameCpuMs / 1000)})` });
   } else rows.push(notMeasured(p95, 'not measured (chromium missing or no size up to 1M)'), notMeasured(first, 'not measured'));
 
   const big = [...r.sizes].sort((a, b) => b.events - a.events).find((s) => s.events >= 10_000_000);
