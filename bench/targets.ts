@@ -1,7 +1,7 @@
 // The ratio table `npm run bench` ends with: each target of issue 13, what the
 // run measured, ok or miss. Ratios of figures measured in the same run (and
 // CPU time rather than wall time) carry over a shared, loaded machine; the
-// absolute figures are shown beside them. Pure: test/unit/benchTargets.test.ts.
+// absolute figures are shown beside them. Pure: test/unit/bench/targets.test.ts.
 
 import type { TraceFormat } from '../extension/core/trace/model';
 import { TARGET_FIRST_FRAME_MS, TARGET_FRAME_MS } from './graphBench';
