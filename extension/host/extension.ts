@@ -1,6 +1,7 @@
 // Activation: the thin host layer. It wires the analysis store to the views;
 // the analysis itself lives in extension/core and knows nothing of VS Code.
 import * as vscode from 'vscode';
+import { registerBigFileTabs } from './bigFileTabs';
 import { registerCodeLenses } from './codeLens';
 import { disposePatchSearch } from './patchSeries';
 import { registerCommands } from './commands';
@@ -26,7 +27,7 @@ export interface DmRaceLensApi {
 export function activate(context: vscode.ExtensionContext): DmRaceLensApi {
   const analyses = new TraceAnalyses(context.extensionUri);
   context.subscriptions.push(analyses);
-  registerTraceDiagnostics(context, analyses);
+  registerBigFileTabs(context, analyses.worker, registerTraceDiagnostics(context, analyses));
   registerTraceHover(context, analyses);
   registerTraceSymbols(context, analyses);
   const series = new PatchSeriesModel(analyses.worker);
