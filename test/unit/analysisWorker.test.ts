@@ -14,6 +14,9 @@ import type { TraceSource, WorkerMessage } from '../../extension/host/workerProt
 const ROOT = join(__dirname, '..', '..', '..');
 const SAMPLE = join(ROOT, 'sample-traces', 'multi-device.dmtrace');
 
+const kindOf = (m: WorkerMessage): string => ('kind' in m ? m.kind : 'failure');
+const problemsOf = (ms: WorkerMessage[]) => ms.find((m): m is Extract<WorkerMessage, { kind: 'problems' }> => kindOf(m) === 'problems');
+
 async function request(worker: Worker, id: number, source: TraceSource): Promise<WorkerMessage[]> {
   return new Promise((resolve, reject) => {
     const messages: WorkerMessage[] = [];
@@ -42,12 +45,12 @@ describe('the analysis worker', function () {
     const host = analyzeText(text, { fileName: SAMPLE });
     const lines = text.split('\n');
     const messages = await request(worker, 1, { path: SAMPLE });
-    const kinds = messages.map((m) => m.kind);
+    const kinds = messages.map(kindOf);
     assert.equal(kinds[0], 'progress');
     assert.deepEqual(kinds.slice(-2), ['problems', 'analyze']);
-    const problems = messages.find((m) => m.kind === 'problems');
+    const problems = problemsOf(messages);
     const done = messages[messages.length - 1];
-    assert.ok(problems?.kind === 'problems' && done.kind === 'analyze' && done.ok);
+    assert.ok(problems && 'ok' in done && done.ok && done.kind === 'analyze');
     assert.deepEqual(problems.problems, findingProblems(host.trace, host.findings, (l) => lines[l]));
     assert.deepEqual(done.findings, host.findings);
     assert.equal(deserializeTrace(done.trace).length, host.trace.length);
@@ -56,9 +59,8 @@ describe('the analysis worker', function () {
   it('gives the same entries for the document text as for the file', async () => {
     const fromFile = await request(worker, 2, { path: SAMPLE });
     const fromText = await request(worker, 3, { text: readFileSync(SAMPLE, 'utf8') });
-    const entries = (ms: WorkerMessage[]) => ms.find((m) => m.kind === 'problems');
-    assert.ok(entries(fromText));
-    assert.deepEqual({ ...entries(fromText), id: 0 }, { ...entries(fromFile), id: 0 });
+    assert.ok(problemsOf(fromText));
+    assert.deepEqual({ ...problemsOf(fromText), id: 0 }, { ...problemsOf(fromFile), id: 0 });
   });
 
   it('reports a file it cannot read as a failed request, not a crash', async () => {
