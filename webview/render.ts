@@ -73,7 +73,7 @@ function font(p: Palette, size: number, weight = ''): string {
 }
 
 /** The longest prefix of `s` (with an ellipsis) that fits in `width`, or '' if nothing useful fits. */
-export function fitText(painter: Painter, s: string, f: string, width: number): string {
+export function fitText(painter: Pick<Painter, 'measure'>, s: string, f: string, width: number): string {
   if (painter.measure(s, f) <= width) return s;
   let lo = 0;
   let hi = s.length;
@@ -83,6 +83,23 @@ export function fitText(painter: Painter, s: string, f: string, width: number): 
     else hi = mid - 1;
   }
   return lo >= 3 ? s.slice(0, lo) + '…' : '';
+}
+
+/**
+ * A task name (`comm/pid`) that fits in `width`: the comm is shortened, the pid
+ * kept, since tasks of one program differ only by it (`dm-race-wo…/102`,
+ * `dm-race-wo…/103`, not `dm-race-wor…` twice).
+ */
+export function fitTaskName(painter: Pick<Painter, 'measure'>, name: string, f: string, width: number): string {
+  if (painter.measure(name, f) <= width) return name;
+  const slash = name.lastIndexOf('/');
+  if (slash <= 0) return fitText(painter, name, f, width);
+  const [comm, pid] = [name.slice(0, slash), name.slice(slash)];
+  for (let k = comm.length - 1; k >= 1; k--) {
+    const short = `${comm.slice(0, k)}…${pid}`;
+    if (painter.measure(short, f) <= width) return short;
+  }
+  return fitText(painter, pid.slice(1), f, width) || pid.slice(1, 4);
 }
 
 export function draw(p: Painter, s: DrawState): FrameStats {
@@ -166,7 +183,7 @@ function drawGutter(p: Painter, s: DrawState, rows: Row[]): void {
     } else {
       const lane = scene.graph.lanes[row.lane];
       const f = font(palette, 12);
-      const name = fitText(p, lane.name, f, frame.gutter - 28) || lane.name.slice(0, 3);
+      const name = fitTaskName(p, lane.name, f, frame.gutter - 28);
       p.text(name, 18, y - 6, { color: palette.foreground, font: f });
       p.text(`${lane.eventCount} event${lane.eventCount === 1 ? '' : 's'}`, 18, y + 9, { color: palette.muted, font: font(palette, 10) });
     }
