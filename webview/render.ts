@@ -86,6 +86,16 @@ export function fitText(painter: Pick<Painter, 'measure'>, s: string, f: string,
 }
 
 /**
+ * What an event label says it acts on: a kernel address (a recorded md is
+ * `0xff15f28b027dd000`) keeps its last six digits, which tell the devices of a
+ * recording apart, so the label fits between its neighbours (the tooltip and
+ * the hover give it whole).
+ */
+export function shortSubject(subject: string): string {
+  return /^0x[0-9a-f]{9,}$/i.test(subject) ? `0x…${subject.slice(-6)}` : subject;
+}
+
+/**
  * A task name (`comm/pid`) that fits in `width`: the comm is shortened, the pid
  * kept, since tasks of one program differ only by it (`dm-race-wo…/102`,
  * `dm-race-wo…/103`, not `dm-race-wor…` twice).
@@ -423,7 +433,7 @@ function drawRawEvents(p: Painter, s: DrawState, order: Int32Array, a: number, b
     const above = k % 2 === 0;
     const next = k + 2 < shown.length ? px[k + 2] : s.frame.width + 200;
     let text = scene.graph.strings[name[e]];
-    if (subject[e] >= 0) text += ` ${scene.graph.strings[subject[e]]}`;
+    if (subject[e] >= 0) text += ` ${shortSubject(scene.graph.strings[subject[e]])}`;
     const fitted = fitText(p, text, f, next - px[k] - 8);
     if (fitted) p.text(fitted, px[k] - 4, cy + (above ? -14 : 14), { color: palette.foreground, font: f, baseline: 'middle' });
   }
