@@ -24,6 +24,8 @@ const targets = [
   { ...node, entryPoints: ['extension/host/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
   { ...node, entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
+  { ...node, entryPoints: ['bench/processRun.ts'], outfile: 'dist/benchProcess.js' },
+  { ...node, entryPoints: ['bench/recordedSpeed.ts'], outfile: 'dist/recordedSpeed.js' },
   { ...common, platform: 'browser', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
   // Unit tests (mocha, plain node) and the tests that run inside VS Code's extension host;
   // they run from the repository, so their packages stay in node_modules.

@@ -1,271 +1,52 @@
 // `npm run bench`: how fast and how big, measured on generated traces of 100k,
-// 1M and 10M events (`--quick`: 100k only; `--sizes=N,M`: your own).
+// 1M and 10M events (`--quick`: 100k only; `--sizes=N,M`: your own), ending
+// with the ratio table of issue 13's targets (targets.ts).
 //
 // Each size runs in its own child process (with --max-old-space-size), so the
-// peak RSS is that size's alone. In one run the child measures a baseline that
-// only reads the file in chunks and splits it into lines (the parser's I/O
-// pattern), then the parse (streamed, readFile.ts), happens-before and the
-// rules; it checks that exactly the planted races are found. A second child
-// measures the editor path at 1M events: the extension's worker
-// (dist/analysisWorker.js; the saved file's path or the document text in,
-// Problems entries, then findings and columns out), the hand-off with and
-// without transferred columns, time to diagnostics and hover latency.
-// The figures go to a table and to bench/results/latest.json. `--tasks=N,M`
-// measures only happens-before with N, M short-lived tasks (bench/manyTasks.ts).
+// peak RSS is that size's alone (measure.ts): a baseline that only reads the
+// file in chunks and splits it into lines, then the parse, happens-before and
+// the rules, and the check that exactly the planted races are found. Up to 1M
+// events the same trace is also measured as Chrome JSON and in each recorded
+// text format (renderFormats.ts), the Chrome JSON file also with the native
+// JSON.parse, and the CLI runs as a whole process against a process that only
+// reads and splits the file (wholeProcess.ts). Another child measures the
+// editor path at 1M events: the extension's worker (dist/analysisWorker.js;
+// the saved file's path or the document text in, Problems entries, then
+// findings and columns out), the hand-off with and without transferred
+// columns, time to diagnostics and hover latency. Then the graph webview
+// (graphBench.ts). The figures go to tables and to bench/results/latest.json.
+// `--tasks=N,M` measures only happens-before with N, M short-lived tasks
+// (bench/manyTasks.ts).
 
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { HappensBefore } from '../extension/core/hb/happensBefore';
-import { runRules } from '../extension/core/rules';
 import type { Finding } from '../extension/core/rules/finding';
 import type { Trace, TraceFormat } from '../extension/core/trace/model';
-import { createParser } from '../extension/core/trace/parse';
-import { parseFile } from '../extension/core/trace/readFile';
-import { deserializeTrace, serializeTrace } from '../extension/core/trace/transfer';
 import { findingProblems } from '../extension/core/report/problems';
+import { deserializeTrace, serializeTrace } from '../extension/core/trace/transfer';
 import { isUpdate, type TraceSource, type WorkerMessage, type WorkerRequest, type WorkerResponse } from '../extension/host/workerProtocol';
 import { GENERATOR_VERSION, generateTrace, type GeneratedTrace } from './generate';
 import { measureManyTasks, writeHandOffTrace, type ManyTasksResult } from './manyTasks';
-import { runGraphBench, type GraphBenchResult } from './graphBench';
-import { checkPlanted, type PlantedCheck } from './planted';
+import { runGraphBench } from './graphBench';
+import { measureJsonParse, measureSize } from './measure';
+import { SUFFIX, TEXT_FORMATS } from './renderFormats';
+import { printResults, sizeLine } from './report';
+import type { EditorResult, JsonParseResult, Results, SizeResult, Timed } from './results';
+import { evaluateTargets } from './targets';
+import { MB, fmtN, fmtS, fmtMb, table } from './textTable';
+import { measureWholeProcess } from './wholeProcess';
 
 const SEED = 20060401;
 const PLANT_EVERY = 5000;
 /** Default: DMR5 in every 20th block (see GenerateOptions.unloadEvery); `--unload-every=1` is the stress case. */
 const DEFAULT_UNLOAD_EVERY = 20;
-const MB = 1024 * 1024;
-
-/** What a child measures for one trace file in one format. */
-interface SizeResult {
-  events: number;
-  format: TraceFormat;
-  fileBytes: number;
-  /** Passes made; each phase's figure is its best pass. */
-  repeats: number;
-  /** Seconds. */
-  baseline: number;
-  parse: number;
-  hb: number;
-  rules: number;
-  total: number;
-  /**
-   * CPU seconds (all threads) of the baseline and of the whole pipeline. On an
-   * oversubscribed machine wall time also measures the wait for a cpu; these do not.
-   */
-  baselineCpu: number;
-  totalCpu: number;
-  mbPerCpuSecond: number;
-  mbPerSecond: number;
-  eventsPerSecond: number;
-  /** total / baseline. */
-  vsBaseline: number;
-  peakRssBytes: number;
-  /** Heap and typed arrays still held with the trace, happens-before and findings alive, after a GC. */
-  retainedBytes: number;
-  retainedBytesPerEvent: number;
-  peakRssPerFileByte: number;
-  tasks: number;
-  /** Bytes of vector clocks (HappensBefore.clockBytes). */
-  clockBytes: number;
-  edges: number;
-  findings: number;
-  planted: PlantedCheck;
-  maxOldSpaceMb: number;
-}
-
-/** Seconds of one step of the editor path: wall clock, and CPU of the whole process (all threads). */
-interface Timed {
-  wall: number;
-  cpu: number;
-}
-
-interface EditorResult {
-  events: number;
-  findings: number;
-  /** The extension's worker reading the saved file (only the path goes in) until the Problems-panel entries are back. */
-  fileToProblems: Timed;
-  /** ... until the trace is rebuilt on the host (findings and columns back, strings interned). */
-  fileToTrace: Timed;
-  /** The worker given the document's text (an edited document), until the entries are back. */
-  textToProblems: Timed;
-  textToTrace: Timed;
-  /** The hand-off alone, in one thread: the trace serialised and structured-cloned with its columns transferred, or cloned. */
-  handOffTransfer: Timed;
-  handOffClone: Timed;
-  /** The findings alone structured-cloned (what crosses besides the columns). */
-  findingsClone: Timed;
-  /** Placing the entries from the document's lines on the host (what the host did before the worker sent them). */
-  problemsOnHost: Timed;
-  /** First hover: happens-before is built then (the worker does not send it). */
-  firstHover: number;
-  /** Median of later hovers on finding lines. */
-  hoverMedian: number;
-  hoverMax: number;
-}
-
-interface Results {
-  date: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverageAtStart: number; loadAverageAtEnd?: number };
-  seed: number;
-  plantEvery: number;
-  unloadEvery: number;
-  sizes: SizeResult[];
-  chrome: SizeResult[];
-  scaling: { from: number; to: number; total: number; parse: number; hb: number; rules: number }[];
-  editor?: EditorResult;
-  /** The graph webview in headless chromium (absent when chromium is not installed). */
-  graph?: GraphBenchResult[];
-  targets: { name: string; ok: boolean; detail: string }[];
-}
-
-// ---------------------------------------------------------------- child: one size
-
-/** The baseline: read in the same chunks with the same decoder, split lines the way LineSplitter does, count. */
-function readAndSplit(path: string): number {
-  const fd = openSync(path, 'r');
-  const buffer = Buffer.allocUnsafe(MB);
-  const decoder = new TextDecoder('utf-8');
-  let lines = 0;
-  let chars = 0;
-  let partial = '';
-  try {
-    for (;;) {
-      const n = readSync(fd, buffer, 0, MB, null);
-      if (n === 0) break;
-      const chunk = decoder.decode(buffer.subarray(0, n), { stream: true });
-      let start = 0;
-      let nl = chunk.indexOf('\n');
-      if (nl >= 0 && partial.length > 0) {
-        chars += (partial + chunk.slice(0, nl)).length;
-        lines++;
-        partial = '';
-        start = nl + 1;
-        nl = chunk.indexOf('\n', start);
-      }
-      while (nl >= 0) {
-        chars += chunk.slice(start, nl).length;
-        lines++;
-        start = nl + 1;
-        nl = chunk.indexOf('\n', start);
-      }
-      partial += chunk.slice(start);
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return lines + (chars < 0 ? 1 : 0);
-}
-
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-const retained = (): number => {
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-};
-
-interface Run {
-  /** CPU seconds of the process (all its threads) for the baseline, the whole pipeline and the rules. */
-  baselineCpu: number;
-  totalCpu: number;
-  rulesCpu: number;
-  baseline: number;
-  parse: number;
-  hb: number;
-  rules: number;
-  total: number;
-  trace: Trace;
-  hbGraph: HappensBefore;
-  findings: Finding[];
-}
-
-/** One pass: the baseline, then the pipeline phase by phase (seconds, wall clock). */
-async function runOnce(path: string, format: TraceFormat): Promise<Run> {
-  const cpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  let t = performance.now();
-  let c = cpu();
-  readAndSplit(path);
-  const baseline = (performance.now() - t) / 1000;
-  const baselineCpu = cpu() - c;
-  const start = performance.now();
-  const startCpu = cpu();
-  const trace = await parseFile(path, { format });
-  const parse = (performance.now() - start) / 1000;
-  t = performance.now();
-  const hbGraph = new HappensBefore(trace);
-  const hb = (performance.now() - t) / 1000;
-  t = performance.now();
-  c = cpu();
-  const findings = runRules(trace, hbGraph);
-  const rules = (performance.now() - t) / 1000;
-  const rulesCpu = cpu() - c;
-  const total = (performance.now() - start) / 1000;
-  const totalCpu = cpu() - startCpu;
-  return { baseline, parse, hb, rules, total, baselineCpu, totalCpu, rulesCpu, trace, hbGraph, findings };
-}
-
-/**
- * Small sizes run `repeats` times and keep each phase's best time: on a shared
- * machine the minimum is the figure least disturbed by other processes.
- */
-async function measureSize(job: { path: string; format: TraceFormat; meta: string; maxOldSpaceMb: number; repeats: number }): Promise<SizeResult> {
-  const generated = JSON.parse(readFileSync(job.meta, 'utf8')) as GeneratedTrace;
-  const fileBytes = statSync(job.path).size;
-  const before = retained();
-  let run: Run | undefined = await runOnce(job.path, job.format);
-  // The peak of one analysis in a fresh process (later passes run on a heap the earlier ones grew).
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-  const best = { baseline: run.baseline, parse: run.parse, hb: run.hb, rules: run.rules, total: run.total, baselineCpu: run.baselineCpu, totalCpu: run.totalCpu };
-  for (let k = 1; k < job.repeats; k++) {
-    run = undefined; // the previous pass is garbage (and collected) before the next: peak RSS is one pass's
-    gc();
-    run = await runOnce(job.path, job.format);
-    for (const phase of ['baseline', 'parse', 'hb', 'rules', 'total', 'baselineCpu', 'totalCpu'] as const) best[phase] = Math.min(best[phase], run[phase]);
-  }
-  const held = retained() - before;
-  const { trace, hbGraph: hb, findings } = run;
-  const headerLines = job.format === 'chrome-json' ? generated.chromeHeaderLines : generated.nativeHeaderLines;
-  const result: SizeResult = {
-    events: trace.length,
-    format: job.format,
-    fileBytes,
-    repeats: job.repeats,
-    baseline: best.baseline,
-    parse: best.parse,
-    hb: best.hb,
-    rules: best.rules,
-    total: best.total,
-    baselineCpu: best.baselineCpu,
-    totalCpu: best.totalCpu,
-    mbPerCpuSecond: fileBytes / MB / best.totalCpu,
-    mbPerSecond: fileBytes / MB / best.total,
-    eventsPerSecond: trace.length / best.total,
-    vsBaseline: best.total / best.baseline,
-    peakRssBytes,
-    retainedBytes: held,
-    retainedBytesPerEvent: held / trace.length,
-    peakRssPerFileByte: peakRssBytes / fileBytes,
-    tasks: trace.tasks.length,
-    clockBytes: hb.clockBytes,
-    edges: hb.edgeCount,
-    findings: findings.length,
-    planted: checkPlanted(generated, headerLines, trace, findings),
-    maxOldSpaceMb: job.maxOldSpaceMb,
-  };
-  keepAlive(trace, hb, findings);
-  return result;
-}
-
-/** Holds the objects until after the last measurement, so the retained figure includes them. */
-function keepAlive(...values: unknown[]): void {
-  if (values.length < 0) console.log(values);
-}
+/** Runs of the CLI and of the floor process each, medians reported. */
+const WHOLE_PROCESS_RUNS = 5;
 
 // ---------------------------------------------------------------- child: editor path
 
@@ -353,16 +134,21 @@ async function measureEditor(job: { path: string; workerScript: string }): Promi
   }
   times.sort((a, b) => a - b);
   return {
-    events: trace.length, findings: findings.length,
-    fileToProblems: file.problems, fileToTrace: file.trace, textToProblems: fromText.problems, textToTrace: fromText.trace,
-    handOffTransfer, handOffClone, findingsClone, problemsOnHost,
+    events: trace.length,
+    workerTextToDiagnostics: fromText.problems.wall,
+    workerFileToDiagnostics: file.problems.wall,
     firstHover, hoverMedian: times[times.length >> 1], hoverMax: times[times.length - 1],
+    detail: {
+      findings: findings.length,
+      fileToProblems: file.problems, fileToTrace: file.trace, textToProblems: fromText.problems, textToTrace: fromText.trace,
+      handOffTransfer, handOffClone, findingsClone, problemsOnHost,
+    },
   };
 }
 
 // ---------------------------------------------------------------- parent
 
-function parseArgs(argv: string[]): { sizes: number[]; chromeUpTo: number; editorAt: number; out: string; unloadEvery: number; tasks: number[] } {
+function parseArgs(argv: string[]): { sizes: number[]; recordedUpTo: number; editorAt: number; out: string; unloadEvery: number; tasks: number[] } {
   const quick = argv.includes('--quick');
   const sizesArg = argv.find((a) => a.startsWith('--sizes='));
   const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [100_000] : [100_000, 1_000_000, 10_000_000];
@@ -371,33 +157,26 @@ function parseArgs(argv: string[]): { sizes: number[]; chromeUpTo: number; edito
   const unloadEvery = unloadArg ? Number(unloadArg.slice(15)) : DEFAULT_UNLOAD_EVERY;
   const tasksArg = argv.find((a) => a.startsWith('--tasks='));
   const tasks = tasksArg ? tasksArg.slice(8).split(',').map(Number) : [];
-  return { sizes, chromeUpTo: 1_000_000, editorAt, out: resolve('bench/results'), unloadEvery, tasks };
+  return { sizes, recordedUpTo: 1_000_000, editorAt, out: resolve('bench/results'), unloadEvery, tasks };
 }
 
-function chromeSupported(): boolean {
-  try {
-    createParser('chrome-json');
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The formats other than native written at a size: all of them up to `recordedUpTo` events. */
+const RECORDED: TraceFormat[] = ['chrome-json', ...TEXT_FORMATS];
 
 /** Generates (or reuses) the trace files of one size; returns the paths and the planted races. */
-function traceFiles(events: number, withChrome: boolean, unloadEvery: number): { native: string; chrome?: string; meta: string; generated: GeneratedTrace; seconds: number } {
+function traceFiles(events: number, withRecorded: boolean, unloadEvery: number): { paths: Partial<Record<TraceFormat, string>>; meta: string; seconds: number } {
   const dir = join(tmpdir(), 'dm-race-lens-bench');
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `gen-v${GENERATOR_VERSION}-${events}-${SEED}-${PLANT_EVERY}-${unloadEvery}`);
-  const native = `${base}.dmtrace`;
-  const chrome = withChrome ? `${base}.json` : undefined;
+  const formats: TraceFormat[] = ['dmtrace', ...(withRecorded ? RECORDED : [])];
+  const paths = Object.fromEntries(formats.map((f) => [f, base + SUFFIX[f]])) as Partial<Record<TraceFormat, string>>;
   const meta = `${base}.meta.json`;
-  if (existsSync(meta) && existsSync(native) && (!chrome || existsSync(chrome))) {
-    return { native, chrome, meta, generated: JSON.parse(readFileSync(meta, 'utf8')), seconds: 0 };
-  }
+  if (existsSync(meta) && formats.every((f) => existsSync(paths[f] ?? ''))) return { paths, meta, seconds: 0 };
   const t = performance.now();
-  const generated = generateTrace({ events, seed: SEED, plantEvery: PLANT_EVERY, unloadEvery }, native, chrome);
+  const { dmtrace, ...others } = paths;
+  const generated: GeneratedTrace = generateTrace({ events, seed: SEED, plantEvery: PLANT_EVERY, unloadEvery }, dmtrace ?? '', others);
   writeFileSync(meta, JSON.stringify(generated));
-  return { native, chrome, meta, generated, seconds: (performance.now() - t) / 1000 };
+  return { paths, meta, seconds: (performance.now() - t) / 1000 };
 }
 
 function child<T>(mode: string, job: object, maxOldSpaceMb: number): T {
@@ -409,46 +188,9 @@ function child<T>(mode: string, job: object, maxOldSpaceMb: number): T {
   return JSON.parse(out) as T;
 }
 
-const fmtS = (s: number) => (s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms` : `${s.toFixed(2)} s`);
-const fmtN = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(n % 1e6 === 0 ? 0 : 1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : String(n));
-const fmtMb = (b: number) => `${(b / MB).toFixed(0)} MB`;
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
-}
-
-function sizeRows(results: SizeResult[]): string[][] {
-  const head = ['events', 'format', 'file', 'baseline', 'parse', 'hb', 'rules', 'total', 'MB/s', 'events/s', 'x base', 'cpu total', 'MB/cpu-s', 'peak RSS', 'RSS/file', 'held B/ev', 'planted'];
-  return [head, ...results.map((r) => [
-    fmtN(r.events), r.format, fmtMb(r.fileBytes), fmtS(r.baseline), fmtS(r.parse), fmtS(r.hb), fmtS(r.rules), fmtS(r.total),
-    r.mbPerSecond.toFixed(0), `${(r.eventsPerSecond / 1e6).toFixed(2)}M`, r.vsBaseline.toFixed(1), fmtS(r.totalCpu), r.mbPerCpuSecond.toFixed(0), fmtMb(r.peakRssBytes),
-    r.peakRssPerFileByte.toFixed(2), r.retainedBytesPerEvent.toFixed(0),
-    r.planted.missing.length === 0 && r.planted.unexpected.length === 0 ? `${r.planted.expected} ok` : `FAIL -${r.planted.missing.length} +${r.planted.unexpected.length}`,
-  ])];
-}
-
-function targets(sizes: SizeResult[]): Results['targets'] {
-  const out: Results['targets'] = [];
-  for (const r of sizes) {
-    const n = fmtN(r.events);
-    out.push({ name: `${n}: total >= 100 MB/s`, ok: r.mbPerSecond >= 100, detail: `${r.mbPerSecond.toFixed(0)} MB/s wall, ${r.mbPerCpuSecond.toFixed(0)} MB per cpu-second` });
-    out.push({ name: `${n}: total within 3x of the baseline`, ok: r.vsBaseline <= 3, detail: `${r.vsBaseline.toFixed(1)}x wall, ${(r.totalCpu / r.baselineCpu).toFixed(1)}x in cpu time` });
-    out.push({ name: `${n}: peak RSS <= 2x the file`, ok: r.peakRssPerFileByte <= 2, detail: `${r.peakRssPerFileByte.toFixed(2)}x (${fmtMb(r.peakRssBytes)} for ${fmtMb(r.fileBytes)})` });
-    if (r.events >= 10_000_000) out.push({ name: `${n}: peak RSS under 2 GB`, ok: r.peakRssBytes < 2048 * MB, detail: fmtMb(r.peakRssBytes) });
-    out.push({ name: `${n}: exactly the planted races`, ok: r.planted.missing.length === 0 && r.planted.unexpected.length === 0, detail: `${r.planted.expected} planted, ${r.findings} found` });
-  }
-  for (let k = 1; k < sizes.length; k++) {
-    const e = Math.log(sizes[k].total / sizes[k - 1].total) / Math.log(sizes[k].events / sizes[k - 1].events);
-    out.push({ name: `scaling ${fmtN(sizes[k - 1].events)} -> ${fmtN(sizes[k].events)} linear (exponent <= 1.1)`, ok: e <= 1.1, detail: e.toFixed(2) });
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
-  const { sizes, chromeUpTo, editorAt, out, unloadEvery, tasks } = parseArgs(process.argv.slice(2));
+  const { sizes, recordedUpTo, editorAt, out, unloadEvery, tasks } = parseArgs(process.argv.slice(2));
   if (tasks.length > 0) return manyTasks(tasks);
-  const chrome = chromeSupported();
   const results: Results = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, loadAverageAtStart: loadavg()[0] },
@@ -456,24 +198,34 @@ async function main(): Promise<void> {
     plantEvery: PLANT_EVERY,
     unloadEvery,
     sizes: [],
-    chrome: [],
+    recorded: [],
+    wholeProcess: [],
+    jsonParse: [],
     scaling: [],
     targets: [],
   };
+  console.error(`load average at start: ${loadavg()[0].toFixed(1)} on ${cpus().length} cpus`);
   for (const events of sizes) {
-    const files = traceFiles(events, chrome && events <= chromeUpTo, unloadEvery);
+    const files = traceFiles(events, events <= recordedUpTo, unloadEvery);
     if (files.seconds > 0) console.error(`generated ${fmtN(events)} events in ${fmtS(files.seconds)}`);
     const maxOldSpaceMb = events >= 10_000_000 ? 4096 : 2048;
     const repeats = events <= 1_000_000 ? 3 : 1;
-    const r = child<SizeResult>('--measure', { path: files.native, format: 'dmtrace', meta: files.meta, maxOldSpaceMb, repeats }, maxOldSpaceMb);
-    results.sizes.push(r);
-    console.error(table(sizeRows([r])).split('\n')[1]);
-    if (files.chrome) {
-      results.chrome.push(child<SizeResult>('--measure', { path: files.chrome, format: 'chrome-json', meta: files.meta, maxOldSpaceMb, repeats }, maxOldSpaceMb));
-    }
+    const measure = (format: TraceFormat): SizeResult => {
+      const r = child<SizeResult>('--measure', { path: files.paths[format], format, meta: files.meta, maxOldSpaceMb, repeats }, maxOldSpaceMb);
+      console.error(sizeLine(r));
+      return r;
+    };
+    results.sizes.push(measure('dmtrace'));
+    if (events > recordedUpTo) continue;
+    const native = files.paths.dmtrace ?? '';
+    const whole = measureWholeProcess(__dirname, native, events, WHOLE_PROCESS_RUNS);
+    results.wholeProcess.push(whole);
+    console.error(`${fmtN(events)} whole process: cli ${fmtS(whole.cli.cpu)} cpu, ${fmtMb(whole.cli.peakRssBytes)}; floor ${fmtS(whole.floor.cpu)} cpu`);
+    for (const format of RECORDED) results.recorded.push(measure(format));
+    results.jsonParse.push(child<JsonParseResult>('--json-parse', { path: files.paths['chrome-json'] }, 4096));
     if (events === editorAt) {
       const workerScript = join(__dirname, 'analysisWorker.js');
-      if (existsSync(workerScript)) results.editor = child<EditorResult>('--editor', { path: files.native, workerScript }, 4096);
+      if (existsSync(workerScript)) results.editor = child<EditorResult>('--editor', { path: native, workerScript }, 4096);
     }
   }
   for (let k = 1; k < results.sizes.length; k++) {
@@ -481,45 +233,16 @@ async function main(): Promise<void> {
     const exp = (x: number, y: number) => Math.log(y / x) / Math.log(b.events / a.events);
     results.scaling.push({ from: a.events, to: b.events, total: exp(a.total, b.total), parse: exp(a.parse, b.parse), hb: exp(a.hb, b.hb), rules: exp(a.rules, b.rules) });
   }
-  results.targets = targets(results.sizes);
   await measureGraph(results, sizes.filter((n) => n <= 1_000_000));
   results.machine.loadAverageAtEnd = loadavg()[0];
+  results.targets = evaluateTargets(results);
 
-  const m = results.machine;
-  console.log(`\ndm-race-lens benchmark: ${m.cpus} cpus (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.toFixed(1)} -> ${(m.loadAverageAtEnd ?? 0).toFixed(1)}`);
-  console.log(`trace: seed ${results.seed}, planted block every ${results.plantEvery} events, DMR5 in every ${results.unloadEvery}th block\n`);
-  console.log(table(sizeRows([...results.sizes, ...results.chrome])));
-  if (!chrome) console.log('(chrome-json: no parser yet, not measured)');
-  if (results.scaling.length > 0) {
-    console.log('\nscaling exponent log(t2/t1)/log(n2/n1):');
-    console.log(table([['sizes', 'total', 'parse', 'hb', 'rules'], ...results.scaling.map((s) => [`${fmtN(s.from)} -> ${fmtN(s.to)}`, s.total.toFixed(2), s.parse.toFixed(2), s.hb.toFixed(2), s.rules.toFixed(2)])]));
-  }
-  if (results.editor) {
-    const e = results.editor;
-    const both = (x: Timed) => [fmtS(x.wall), fmtS(x.cpu)];
-    console.log(`\neditor path at ${fmtN(e.events)} events, ${e.findings} findings (wall, and cpu of all threads):`);
-    console.log(table([
-      ['step', 'wall', 'cpu'],
-      ['worker reads the saved file -> Problems entries', ...both(e.fileToProblems)],
-      ['  ... -> trace rebuilt on the host', ...both(e.fileToTrace)],
-      ['worker given the document text -> Problems entries', ...both(e.textToProblems)],
-      ['  ... -> trace rebuilt on the host', ...both(e.textToTrace)],
-      ['hand-off: columns transferred', ...both(e.handOffTransfer)],
-      ['hand-off: columns cloned', ...both(e.handOffClone)],
-      ['hand-off: findings cloned', ...both(e.findingsClone)],
-      ['entries placed on the host instead', ...both(e.problemsOnHost)],
-      ['first hover (builds happens-before)', fmtS(e.firstHover), ''],
-      ['hover, median of 200', fmtS(e.hoverMedian), ''],
-      ['hover, max of 200', fmtS(e.hoverMax), ''],
-    ]));
-  }
-  console.log('\ntargets:');
-  for (const t of results.targets) console.log(`  ${t.ok ? 'ok  ' : 'MISS'} ${t.name}: ${t.detail}`);
+  printResults(results, (line) => console.log(line));
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`\nfigures written to ${join(out, 'latest.json')}`);
 
-  const failed = [...results.sizes, ...results.chrome].filter((r) => r.planted.missing.length > 0 || r.planted.unexpected.length > 0);
+  const failed = [...results.sizes, ...results.recorded].filter((r) => r.planted.missing.length > 0 || r.planted.unexpected.length > 0);
   for (const r of failed) {
     console.error(`\nPLANTED RACE CHECK FAILED (${fmtN(r.events)} ${r.format}):`);
     for (const m of r.planted.missing.slice(0, 20)) console.error(`  missing: ${m}`);
@@ -536,9 +259,6 @@ async function measureGraph(results: Results, sizes: number[]): Promise<void> {
     return;
   }
   results.graph = await runGraphBench({ root: resolve(__dirname, '..'), sizes, chromium, log: (line) => console.error(line) });
-  for (const g of results.graph) {
-    results.targets.push({ name: `${fmtN(g.events)}: graph frame time p95 <= 16 ms`, ok: g.all.p95 <= 16, detail: `${g.all.p95.toFixed(1)} ms p95, ${g.all.p50.toFixed(1)} ms median, first frame ${fmtS(g.timeToFirstFrameMs / 1000)}` });
-  }
 }
 
 /** `--tasks=N,M`: the many-short-lived-tasks trace of each size, each in a child with a 2 GB heap (bench/manyTasks.ts). */
@@ -562,6 +282,7 @@ async function entry(): Promise<void> {
   const [mode, job] = process.argv.slice(2);
   if (mode === '--measure') process.stdout.write(JSON.stringify(await measureSize(JSON.parse(job))));
   else if (mode === '--editor') process.stdout.write(JSON.stringify(await measureEditor(JSON.parse(job))));
+  else if (mode === '--json-parse') process.stdout.write(JSON.stringify(measureJsonParse(JSON.parse(job))));
   else if (mode === '--tasks') process.stdout.write(JSON.stringify(await measureManyTasks((JSON.parse(job) as { path: string }).path)));
   else await main();
 }

@@ -7,7 +7,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HappensBefore } from '../extension/core/hb/happensBefore';
 import { runRules } from '../extension/core/rules';
-import { parseFile } from '../extension/core/trace/readFile';
+import { parseFile } from '../extension/core/node/readFile';
 
 export interface ManyTasksResult {
   tasks: number;

@@ -14,7 +14,7 @@ export interface PlantedCheck {
   unexpected: string[];
 }
 
-/** `headerLines` is the generated file's lines before its first event (nativeHeaderLines or chromeHeaderLines). */
+/** `headerLines` is the generated file's lines before its first event (GeneratedTrace.headerLines of its format). */
 export function checkPlanted(generated: GeneratedTrace, headerLines: number, trace: Trace, findings: readonly Finding[]): PlantedCheck {
   // DMR5 names the first live device of the whole trace, not the planted one: its md is not part of the key.
   const key = (rule: string, severity: string, line: number, md: string) => `${rule} ${severity} line ${line}${rule === 'DMR5' ? '' : ` ${md}`}`;

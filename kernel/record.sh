@@ -116,7 +116,7 @@ for cmd in dmsetup trace-cmd perf bpftrace; do copy_with_libs "$(command -v "$cm
 cp "$MODDIR/dm-mod.ko" "$MODDIR/dm-zero.ko" "$ROOT/modules/"
 cp "$PROBES/kprobe_events" "$PROBES/dmrl.bt" "$ROOT/probes/"
 cp "$HERE/guest/init" "$ROOT/init" && chmod +x "$ROOT/init"
-cp "$HERE/guest/workload.sh" "$HERE/guest/apply-probes.sh" "$ROOT/"
+cp "$HERE/guest/workload.sh" "$HERE/guest/apply-probes.sh" "$HERE/guest/through-oops.sh" "$ROOT/"
 echo "root:x:0:0:root:/:/bin/sh" > "$ROOT/etc/passwd"
 (cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) > "$INITRD"
 say "initramfs $(du -h "$INITRD" | cut -f1)"

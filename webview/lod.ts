@@ -75,7 +75,8 @@ export function buildAxisLod(
   const lanes: LaneLod[] = [];
   for (let l = 0; l < laneCount; l++) {
     const order = grouped.subarray(counts[l], counts[l + 1]);
-    const xs = Float64Array.from(order, (e) => x[e]);
+    const xs = new Float64Array(order.length);
+    for (let k = 0; k < order.length; k++) xs[k] = x[order[k]];
     if (!isSorted(xs)) sortByX(order, xs);
     lanes.push({ order, xs, levels: buildLevels(order, xs, cls, marked, origin, baseWidth) });
   }
@@ -108,11 +109,15 @@ function buildLevels(order: Int32Array, xs: Float64Array, cls: Uint8Array, marke
 
 function levelZero(order: Int32Array, xs: Float64Array, cls: Uint8Array, marked: Uint8Array, origin: number, width: number): LodLevel {
   const n = order.length;
-  const index = new Float64Array(n);
-  const count = new Uint32Array(n);
-  const classes = new Uint8Array(n);
-  const mark = new Uint8Array(n);
-  const first = new Int32Array(n);
+  // Two passes: count the buckets, then fill arrays of exactly that size (no over-allocation and copy).
+  let m = 0;
+  for (let k = 0, last = Number.NaN; k < n; k++) {
+    const bucket = Math.floor((xs[k] - origin) / width);
+    if (bucket !== last) m++;
+    last = bucket;
+  }
+  const level = emptyLevel(width, m);
+  const { index, count, classes, marked: mark, first } = level;
   let b = -1;
   for (let k = 0; k < n; k++) {
     const e = order[k];
@@ -126,18 +131,24 @@ function levelZero(order: Int32Array, xs: Float64Array, cls: Uint8Array, marked:
     classes[b] |= 1 << cls[e];
     mark[b] |= marked[e];
   }
-  const m = b + 1;
-  return { width, index: index.slice(0, m), count: count.slice(0, m), classes: classes.slice(0, m), marked: mark.slice(0, m), first: first.slice(0, m) };
+  return level;
+}
+
+function emptyLevel(width: number, m: number): LodLevel {
+  return { width, index: new Float64Array(m), count: new Uint32Array(m), classes: new Uint8Array(m), marked: new Uint8Array(m), first: new Int32Array(m) };
 }
 
 /** The next level: buckets twice as wide, merged pairwise. */
 function coarser(fine: LodLevel): LodLevel {
   const n = fine.index.length;
-  const index = new Float64Array(n);
-  const count = new Uint32Array(n);
-  const classes = new Uint8Array(n);
-  const mark = new Uint8Array(n);
-  const first = new Int32Array(n);
+  let m = 0;
+  for (let k = 0, last = Number.NaN; k < n; k++) {
+    const bucket = Math.floor(fine.index[k] / 2);
+    if (bucket !== last) m++;
+    last = bucket;
+  }
+  const level = emptyLevel(fine.width * 2, m);
+  const { index, count, classes, marked: mark, first } = level;
   let b = -1;
   for (let k = 0; k < n; k++) {
     const bucket = Math.floor(fine.index[k] / 2);
@@ -150,8 +161,7 @@ function coarser(fine: LodLevel): LodLevel {
     classes[b] |= fine.classes[k];
     mark[b] |= fine.marked[k];
   }
-  const m = b + 1;
-  return { width: fine.width * 2, index: index.slice(0, m), count: count.slice(0, m), classes: classes.slice(0, m), marked: mark.slice(0, m), first: first.slice(0, m) };
+  return level;
 }
 
 /**

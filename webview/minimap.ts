@@ -4,7 +4,7 @@
 
 import { pickLevel, visibleBuckets } from './lod';
 import type { Axis, Filters, Row, Scene } from './scene';
-import { CLASS_PRIORITY } from './render';
+import { CLASS_PRIORITY } from './drawLanes';
 import type { Palette } from './theme';
 import { plotWidth, type Frame, type Viewport } from './view';
 

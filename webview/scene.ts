@@ -189,6 +189,14 @@ export class Scene {
   label(event: number): string {
     return this.graph.detail?.[event] ?? this.graph.strings[this.graph.events.name[event]];
   }
+
+  /** The tooltip of an event: its task and label, line, time, hb step and the races it is in. */
+  describe(e: number): string {
+    const g = this.graph;
+    const races = g.races.filter((r) => r.primary === e || r.other === e || r.related.includes(e)).map((r) => `${r.rule} ${r.severity}`);
+    const time = g.events.time[e];
+    return `${g.lanes[g.events.lane[e]].name}: ${this.label(e)}\nline ${g.events.line[e]} · +${(time / 1e3).toFixed(3)} µs · hb step ${g.events.rank[e]}${races.length ? `\nin ${races.join(', ')}` : ''}`;
+  }
 }
 
 /** Sorts `keys` ascending and `items` along with them (typed arrays, no comparator calls on a million pairs). */

@@ -3,7 +3,8 @@
 
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { analyzeFile, type Analysis } from '../core/analyze';
+import type { Analysis } from '../core/analyze';
+import { analyzeFile } from '../core/node/readFile';
 import { jsonReportPieces } from '../core/report/json';
 import { compactPerfettoPieces, perfettoPieces } from '../core/report/perfetto';
 import { sarifPieces } from '../core/report/sarif';

@@ -12,9 +12,7 @@ import {
   DEFAULT_PREEMPTION_BOUND,
   PatchConfig,
   SCENARIOS,
-  defaultSampleDir,
   formatMatrix,
-  loadModelSeries,
   raceMatrix,
   racesClosedByPatch,
   runScenario,
@@ -23,6 +21,7 @@ import {
   sourcePathFor,
   writeDmtrace,
 } from '../core/simulate';
+import { defaultSampleDir, loadModelSeries } from '../core/node/loadSeries';
 import type { RuleId } from '../core/rules/finding';
 import { parseArgs, UsageError } from './args';
 

@@ -1,4 +1,5 @@
 // The pipeline every consumer uses: text -> trace -> happens-before -> findings.
+// A file on disk goes through node/readFile.ts (analyzeFile), which ends here.
 
 import { HappensBefore } from './hb/happensBefore';
 import { runRules } from './rules';
@@ -7,7 +8,6 @@ import type { Finding } from './rules/finding';
 import { CappedDiagnostics, type Omitted } from './trace/diagnostics';
 import type { Diagnostic, Trace } from './trace/model';
 import { parseTrace, type ParseOptions } from './trace/parse';
-import { parseFile, type FileProgress } from './trace/readFile';
 
 export interface Analysis {
   trace: Trace;
@@ -32,19 +32,4 @@ export function analyzeTrace(trace: Trace, options?: RuleOptions): Analysis {
 
 export function analyzeText(text: string, options: ParseOptions & RuleOptions = {}): Analysis {
   return analyzeTrace(parseTrace(text, options), options);
-}
-
-/** parseFile, then happens-before and the rules: the file counterpart of analyzeText. */
-export async function analyzeFile(
-  path: string,
-  options: ParseOptions & RuleOptions = {},
-  onProgress?: (p: FileProgress) => void,
-): Promise<Analysis> {
-  let totalBytes = 0;
-  const trace = await parseFile(path, options, (p) => {
-    totalBytes = p.totalBytes;
-    onProgress?.(p);
-  });
-  onProgress?.({ phase: 'analysis', bytes: totalBytes, totalBytes });
-  return analyzeTrace(trace, options);
 }

@@ -6,10 +6,11 @@
 // so the host answers hovers without parsing again; the host builds
 // happens-before again only when a hover or the graph needs it.
 import { parentPort } from 'node:worker_threads';
-import { analyzeFile, analyzeText, type Analysis } from '../core/analyze';
+import { analyzeText, type Analysis } from '../core/analyze';
+import { analyzeFile } from '../core/node/readFile';
 import { findingProblems, linesOfFindings } from '../core/report/problems';
 import { raceMatrix, racesClosedByPatch } from '../core/simulate/matrix';
-import { pickLinesOfFile, pickLinesOfText } from '../core/trace/pickLines';
+import { pickLinesOfFile, pickLinesOfText } from '../core/node/pickLines';
 import { serializeTrace } from '../core/trace/transfer';
 import type { WorkerMessage, WorkerRequest } from './workerProtocol';
 

@@ -7,8 +7,8 @@ import { RULES, type RuleId } from '../core/rules/finding';
 import { ruleDocsUri } from './ruleDocs';
 import { SOURCE } from './diagnostics';
 import { analyzePatch } from '../core/series/patchAnalysis';
-import { closesText } from './patchSeries';
-import { patchNumberAt, rulesClosedBy } from '../core/series/seriesInfo';
+import { closesText, patchNumberAt, rulesClosedBy } from '../core/series/seriesInfo';
+import { lineRange } from './editorPositions';
 import type { TraceAnalyses } from './traceAnalyses';
 
 export const PATCH_SELECTOR: vscode.DocumentSelector = [{ language: 'diff' }, { pattern: '**/*.{patch,diff,mbox}' }];
@@ -30,8 +30,7 @@ class TraceLenses implements vscode.CodeLensProvider {
     if (!analysis) return [];
     const uri = document.uri.toString();
     return analysis.findings.flatMap((f, k) => {
-      const line = Math.min(analysis.trace.line[f.primary] - 1, document.lineCount - 1);
-      const range = document.lineAt(line).range;
+      const range = lineRange(document, analysis.trace.line[f.primary]);
       return [
         new vscode.CodeLens(range, { title: `$(debug-step-over) Step through interleaving (${f.witness.length} steps)`, command: 'dmRaceLens.stepThrough', arguments: [uri, k] }),
         new vscode.CodeLens(range, { title: '$(type-hierarchy) Show in graph', command: 'dmRaceLens.showGraph', arguments: [uri, { finding: k }] }),

@@ -6,7 +6,8 @@ import { chunked } from '../core/report/jsonText';
 import { sarifPieces } from '../core/report/sarif';
 import { compactPerfettoPieces } from '../core/report/perfetto';
 import type { RuleId } from '../core/rules/finding';
-import { openPatch } from './patchSeries';
+import { revealLine } from './editorPositions';
+import { commonPrefix, type PatchFiles } from './patchSeries';
 import type { PatchSeriesModel } from './views';
 import { simulateScenarioInteractive } from './simulation';
 import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
@@ -21,7 +22,6 @@ async function activeAnalysis(analyses: TraceAnalyses, uri?: string | vscode.Uri
   return analyses.analyzeNow(document, true);
 }
 
-/** Writes `text` next to the trace (asking where) and opens it. */
 /** The pieces of a report as UTF-8, encoded chunk by chunk (a report may be longer than a string can be). */
 function encodePieces(pieces: Iterable<string>): Uint8Array {
   const encoder = new TextEncoder();
@@ -35,6 +35,7 @@ function* withNewline(pieces: Iterable<string>): Generator<string> {
   yield '\n';
 }
 
+/** Writes a report to `given`, or next to the trace (asking where); the file written. */
 async function saveBeside(analysis: TraceAnalysis, suffix: string, pieces: Iterable<string>, filters: Record<string, string[]>, given?: string | vscode.Uri): Promise<vscode.Uri | undefined> {
   if (given) {
     const target = typeof given === 'string' ? vscode.Uri.parse(given) : given;
@@ -48,7 +49,7 @@ async function saveBeside(analysis: TraceAnalysis, suffix: string, pieces: Itera
   return target;
 }
 
-export function registerCommands(context: vscode.ExtensionContext, analyses: TraceAnalyses, series: PatchSeriesModel): void {
+export function registerCommands(context: vscode.ExtensionContext, analyses: TraceAnalyses, series: PatchSeriesModel, patchFiles: PatchFiles): void {
   const version = String((context.extension.packageJSON as { version?: string }).version ?? '0.0.0');
   context.subscriptions.push(
     vscode.commands.registerCommand('dmRaceLens.analyze', async (uri?: vscode.Uri) => {
@@ -58,7 +59,7 @@ export function registerCommands(context: vscode.ExtensionContext, analyses: Tra
       vscode.window.setStatusBarMessage(`DM Race Lens: ${n} race${n === 1 ? '' : 's'} in ${vscode.workspace.asRelativePath(analysis.uri)}`, 4000);
       return { findings: n, events: analysis.trace.length };
     }),
-    vscode.commands.registerCommand('dmRaceLens.openPatch', (id: string, near?: string) => openPatch(String(id), near ? vscode.Uri.parse(near) : undefined)),
+    vscode.commands.registerCommand('dmRaceLens.openPatch', (id: string, near?: string) => patchFiles.open(String(id), near ? vscode.Uri.parse(near) : undefined)),
     vscode.commands.registerCommand('dmRaceLens.openRaceTrace', async (rule: RuleId, near?: string) => {
       const uris = await vscode.workspace.findFiles(`**/${rule.toLowerCase()}-*.race.dmtrace`, '**/{node_modules,.vscode-test}/**', 5);
       if (uris.length === 0) {
@@ -66,18 +67,14 @@ export function registerCommands(context: vscode.ExtensionContext, analyses: Tra
         return undefined;
       }
       const nearPath = near ? vscode.Uri.parse(near).path : '';
-      uris.sort((a, b) => shared(b.path, nearPath) - shared(a.path, nearPath));
+      uris.sort((a, b) => commonPrefix(b.path, nearPath) - commonPrefix(a.path, nearPath));
       return vscode.window.showTextDocument(uris[0], { preview: false });
     }),
     vscode.commands.registerCommand('dmRaceLens.revealEvent', async (uri: string | vscode.Uri, event: number) => {
       const analysis = await activeAnalysis(analyses, uri);
       if (!analysis || event < 0 || event >= analysis.trace.length) return undefined;
       const editor = await vscode.window.showTextDocument(analysis.uri, { preview: false });
-      const line = Math.min(analysis.trace.line[event] - 1, editor.document.lineCount - 1);
-      const range = editor.document.lineAt(line).range;
-      editor.selection = new vscode.Selection(range.start, range.end);
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-      return line + 1;
+      return revealLine(editor, analysis.trace.line[event]).start.line + 1;
     }),
     vscode.commands.registerCommand('dmRaceLens.exportSarif', async (uri?: vscode.Uri, target?: string | vscode.Uri) => {
       const analysis = await activeAnalysis(analyses, uri);
@@ -98,10 +95,4 @@ export function registerCommands(context: vscode.ExtensionContext, analyses: Tra
     vscode.commands.registerCommand('dmRaceLens.simulateScenario', (scenario?: string, patches?: string) => simulateScenarioInteractive(scenario, patches)),
     vscode.commands.registerCommand('dmRaceLens.checkPatchSeries', () => series.compute(true)),
   );
-}
-
-function shared(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }

@@ -4,18 +4,25 @@
 import * as vscode from 'vscode';
 import { CommandLinks } from './commandLinks';
 import { concurrencyFacts, eventHeader, explainFinding, findingsOf, orderingFacts } from '../core/report/explain';
-import { findPatchFiles } from './patchSeries';
+import { eventAtPosition } from './editorPositions';
+import type { KernelFunctions } from './kernelTree';
+import type { PatchFiles } from './patchSeries';
 import { readSettings } from './settings';
-import { findKernelFunction } from './kernelTree';
 import { mdCode, mdText } from '../core/report/markdown';
-import { eventOnLine, type TraceAnalyses, type TraceAnalysis } from './traceAnalyses';
+import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
+
+/** What an event hover looks up beyond the analysis: the series' patch files and the kernel tree. */
+export interface HoverSources {
+  patchFiles: PatchFiles;
+  kernelFunctions: KernelFunctions;
+}
 
 /**
  * The hover markdown for event `e` of an analysis (shared by trace and source hovers).
  * Trace and workspace text is escaped (./markdown); the only commands the hover may
  * run are those of the links built here, with the arguments built here.
  */
-export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, options: { withRaces?: boolean } = {}): Promise<vscode.MarkdownString> {
+export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, sources: HoverSources): Promise<vscode.MarkdownString> {
   const { trace, hb, findings } = analysis;
   // No theme icons: VS Code renders `$(name)` even inside code spans, where trace text cannot be escaped.
   const md = new vscode.MarkdownString(undefined, false);
@@ -26,7 +33,7 @@ export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, opt
   // Without @file:line, a kernel tree (setting) can still say where the function is.
   const tree = trace.source(e) ? '' : readSettings().kernelTree;
   if (tree) {
-    const at = findKernelFunction(tree, trace.eventName(e)) ?? (caller ? findKernelFunction(tree, caller) : undefined);
+    const at = sources.kernelFunctions.find(tree, trace.eventName(e)) ?? (caller ? sources.kernelFunctions.find(tree, caller) : undefined);
     if (at) md.appendMarkdown(`\n\nSource: [${mdText(`${at.path.slice(tree.length + 1)}:${at.line}`)}](${vscode.Uri.file(at.path).with({ fragment: `L${at.line}` }).toString()})`);
   }
   md.appendMarkdown('\n\n**Ordered:** ' + orderingFacts(trace, hb, e).join('; ') + '.');
@@ -35,8 +42,8 @@ export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, opt
   const raceTasks = involved.flatMap((k) => findings[k].window.map((lane) => lane.task));
   const unordered = concurrencyFacts(trace, hb, e, 4, raceTasks);
   if (unordered.length > 0) md.appendMarkdown('\n\n**Concurrent:** ' + unordered.join('; ') + '.');
-  if (options.withRaces === false || involved.length === 0) return links.trust(md);
-  const patches = await findPatchFiles(analysis.uri);
+  if (involved.length === 0) return links.trust(md);
+  const patches = await sources.patchFiles.find(analysis.uri);
   for (const k of involved) {
     const f = findings[k];
     md.appendMarkdown('\n\n---\n\n');
@@ -55,7 +62,7 @@ export async function eventHoverMarkdown(analysis: TraceAnalysis, e: number, opt
   return links.trust(md);
 }
 
-export function registerTraceHover(context: vscode.ExtensionContext, analyses: TraceAnalyses): void {
+export function registerTraceHover(context: vscode.ExtensionContext, analyses: TraceAnalyses, sources: HoverSources): void {
   context.subscriptions.push(
     vscode.languages.registerHoverProvider(
       [{ language: 'dmtrace' }, { language: 'plaintext' }, { language: 'log' }, { language: 'json' }],
@@ -63,10 +70,10 @@ export function registerTraceHover(context: vscode.ExtensionContext, analyses: T
         async provideHover(document, position) {
           const analysis = await analyses.analyzeNow(document);
           if (!analysis) return undefined;
-          const e = eventOnLine(analysis.trace, position.line + 1);
+          const e = eventAtPosition(analysis.trace, position);
           if (e < 0) return undefined;
           const line = document.lineAt(position.line);
-          return new vscode.Hover(await eventHoverMarkdown(analysis, e), new vscode.Range(position.line, line.firstNonWhitespaceCharacterIndex, position.line, line.text.length));
+          return new vscode.Hover(await eventHoverMarkdown(analysis, e, sources), new vscode.Range(position.line, line.firstNonWhitespaceCharacterIndex, position.line, line.text.length));
         },
       },
     ),

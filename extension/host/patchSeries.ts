@@ -1,10 +1,8 @@
-// The patch series as the editor knows it: which patch closes which race, and
-// where each patch file is in the workspace. Without the simulator's matrix the
-// race -> patch mapping is the rules' `fixedBy` (docs/rules.md).
+// The patch series' files as the editor knows them: where each patch file is in
+// the workspace and its subject. Which patch closes which race comes from
+// core/series/seriesInfo (the rules' `fixedBy`) or the simulator's matrix (views.ts).
 import * as vscode from 'vscode';
 import { ANY_PATCH_GLOB, PATCH_FILE_GLOB, patchNumberOf, patchSubject } from '../core/series/seriesInfo';
-
-export { PATCH_IDS, closesText, patchNumberOf, patchSubject, rulesClosedBy } from '../core/series/seriesInfo';
 
 export interface PatchFile {
   id: string;
@@ -12,40 +10,53 @@ export interface PatchFile {
   subject: string;
 }
 
-/**
- * Finds the series' patch files in the workspace (`**\/00NN-*.patch`), the ones
- * nearest to `near` first when there are several copies.
- */
-export function findPatchFiles(near?: vscode.Uri): Promise<Map<string, PatchFile>> {
-  // Hovers ask for every race they show: search the workspace once per folder
-  // of the asking trace until a patch file is created, changed or deleted.
-  const key = near ? near.path.replace(/[^/]*$/, '') : '';
-  let found = cache.get(key);
-  if (!found) {
-    found = searchPatchFiles(near);
-    cache.set(key, found);
-    watchPatches();
+/** The workspace's patch files, searched once per folder of the asking trace until a patch file changes. */
+export class PatchFiles implements vscode.Disposable {
+  private readonly cache = new Map<string, Promise<Map<string, PatchFile>>>();
+  private watcher: vscode.FileSystemWatcher | undefined;
+
+  /**
+   * The series' patch files in the workspace (`**\/00NN-*.patch`), the ones
+   * nearest to `near` first when there are several copies.
+   */
+  find(near?: vscode.Uri): Promise<Map<string, PatchFile>> {
+    // Hovers ask for every race they show: search the workspace once per folder
+    // of the asking trace until a patch file is created, changed or deleted.
+    const key = near ? near.path.replace(/[^/]*$/, '') : '';
+    let found = this.cache.get(key);
+    if (!found) {
+      found = searchPatchFiles(near);
+      this.cache.set(key, found);
+      this.watch();
+    }
+    return found;
   }
-  return found;
-}
 
-const cache = new Map<string, Promise<Map<string, PatchFile>>>();
-let watcher: vscode.FileSystemWatcher | undefined;
+  /** Opens patch `id` (`04`) of the series in an editor; false when the workspace has no such file. */
+  async open(id: string, near?: vscode.Uri): Promise<boolean> {
+    const file = (await this.find(near)).get(id.padStart(2, '0'));
+    if (!file) {
+      void vscode.window.showWarningMessage(`DM Race Lens: no file of patch ${id} (00${id}-*.patch) in the workspace.`);
+      return false;
+    }
+    await vscode.window.showTextDocument(file.uri, { preview: false });
+    return true;
+  }
 
-function watchPatches(): void {
-  if (watcher) return;
-  watcher = vscode.workspace.createFileSystemWatcher(ANY_PATCH_GLOB);
-  const reset = () => cache.clear();
-  watcher.onDidCreate(reset);
-  watcher.onDidChange(reset);
-  watcher.onDidDelete(reset);
-}
+  private watch(): void {
+    if (this.watcher) return;
+    this.watcher = vscode.workspace.createFileSystemWatcher(ANY_PATCH_GLOB);
+    const reset = () => this.cache.clear();
+    this.watcher.onDidCreate(reset);
+    this.watcher.onDidChange(reset);
+    this.watcher.onDidDelete(reset);
+  }
 
-/** Stops watching patch files (extension deactivation). */
-export function disposePatchSearch(): void {
-  watcher?.dispose();
-  watcher = undefined;
-  cache.clear();
+  dispose(): void {
+    this.watcher?.dispose();
+    this.watcher = undefined;
+    this.cache.clear();
+  }
 }
 
 async function searchPatchFiles(near?: vscode.Uri): Promise<Map<string, PatchFile>> {
@@ -61,19 +72,9 @@ async function searchPatchFiles(near?: vscode.Uri): Promise<Map<string, PatchFil
   return out;
 }
 
-function commonPrefix(a: string, b: string): number {
+/** How many leading characters two paths share (nearer files share more). */
+export function commonPrefix(a: string, b: string): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return i;
-}
-
-/** Opens patch `id` (`04`) of the series in an editor; false when the workspace has no such file. */
-export async function openPatch(id: string, near?: vscode.Uri): Promise<boolean> {
-  const file = (await findPatchFiles(near)).get(id.padStart(2, '0'));
-  if (!file) {
-    void vscode.window.showWarningMessage(`DM Race Lens: no file of patch ${id} (00${id}-*.patch) in the workspace.`);
-    return false;
-  }
-  await vscode.window.showTextDocument(file.uri, { preview: false });
-  return true;
 }

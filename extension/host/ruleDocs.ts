@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import type { RuleId } from '../core/rules/finding';
 
+// A cache of the shipped file, not editor state: it is the same in every activation.
 let headingLines: Map<string, number> | undefined;
 
 /** The URI of the rule's section (`#L<line>` opens the file at the heading). */

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { dirname, join } from 'node:path';
 import { matrixConfigs, PatchConfig } from '../core/simulate/config';
-import { loadModelSeries } from '../core/simulate/loadSeries';
+import { loadModelSeries } from '../core/node/loadSeries';
 import { runScenario } from '../core/simulate/runScenario';
 import { SCENARIOS, scenarioNamed } from '../core/simulate/scenarios';
 import { writeDmtrace } from '../core/simulate/dmtraceWriter';

@@ -4,13 +4,14 @@
 // folder and its `source/` folder; `dmRaceLens.kernelTree` adds drivers/md of a
 // kernel tree, where function names of unresolved events are also looked up.
 // Every path stays inside the trace's workspace folder, the trace's folder or the
-// kernel tree (core/trace/sourcePaths); a `!source` outside them is ignored with a
+// kernel tree (core/node/sourcePaths); a `!source` outside them is ignored with a
 // warning on its line. In an untrusted workspace nothing of this runs.
 import * as vscode from 'vscode';
 import { dirname, join } from 'node:path';
-import { confineSourcePath, isConfinedFile } from '../core/trace/sourcePaths';
+import { confineSourcePath, isConfinedFile } from '../core/node/sourcePaths';
 import { findingDiagnostic, SOURCE, toSeverity } from './diagnostics';
-import { eventHoverMarkdown } from './hover';
+import { fileLineRange } from './editorPositions';
+import { eventHoverMarkdown, type HoverSources } from './hover';
 import { mdText } from '../core/report/markdown';
 import { readSettings } from './settings';
 import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
@@ -74,7 +75,7 @@ function sourceEvents(analysis: TraceAnalysis): Map<number, { path: string; line
   return out;
 }
 
-export function registerSources(context: vscode.ExtensionContext, analyses: TraceAnalyses): void {
+export function registerSources(context: vscode.ExtensionContext, analyses: TraceAnalyses, hoverSources: HoverSources): void {
   const collection = vscode.languages.createDiagnosticCollection('dm-race-lens-source');
   /** Per source path, the events of each analysed trace on each line (1-based). */
   const bySource = new Map<string, { analysis: TraceAnalysis; event: number; line: number }[]>();
@@ -103,7 +104,7 @@ export function registerSources(context: vscode.ExtensionContext, analyses: Trac
         // Related events that have a source line point there; the others point into the trace.
         const rangeOf = (e: number) => {
           const s = located.get(e);
-          return s ? new vscode.Range(s.line - 1, 0, s.line - 1, 1000) : new vscode.Range(analysis.trace.line[e] - 1, 0, analysis.trace.line[e] - 1, 1000);
+          return fileLineRange(s ? s.line : analysis.trace.line[e]);
         };
         const d = findingDiagnostic(context.extensionUri, document, analysis.trace, f, severity, rangeOf, vscode.Uri.file(at.path));
         d.message = `${d.message} [${traceName}:${analysis.trace.line[f.primary]}]`;
@@ -139,7 +140,7 @@ export function registerSources(context: vscode.ExtensionContext, analyses: Trac
         here.sort((a, b) => Number(b.analysis.findings.some((f) => f.primary === b.event)) - Number(a.analysis.findings.some((f) => f.primary === a.event)));
         const parts: vscode.MarkdownString[] = [];
         for (const x of here.slice(0, 3)) {
-          const md = await eventHoverMarkdown(x.analysis, x.event);
+          const md = await eventHoverMarkdown(x.analysis, x.event, hoverSources);
           parts.push(new vscode.MarkdownString(`*${mdText(vscode.workspace.asRelativePath(x.analysis.uri))}, line ${x.analysis.trace.line[x.event]}:*`), md);
         }
         if (here.length > 3) parts.push(new vscode.MarkdownString(`*…and ${here.length - 3} more trace events on this line.*`));

@@ -205,16 +205,3 @@ export class TraceAnalyses implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 }
-
-const lineIndexes = new WeakMap<Trace, Map<number, number>>();
-
-/** The event on a 1-based line of the trace file, or -1 (an index built once per trace). */
-export function eventOnLine(trace: Trace, line: number): number {
-  let index = lineIndexes.get(trace);
-  if (!index) {
-    index = new Map();
-    for (let i = 0; i < trace.length; i++) if (!index.has(trace.line[i])) index.set(trace.line[i], i);
-    lineIndexes.set(trace, index);
-  }
-  return index.get(line) ?? -1;
-}

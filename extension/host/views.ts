@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { RULES, RULE_IDS, type Finding, type RuleId } from '../core/rules/finding';
 import { mdText } from '../core/report/markdown';
-import { findPatchFiles, PATCH_IDS, rulesClosedBy } from './patchSeries';
+import { PATCH_IDS, rulesClosedBy } from '../core/series/seriesInfo';
+import type { PatchFiles } from './patchSeries';
 import type { AnalysisWorker } from './analysisWorkerClient';
 import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
 import type { SeriesMatrix } from './workerProtocol';
@@ -77,18 +78,21 @@ export class RacesTree implements vscode.TreeDataProvider<RaceNode> {
 type PatchNode = { kind: 'patch'; id: string } | { kind: 'rule'; id: string; rule: RuleId; source: 'matrix' | 'rules' } | { kind: 'action' };
 
 /** The race x patch knowledge the view shows; the matrix is computed on demand (about a second). */
-export class PatchSeriesModel implements vscode.TreeDataProvider<PatchNode> {
+export class PatchSeriesModel implements vscode.TreeDataProvider<PatchNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<PatchNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private result: SeriesMatrix | undefined;
   private subjects = new Map<string, string>();
 
-  constructor(private readonly worker: AnalysisWorker) {
-    void this.loadSubjects();
+  constructor(
+    private readonly worker: AnalysisWorker,
+    patchFiles: PatchFiles,
+  ) {
+    void this.loadSubjects(patchFiles);
   }
 
-  private async loadSubjects(): Promise<void> {
-    const files = await findPatchFiles();
+  private async loadSubjects(patchFiles: PatchFiles): Promise<void> {
+    const files = await patchFiles.find();
     this.subjects = new Map([...files].map(([id, f]) => [id, f.subject]));
     this.changed.fire(undefined);
   }
@@ -145,6 +149,10 @@ export class PatchSeriesModel implements vscode.TreeDataProvider<PatchNode> {
     item.command = { title: 'Open a trace of the race', command: 'dmRaceLens.openRaceTrace', arguments: [node.rule] };
     item.id = `patch:${node.id}:${node.rule}`;
     return item;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
   }
 }
 

@@ -15,7 +15,8 @@
 //               fixed minor (the md is published, then destroyed on -EBUSY),
 //               while THREADS tasks look that minor up by number
 //   open        R3: create + table load + resume, then remove, while THREADS
-//               tasks open and close the block device
+//               tasks open and close the block device (with -i: paced, for as
+//               long as the creates and removes go on)
 //   create      R4: THREADS tasks create and remove devices with any minor
 //   unload      R5: a device exists, THREADS tasks open/close it, the main
 //               task unloads dm_mod (delete_module) until it succeeds
@@ -262,6 +263,8 @@ static void run_for_seconds(void)
 // --- lookup and dup-create: lookups by number of base_minor ---
 
 static atomic_int creator_done;
+// set by the open mode: its openers are paced (see open_loop)
+static int open_paced;
 
 // with an iteration limit (a recording), the lookups are paced and last as
 // long as the creator, so that they overlap its creates and removes
@@ -312,6 +315,11 @@ static void mode_lookup(int dup)
 		if (dm_create("rw-keep", base_minor + 1))
 			die("create rw-keep");
 	}
+	// one device made and removed before any lookup runs: a recording then has a completed device
+	// (R1's md_init_done) even when the first racing create is found half-made and the kernel oopses;
+	// a trace with no md_init_done at all cannot tell a device never initialised from a probe not placed
+	if (!dup && dm_create("rw-lookup", base_minor) == 0)
+		remove_quietly("rw-lookup");
 	// lookups counted separately from the creator's outcomes
 	run_threads(lookup_loop, nthreads, tids);
 	run_threads(dup ? create_taken_name : create_remove_fixed, 1, tids + nthreads);
@@ -327,13 +335,18 @@ static void mode_lookup(int dup)
 // --- open: opens of the block device racing its removal ---
 
 static char open_path[256];
+// the open mode's creator ran its last iteration (with -i, the openers last as long as it)
+static atomic_int remover_done;
 
 static void *open_loop(void *arg)
 {
 	long i = 0;
+	// with an iteration limit (a recording), the open mode's opens are paced and last as long
+	// as its creates and removes, so that some are inside dm_blk_open while a remove frees
+	int paced = max_iter && open_paced;
 
 	(void)arg;
-	while (more(&i)) {
+	while (paced ? !stop && !remover_done : more(&i)) {
 		int fd = open(open_path, O_RDONLY | O_CLOEXEC);
 
 		if (fd >= 0) {
@@ -342,6 +355,8 @@ static void *open_loop(void *arg)
 		} else {
 			count(-errno);
 		}
+		if (paced)
+			usleep(500);
 	}
 	return NULL;
 }
@@ -363,6 +378,7 @@ static void mode_open(void)
 	long removes = 0, remove_busy = 0, i = 0;
 
 	block_node(open_path, sizeof(open_path), base_minor);
+	open_paced = 1;
 	run_threads(open_loop, nthreads, tids);
 	double end = now() + seconds;
 	while (now() < end && more(&i)) {
@@ -375,6 +391,7 @@ static void mode_open(void)
 		if (r == 0)
 			removes++;
 	}
+	remover_done = 1;
 	stop = 1;
 	join_threads(nthreads, tids);
 	unlink(open_path);

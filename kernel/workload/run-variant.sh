@@ -12,8 +12,8 @@
 # RECORD=1 records the workload with the probe kit (dist/cli.js probes --format
 # script, derived from this very dm-mod.ko), brings the ftrace text back over a
 # second serial port to VARIANT-MODE-DELAY.trace.txt and prints the analysis's
-# findings by rule. A recorded run does not panic on an oops: its watchdog sends back the trace,
-# which ends at the oops.
+# findings by rule. A recorded run does not panic on an oops: kernel/guest/through-oops.sh (the
+# harness's guest uses it too) sends back the trace, which ends at the oops.
 # ITER=N stops each workload loop after N iterations (keeps a recording small).
 # Only one VM runs at a time on the machine: the run waits for /work/wt/vm.lock
 # (VM_LOCK) and is bounded by timeout.
@@ -61,6 +61,7 @@ if [ "$record" = 1 ]; then
 	run="sh /dmrl-record.sh /tmp/trace.txt -- $run"
 fi
 cp "$bin" "$root/bin/dm-race-workload"
+cp "$repo/kernel/guest/through-oops.sh" "$root/through-oops.sh"
 cp "$ko" "$root/dm-mod.ko"
 cat > "$root/init" <<EOF
 #!/bin/sh
@@ -74,22 +75,10 @@ insmod /dm-mod.ko $([ "$delay" = 0 ] || echo race_delay_ms=$delay) || echo "RACE
 echo "RACES: start variant=$variant mode=$mode delay=$delay"
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 if [ "$record" = 1 ]; then
-	# watchdog: the oopsing task dies holding _minor_lock and the others spin on it, so the
-	# recorder never returns; once the kernel reports the oops (or the run outlives its time)
-	# the recorder's --dump writes what ftrace holds, which ends at the oops
-	$run &
-	pid=\$! n=0
-	while kill -0 \$pid 2>/dev/null; do
-		sleep 1; n=\$((n + 1))
-		oops=\$(dmesg | grep -cE 'BUG:|Oops|general protection fault')
-		[ "\$oops" = 0 ] && [ \$n -lt $((secs + 60)) ] && continue
-		sleep 3
-		kill -0 \$pid 2>/dev/null || break
-		echo "RACES: workload stuck (kernel reports: \$oops), dumping the trace"
-		sh /dmrl-record.sh /tmp/trace.txt --dump
-		break
-	done
-	echo "RACES: workload done"
+	# through an oops: the watcher dumps what ftrace holds once the kernel reports one
+	. /through-oops.sh
+	run_through_oops $((secs + 60)) "sh /dmrl-record.sh /tmp/trace.txt --dump" $run
+	echo "RACES: workload done (status \$?, kernel reports \$OOPS_REPORTS)"
 else
 	timeout $((secs + 60)) $run
 	echo "RACES: workload exit=\$?"

@@ -28,6 +28,18 @@ describe('graph panel', () => {
     assert.equal(graphs.length, 1);
   });
 
+  it('a closed graph panel leaves nothing behind: showing the graph again opens a fresh one', async () => {
+    const { document } = await openTrace(samplePath('dmr2-stale-lookup-get.race.dmtrace'));
+    const isGraph = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('dmRaceLens.graph');
+    assert.equal(await vscode.commands.executeCommand<boolean>('dmRaceLens.showGraph', document.uri), true);
+    const first = await waitFor('the graph tab', () => tabs().find(isGraph));
+    assert.ok(await vscode.window.tabGroups.close(first));
+    await waitFor('the graph tab to close', () => (tabs().some(isGraph) ? undefined : true));
+    assert.equal(await vscode.commands.executeCommand<boolean>('dmRaceLens.showGraph', document.uri, { finding: 0 }), true);
+    await waitFor('a new graph tab', () => tabs().find(isGraph));
+    assert.equal(tabs().filter(isGraph).length, 1);
+  });
+
   it('"Open with" offers the graph as a custom editor for trace files', async () => {
     const uri = vscode.Uri.file(samplePath('dmr6-register-before-init.race.dmtrace'));
     await vscode.commands.executeCommand('vscode.openWith', uri, 'dmRaceLens.graph');

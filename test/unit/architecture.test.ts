@@ -1,24 +1,19 @@
 // The module boundaries, read from the sources: the analysis core
-// (extension/core) imports nothing of vscode, of the host or of
-// child_process; the webview imports no node module; and no module of the
-// project imports itself through a circle of imports (type-only imports
-// included: a circle of types is a circle of concepts too).
+// (extension/core) imports nothing of vscode or of the host, and no Node module
+// outside its Node edge (extension/core/node); the webview imports no Node
+// module, nothing of vscode and nothing of the host; only webview/toolkit.ts
+// imports the UI toolkit; no core module runs programs (child_process); and no module of the project imports itself through a
+// circle of imports (type-only imports included: a circle of types is a circle
+// of concepts too). The lint rules (eslint.config.mjs) say the same: a table of
+// imports below is judged by both, so they cannot drift apart or go silent.
 import * as assert from 'node:assert/strict';
+import { ESLint } from 'eslint';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { REPO_ROOT } from './helpers';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('no package.json above the test');
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = repoRoot();
+const ROOT = REPO_ROOT;
 
 function tsFilesBelow(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -47,6 +42,8 @@ interface Module {
   specifiers: string[];
   /** The project's modules it imports (relative specifiers resolved to files). */
   local: string[];
+  /** Per specifier: the repository path a relative one names (resolved or not), else undefined. */
+  resolved: (string | undefined)[];
 }
 
 function loadModules(dirs: string[]): Map<string, Module> {
@@ -54,13 +51,14 @@ function loadModules(dirs: string[]): Map<string, Module> {
   const rel = (p: string) => relative(ROOT, p).split(sep).join('/');
   for (const file of dirs.flatMap((d) => tsFilesBelow(join(ROOT, d)))) {
     const specifiers = importsOf(readFileSync(file, 'utf8'));
+    const resolved = specifiers.map((s) => (s.startsWith('.') ? rel(resolve(dirname(file), s)) : undefined));
     const local = specifiers
       .filter((s) => s.startsWith('.'))
       .map((s) => resolve(dirname(file), s))
       .map((base) => [`${base}.ts`, join(base, 'index.ts')].find((c) => existsSync(c)))
       .filter((c): c is string => c !== undefined)
       .map(rel);
-    modules.set(rel(file), { path: rel(file), specifiers, local });
+    modules.set(rel(file), { path: rel(file), specifiers, local, resolved });
   }
   return modules;
 }
@@ -87,6 +85,49 @@ export function importCycles(graph: ReadonlyMap<string, readonly string[]>): str
 
 const NODE_BUILTINS = new Set(builtinModules);
 const isNodeModule = (s: string) => s.startsWith('node:') || NODE_BUILTINS.has(s.split('/')[0]);
+
+const TOOLKIT = '@vscode/webview-ui-toolkit';
+
+/**
+ * Why the module at `importer` (a repository path) may not import `specifier`
+ * (`target`: the repository path a relative specifier resolves to), or
+ * undefined when it may. The same boundaries as eslint.config.mjs.
+ */
+export function forbiddenImport(importer: string, specifier: string, target?: string): string | undefined {
+  const core = importer.startsWith('extension/core/');
+  const coreNode = importer.startsWith('extension/core/node/');
+  const webview = importer.startsWith('webview/');
+  if ((specifier === TOOLKIT || specifier.startsWith(`${TOOLKIT}/`)) && importer !== 'webview/toolkit.ts') return 'the UI toolkit outside webview/toolkit.ts';
+  if (!core && !webview) return undefined;
+  if (specifier === 'vscode') return 'vscode in the core or the webview';
+  if (target?.startsWith('extension/host/')) return 'extension/host in the core or the webview';
+  if (coreNode) return /^(node:)?child_process$/.test(specifier) ? 'child_process in the core: the CLI and the host run programs' : undefined;
+  if (isNodeModule(specifier)) return 'a Node module in the core (outside extension/core/node) or the webview';
+  if (core && target?.startsWith('extension/core/node/')) return "the core's Node edge from the rest of the core";
+  return undefined;
+}
+
+/** Imports judged by forbiddenImport and by the lint rules: [importing file, import statement, allowed]. */
+const BOUNDARY_CASES: [string, string, boolean][] = [
+  ['extension/core/trace/x.ts', "import * as vscode from 'vscode';", false],
+  ['extension/core/trace/x.ts', "import type { Stepper } from '../../host/stepper';", false],
+  ['extension/core/trace/x.ts', "import { readFileSync } from 'node:fs';", false],
+  ['extension/core/trace/x.ts', "import { join } from 'path';", false],
+  ['extension/core/trace/x.ts', "import { parseFile } from '../node/readFile';", false],
+  ['extension/core/trace/x.ts', "import { parseTrace } from './parse';", true],
+  ['extension/core/node/x.ts', "import { readFileSync } from 'node:fs';", true],
+  ['extension/core/node/x.ts', "import * as vscode from 'vscode';", false],
+  ['extension/core/node/x.ts', "import { spawnSync } from 'node:child_process';", false],
+  ['webview/x.ts', "import { join } from 'node:path';", false],
+  ['webview/x.ts', "import { EventEmitter } from 'events';", false],
+  ['webview/x.ts', "import * as vscode from 'vscode';", false],
+  ['webview/x.ts', "import { settings } from '../extension/host/settings';", false],
+  ['webview/x.ts', "import { provideToolkit } from '@vscode/webview-ui-toolkit';", false],
+  ['webview/x.ts', "import type { GraphModel } from '../extension/core/graph/model';", true],
+  ['webview/toolkit.ts', "import { provideToolkit } from '@vscode/webview-ui-toolkit';", true],
+  ['extension/host/x.ts', "import { provideToolkit } from '@vscode/webview-ui-toolkit';", false],
+  ['extension/host/x.ts', "import * as vscode from 'vscode';", true],
+];
 
 describe('architecture: module boundaries and import cycles', () => {
   const modules = loadModules(['extension', 'webview']);
@@ -118,20 +159,40 @@ describe('architecture: module boundaries and import cycles', () => {
     assert.ok(under('extension/core/').length > 50 && under('webview/').length > 5);
   });
 
-  it('extension/core imports nothing of vscode, of extension/host or of child_process', () => {
-    const bad = under('extension/core/').flatMap((m) => [
-      ...m.specifiers.filter((s) => s === 'vscode' || s === 'node:child_process' || s === 'child_process').map((s) => `${m.path} imports ${s}`),
-      ...m.local.filter((p) => p.startsWith('extension/host/')).map((p) => `${m.path} imports ${p}`),
-    ]);
+  it('no module of extension/, webview/, test/ or bench/ crosses a boundary', () => {
+    const all = loadModules(['extension', 'webview', 'test', 'bench']);
+    const bad = [...all.values()].flatMap((m) =>
+      m.specifiers.map((s, i) => [s, m.resolved[i]] as const).flatMap(([s, target]) => {
+        const why = forbiddenImport(m.path, s, target);
+        return why ? [`${m.path} imports ${s}: ${why}`] : [];
+      }),
+    );
     assert.deepEqual(bad, []);
   });
 
-  it('the webview imports no node module, nothing of vscode and nothing of extension/host', () => {
-    const bad = under('webview/').flatMap((m) => [
-      ...m.specifiers.filter((s) => isNodeModule(s) || s === 'vscode').map((s) => `${m.path} imports ${s}`),
-      ...m.local.filter((p) => p.startsWith('extension/host/')).map((p) => `${m.path} imports ${p}`),
-    ]);
-    assert.deepEqual(bad, []);
+  it('the lint rules and forbiddenImport judge every boundary case alike, as expected', async () => {
+    const eslint = new ESLint({ cwd: ROOT });
+    for (const [file, statement, allowed] of BOUNDARY_CASES) {
+      const specifier = importsOf(statement)[0];
+      const target = specifier.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(file), specifier)).split(sep).join('/') : undefined;
+      assert.equal(forbiddenImport(file, specifier, target) === undefined, allowed, `forbiddenImport: ${file}: ${statement}`);
+      const [result] = await eslint.lintText(`${statement}\n`, { filePath: join(ROOT, file) });
+      const fired = result.messages.filter((m) => m.ruleId === 'no-restricted-imports');
+      assert.equal(fired.length === 0, allowed, `lint: ${file}: ${statement} -> ${JSON.stringify(result.messages)}`);
+    }
+  });
+
+  it('each folder of test/unit is named after the folder of the sources it tests', () => {
+    const folders = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir))
+        .filter((name) => statSync(join(ROOT, dir, name)).isDirectory())
+        .flatMap((name) => [`${dir}/${name}`, ...folders(`${dir}/${name}`)]);
+    // test/unit/trace/recorded tests extension/core/trace/recorded; host, cli, webview, bench and kernel their own folders.
+    const homes = (area: string) => [`extension/core/${area}`, `extension/${area}`, area];
+    const strays = folders('test/unit')
+      .map((f) => f.slice('test/unit/'.length))
+      .filter((area) => !homes(area).some((home) => existsSync(join(ROOT, home))));
+    assert.deepEqual(strays, []);
   });
 
   it('finds a circle of imports when there is one', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Trace } from '../../extension/core/trace/model';
 import { createParser, parseTrace } from '../../extension/core/trace/parse';
-import { fuzzRuns } from './helpers';
+import { fuzzRuns, repoPath } from './helpers';
 
 function snapshot(t: Trace) {
   const strings: string[] = [];
@@ -60,7 +60,7 @@ function dmtraceFiles(dir: string): string[] {
 
 describe('native parser: byte path = text path', () => {
   it('every sample trace, in one chunk and in small odd chunks', () => {
-    const files = dmtraceFiles(join(__dirname, '../../../sample-traces'));
+    const files = dmtraceFiles(repoPath('sample-traces'));
     assert.ok(files.length >= 20);
     for (const file of files) {
       const text = readFileSync(file, 'utf8');

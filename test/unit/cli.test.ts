@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import type * as Sarif from 'sarif';
+import { REPO_ROOT } from './helpers';
 
-const ROOT = join(__dirname, '../../..');
+const ROOT = REPO_ROOT;
 const CLI = join(ROOT, 'dist/cli.js');
 const SAMPLES = join(ROOT, 'sample-traces');
 

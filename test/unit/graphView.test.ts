@@ -3,7 +3,8 @@
 // clipped before it reaches the canvas.
 
 import * as assert from 'node:assert/strict';
-import { clipSegment } from '../../webview/render';
+import { overlapDepths } from '../../webview/drawRaces';
+import { clipSegment } from '../../webview/layout';
 import { clampView, fitRange, formatTime, panBy, plotWidth, tickStep, toAxisX, toScreenX, zoomAt, type Frame } from '../../webview/view';
 
 const frame: Frame = { width: 1200, height: 700, gutter: 200, ruler: 26, minimap: 46 };
@@ -58,5 +59,12 @@ describe('graph viewport', () => {
     assert.equal(clipSegment(-100, -10, 300, -10, 0, 0, 200, 100), undefined);
     const c = clipSegment(-1e7, 0, 1e7, 100, 0, 0, 200, 100);
     assert.ok(c && c[0] === 0 && c[2] === 200, 'a line a million pixels long is cut to the box');
+  });
+
+  it('shades overlapping race windows by how many overlap, each part once', () => {
+    const pieces: [number, number, number][] = [];
+    // Windows 0-10, 5-20 and 8-9 in one lane; a gap; 30-40.
+    overlapDepths([0, 10, 5, 20, 8, 9, 30, 40], (from, to, depth) => pieces.push([from, to, depth]));
+    assert.deepEqual(pieces, [[0, 5, 1], [5, 8, 2], [8, 9, 3], [9, 10, 2], [10, 20, 1], [30, 40, 1]]);
   });
 });

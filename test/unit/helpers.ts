@@ -1,6 +1,21 @@
 // Small builders that keep the tests readable.
 
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
+
+/** The repository: the nearest folder with a package.json above the running test (at any depth of out/test/unit). */
+export const REPO_ROOT = ((): string => {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+})();
+
+/** A path in the repository: `repoPath('sample-traces', 'patches')`. */
+export function repoPath(...parts: string[]): string {
+  return join(REPO_ROOT, ...parts);
+}
 
 /**
  * A native trace from short lines `task event key=value...`: time and cpu are

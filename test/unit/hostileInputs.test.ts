@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTrace } from '../../bench/generate';
-import { analyzeFile, analyzeText, analyzeTrace } from '../../extension/core/analyze';
+import { analyzeText, analyzeTrace } from '../../extension/core/analyze';
+import { analyzeFile } from '../../extension/core/node/readFile';
 import { jsonReportPieces, toJson } from '../../extension/core/report/json';
 import { perfettoPieces, toPerfetto } from '../../extension/core/report/perfetto';
 import { sarifPieces, toSarif } from '../../extension/core/report/sarif';
@@ -18,8 +19,9 @@ import { Growable, RESERVE_FIRST, reservationStats } from '../../extension/core/
 import { TraceBuilder } from '../../extension/core/trace/model';
 import { QUOTE_LIMIT } from '../../extension/core/trace/scan';
 import { windowTimeline, witnessList } from '../../extension/core/report/explain';
+import { REPO_ROOT } from './helpers';
 
-const ROOT = join(__dirname, '../../..');
+const ROOT = REPO_ROOT;
 const CLI = join(ROOT, 'dist/cli.js');
 const tempDir = () => mkdtempSync(join(tmpdir(), 'dmrl-hostile-'));
 

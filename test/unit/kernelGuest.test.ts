@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath } from './helpers';
 
-const LIB = join(__dirname, '../../../kernel/guest/apply-probes.sh');
+const LIB = repoPath('kernel', 'guest', 'apply-probes.sh');
 
 const DEFINITIONS = [
   '# dm-race-lens probe kit: probes for dm-mod, group dmrl',
@@ -82,5 +83,44 @@ describe('harness guest: applying the probe kit definitions', () => {
       '# !alias 0xffffffffc04c0e80=dm_mod',
       '# !alias @__this_module[nowhere]=kept',
     ]);
+  });
+});
+
+// kernel/guest/through-oops.sh, the one way both guests (the harness's ftrace phase and the race
+// variants' runs) get a trace back from a run whose kernel oopsed: run under busybox sh as in the guest,
+// with `dmesg` faked.
+describe('harness guest: recording through an oops', function () {
+  this.timeout(30000);
+  const WATCHER = join(__dirname, '../../../kernel/guest/through-oops.sh');
+
+  function watch(command: string, dmesg: string, limit = 20) {
+    const dir = mkdtempSync(join(tmpdir(), 'dmrl-oops-'));
+    writeFileSync(join(dir, 'dmesg'), dmesg);
+    const script = [
+      `dmesg() { cat ${join(dir, 'dmesg')}; }`,
+      `. ${WATCHER}`,
+      `run_through_oops ${limit} "echo dumped > ${join(dir, 'trace')}" ${command}`,
+      'echo "status=$? reports=$OOPS_REPORTS"',
+    ].join('\n');
+    const start = Date.now();
+    const r = spawnSync('busybox', ['sh', '-c', script], { encoding: 'utf8' });
+    let trace = '';
+    try { trace = readFileSync(join(dir, 'trace'), 'utf8'); } catch { /* not dumped */ }
+    return { stdout: r.stdout, stderr: r.stderr, trace, seconds: (Date.now() - start) / 1000 };
+  }
+
+  it('dumps the trace and returns 124 once the kernel reports a BUG, without waiting for the stuck command', () => {
+    // the stuck command (a sleep that outlives the watcher; its output away from the test's pipe)
+    const r = watch(`sh -c 'exec sleep 9 >/dev/null 2>&1'`, '[   31.9] kernel BUG at drivers/md/dm.c:2424!\n[   31.9] invalid opcode: 0000 [#1] PREEMPT SMP\n');
+    assert.match(r.stdout, /^status=124 reports=1$/m);
+    assert.equal(r.trace, 'dumped\n');
+    assert.ok(r.seconds < 8, `returned after ${r.seconds} s`);
+    assert.match(r.stderr, /stuck after \d+s \(kernel reports: 1\), dumping the trace/);
+  });
+
+  it("returns the command's own status and dumps nothing when the kernel says nothing", () => {
+    const r = watch('sh -c "sleep 1; exit 3"', '[    1.0] dm_mod: loading out-of-tree module\n');
+    assert.match(r.stdout, /^status=3 reports=0$/m);
+    assert.equal(r.trace, '');
   });
 });

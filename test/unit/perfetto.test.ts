@@ -6,8 +6,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
 import { toPerfetto, writePerfetto } from '../../extension/core/report/perfetto';
+import { repoPath } from './helpers';
 
-const SAMPLES = join(__dirname, '../../../sample-traces');
+const SAMPLES = repoPath('sample-traces');
 const outcome = (a: Analysis) => a.findings.map((f) => `${f.rule} ${f.severity} ${f.md}`).sort();
 
 describe('Perfetto export', () => {

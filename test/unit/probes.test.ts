@@ -13,6 +13,7 @@ import { deriveProbes, parseKallsyms, renderBpftrace, renderPerf, renderScript, 
 import { kprobeLine } from '../../extension/core/probes/render';
 import { dropGroup, dropKprobeDecoration, KERNEL_SPELLINGS } from '../../extension/core/trace/recorded/eventNames';
 import { call, data, FENTRY, inventedModule, KALLSYMS, objdumpText, RET, type FixtureFunction, type Insn } from './probesFixture';
+import { REPO_ROOT } from './helpers';
 
 function lineOf(set: ProbeSet, event: string): string {
   const p = set.probes.find((x) => x.event === event);
@@ -179,6 +180,42 @@ describe('probe kit: md_init_done in a build that publishes the md with the rese
   });
 });
 
+describe('probe kit: md_init_done in a build that initialises part of the md after add_disk (R6)', () => {
+  /** dm_setup_queue registers the disk of the md in %rbp, then runs `after` (initialisation of fields of the md or of something else). */
+  function initialisesAfterAddDisk(after: Insn[]): FixtureFunction[] {
+    return withFunction('dm_setup_queue', (f) => {
+      f.body = [
+        FENTRY,
+        [1, 'push   %rbp'],
+        [3, 'mov    %rdi,%rbp'],
+        [7, 'mov    0x28(%rbp),%rsi'],
+        [2, 'xor    %edx,%edx'],
+        [2, 'xor    %edi,%edi'],
+        call('device_add_disk'),
+        ...after,
+        [2, 'xor    %eax,%eax'],
+        [1, 'pop    %rbp'],
+        RET,
+      ];
+    });
+  }
+  const waitQueue = (reg: string, offset: string): Insn[] => [[4, `lea    ${offset}(${reg}),%rdi`], data('%rsi', '.rodata+0x10'), call('__init_waitqueue_head')];
+
+  it('places md_init_done after the last field initialisation that follows add_disk, and not at the publish', () => {
+    const set = deriveProbes(objdumpText(initialisesAfterAddDisk([[7, 'movl   $0x0,0x30(%rbp)'], ...waitQueue('%rbp', '0x40'), ...waitQueue('%rbp', '0x58')])));
+    const init = set.probes.filter((p) => p.vocabulary === 'md_init_done');
+    assert.equal(init.length, 1);
+    assert.equal(lineOf(set, 'md_init_done_0'), 'p:dmrl/md_init_done_0 dm_mod:dm_setup_queue+0x40 md=%bp:x64');
+    assert.match(init[0].site, /__init_waitqueue_head at dm_setup_queue\+0x3b\), which this build does after device_add_disk/);
+  });
+
+  it('keeps md_init_done at the publish when what follows add_disk initialises something else', () => {
+    const set = deriveProbes(objdumpText(initialisesAfterAddDisk([[3, 'mov    %rax,%rbx'], ...waitQueue('%rbx', '0x40')])));
+    assert.equal(lineOf(set, 'md_init_done_0'), 'p:dmrl/md_init_done_0 dm_mod:dm_create+0x6b md=%bx:x64');
+    assert.equal(set.probes.filter((p) => p.vocabulary === 'md_init_done').length, 1);
+  });
+});
+
 describe('probe kit: rendering', () => {
   const set = deriveProbes(objdumpText(inventedModule()));
   const kallsyms = parseKallsyms(KALLSYMS);
@@ -299,7 +336,7 @@ describe('probe kit: the recording script', function () {
 
 describe('probe kit: the probes and record commands', function () {
   this.timeout(20000);
-  const ROOT = join(__dirname, '../../..');
+  const ROOT = REPO_ROOT;
   const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'dmrl-probes-cli-'));
 

@@ -5,11 +5,13 @@
 // nothing on stock under the same workload.
 
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../extension/core/analyze';
+import { repoPath } from './helpers';
 
-const DIR = join(__dirname, '../../../sample-traces/real/linux-6.1/races');
+const DIR = repoPath('sample-traces', 'real', 'linux-6.1', 'races');
 
 interface Case {
   file: string;
@@ -24,6 +26,10 @@ interface Case {
 const CASES: Case[] = [
   { file: 'r2-stale-lookup-get.lookup.ftrace.txt', rule: 'DMR2', error: true },
   { file: 'stock.lookup.ftrace.txt' },
+  // the control of R3: the same open workload (opens paced across 20 creates and removes) on stock
+  { file: 'stock.open.ftrace.txt' },
+  // the control of R6: the same register workload; every open counted, every remove refused
+  { file: 'stock.register.ftrace.txt' },
   { file: 'r4-sleep-in-atomic.create.ftrace.txt', rule: 'DMR4', error: true },
   // 6.1's exit path frees the device inside delete_module: the unload is decided where the call
   // entered, so one DMR5 on the unload and no DMR3 of the opens against that free
@@ -75,5 +81,113 @@ describe('race variant recording that ends at an oops: R1 publish-before-init (l
     assert.equal(crash.md, found[1]);
     assert.match(lines[a.trace.line[crash.primary] - 1], new RegExp(`idr_alloc_\\d+: .* ptr=${found[1]} `), 'the store is the idr_alloc of the md itself');
     assert.match(crash.message, /md_init_done of \S+ never comes/);
+  });
+});
+
+// R3 recorded through its window (race_delay_ms=2 keeps the opener between its load of private_data
+// and its dm_get): the remover's final dm_put and __dm_destroy run while the opener sleeps, and the
+// opener's late dm_get (the trace's last line) trips dm_get's BUG_ON(DMF_FREEING).
+describe('race variant recording that ends at an oops: R3 open-while-freeing (open)', () => {
+  const file = 'r3-open-while-freeing.open.ftrace.txt';
+
+  it(`${file}: one DMR3 error, the opener's crashing dm_get against the remover's final put, and no other rule`, () => {
+    const text = readFileSync(join(DIR, file), 'utf8');
+    const a = analyzeText(text, { fileName: file });
+    assert.deepEqual(a.diagnostics, [], 'every line parses');
+    assert.deepEqual(a.findings.map((f) => `${f.rule}:${f.severity}`), ['DMR3:error']);
+    const [f] = a.findings;
+    const lines = text.trimEnd().split('\n');
+    const lineOf = (e: number) => lines[a.trace.line[e] - 1];
+    assert.match(lineOf(f.primary), /dm_blk_open_\d+: .* md=(0x[0-9a-f]+) /);
+    // the opener's dm_get is the last line: the kernel BUG stopped the trace there
+    assert.ok(f.related.some((e) => a.trace.line[e] === lines.length && /dm_get_\d+: .* holders=1$/.test(lineOf(e))), 'the crashing dm_get is named');
+    const put = f.related.find((e) => /dm_put_\d+: .* holders=0$/.test(lineOf(e)));
+    assert.ok(put !== undefined, "the remover's final put is named");
+    assert.notEqual(a.trace.task[put], a.trace.task[f.primary], 'by another task');
+  });
+});
+
+// Precision (docs/recording.md): kernel/workload/count-r2-windows.mjs counts the R2 windows really
+// present without the analysis (a lookup that found the md between the remover's hash release and its
+// unpublish, then took a reference); the DMR2 errors must be exactly those lookups' dm_gets.
+describe('R2 precision: the DMR2 errors are the windows really present', () => {
+  const file = 'r2-stale-lookup-get.lookup.ftrace.txt';
+  const script = repoPath('kernel', 'workload', 'count-r2-windows.mjs');
+
+  it(`${file}: one error per real window, at its dm_get`, () => {
+    const r = spawnSync(process.execPath, [script, join(DIR, file)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const counted = /: (\d+) R2 windows? \(dm_get at lines ([\d, ]+)\)/.exec(r.stdout);
+    assert.ok(counted, r.stdout);
+    const windows = counted[2].split(', ').map(Number);
+    assert.equal(windows.length, Number(counted[1]));
+    const a = analyzeText(readFileSync(join(DIR, file), 'utf8'), { fileName: file });
+    const errors = a.findings.filter((f) => f.rule === 'DMR2' && f.severity === 'error').map((f) => a.trace.line[f.primary]);
+    assert.deepEqual(errors, windows);
+  });
+
+  // the same variant with race_delay_ms=2, recorded through the kernel's BUG_ON: the trace ends at the
+  // lookup's dm_get on the freeing device, the one window of that run
+  it('r2-stale-lookup-get.lookup.oops.ftrace.txt: one error, on the dm_get that crashed the kernel', () => {
+    const oops = 'r2-stale-lookup-get.lookup.oops.ftrace.txt';
+    const text = readFileSync(join(DIR, oops), 'utf8');
+    const r = spawnSync(process.execPath, [script, join(DIR, oops)], { encoding: 'utf8' });
+    const last = text.trimEnd().split('\n').length;
+    assert.match(r.stdout, new RegExp(`: 1 R2 window \\(dm_get at lines ${last}\\)`));
+    const a = analyzeText(text, { fileName: oops });
+    assert.deepEqual(a.diagnostics, []);
+    const errors = a.findings.filter((f) => f.severity === 'error');
+    assert.deepEqual(errors.map((f) => `${f.rule}:${a.trace.line[f.primary]}`), [`DMR2:${last}`]);
+    assert.deepEqual([...new Set(a.findings.map((f) => f.rule))], ['DMR2']);
+  });
+
+  it('counts no window on stock and on R2-closed under the same workload', () => {
+    for (const f of ['stock.lookup.ftrace.txt', 'r2-closed-stale-lookup-get.lookup.ftrace.txt']) {
+      const r = spawnSync(process.execPath, [script, join(DIR, f)], { encoding: 'utf8' });
+      assert.match(r.stdout, /: 0 R2 windows$/m, f);
+    }
+  });
+
+  // 2.6.18's code (dm_get after _minor_lock) with 6.1's DMF_DELETING check: the lookup by number finds
+  // the md under _hash_lock held for reading, so the remove path is closed. The pattern is still there
+  // and still reachable through a failed DM_DEV_CREATE (kernel/dm-variants/README.md), so each late
+  // dm_get is a correct predictive warning; an error would claim a window the kernel closes.
+  it('r2-closed-stale-lookup-get.lookup.ftrace.txt: no error, DMR2 warnings on the late gets only', () => {
+    const file = 'r2-closed-stale-lookup-get.lookup.ftrace.txt';
+    const a = analyzeText(readFileSync(join(DIR, file), 'utf8'), { fileName: file });
+    assert.ok(a.trace.length > 200, 'a whole recording');
+    assert.deepEqual(a.diagnostics, [], 'every line parses');
+    assert.ok(a.findings.length > 0, 'a lookup found the device and took its reference after the unlock');
+    assert.deepEqual([...new Set(a.findings.map((f) => `${f.rule}:${f.severity}`))], ['DMR2:warning']);
+  });
+});
+
+// R6 recorded with race_delay_ms=100 between add_disk and the moved initialisation. The probe kit
+// placed md_init_done after that initialisation (derived from this build), so the window is in the
+// trace: add_disk, another task's dm_blk_open of the md, then md_init_done. The open is not ordered
+// after add_disk by happens-before (no udev in the guest: the opener polls the node, no uevent
+// receipt is recorded), so DMR6 is a warning; DMR1 warns on each create because this build also
+// publishes the md in the IDR before those fields are initialised (docs/race-variants.md).
+describe('race variant recording: R6 register-before-init (register)', () => {
+  const file = 'r6-register-before-init.register.ftrace.txt';
+
+  it(`${file}: a DMR6 warning per round, the open inside its window, DMR1 warnings, no error`, () => {
+    const text = readFileSync(join(DIR, file), 'utf8');
+    const a = analyzeText(text, { fileName: file });
+    assert.deepEqual(a.diagnostics, [], 'every line parses');
+    assert.deepEqual(a.findings.filter((f) => f.severity === 'error'), []);
+    const dmr6 = a.findings.filter((f) => f.rule === 'DMR6');
+    const adds = text.split('\n').filter((l) => /add_disk_\d+:/.test(l)).length;
+    assert.equal(dmr6.length, adds, 'every add_disk comes before its md_init_done');
+    assert.ok(adds >= 3, `rounds: ${adds}`);
+    assert.deepEqual([...new Set(a.findings.map((f) => f.rule))].sort(), ['DMR1', 'DMR6']);
+    const lines = text.split('\n');
+    for (const f of dmr6) {
+      const add = a.trace.line[f.primary];
+      const init = a.trace.line[f.related[0]];
+      const md = /md=(0x[0-9a-f]+)/.exec(lines[add - 1])![1];
+      const opener = lines.slice(add, init - 1).find((l) => new RegExp(`dm_blk_open_\\d+: .* md=${md} `).test(l));
+      assert.ok(opener, `an open of ${md} between add_disk (line ${add}) and md_init_done (line ${init})`);
+    }
   });
 });

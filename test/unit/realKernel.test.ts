@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
 import { detectFormat } from '../../extension/core/trace/parse';
 import type { TraceFormat } from '../../extension/core/trace/model';
+import { repoPath } from './helpers';
 
-const DIR = process.env.DMRL_REAL_TRACES ?? join(__dirname, '../../../sample-traces/real/linux-6.1');
+const DIR = process.env.DMRL_REAL_TRACES ?? repoPath('sample-traces', 'real', 'linux-6.1');
 
 const RECORDERS: { phase: string; file: string; format: TraceFormat }[] = [
   { phase: 'ftrace', file: 'ftrace.txt', format: 'ftrace' },

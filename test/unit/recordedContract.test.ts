@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { analyzeText } from '../../extension/core/analyze';
 import type { Trace, TraceFormat } from '../../extension/core/trace/model';
 import { detectFormat, parseTrace } from '../../extension/core/trace/parse';
-import { summary } from './helpers';
+import { repoPath, summary } from './helpers';
 
 const parse = (format: TraceFormat, ...lines: string[]) => parseTrace(lines.join('\n'), { format });
 const events = (t: Trace) => [...Array(t.length).keys()].map((i) => `${t.line[i]} ${t.taskName(i)} ${t.describe(i)}`);
@@ -221,7 +221,7 @@ describe('anonymous and merged events reach the rules', () => {
 });
 
 describe('real 6.1 recordings (sample-traces/recorded/real61.*)', () => {
-  const DIR = join(__dirname, '../../../sample-traces/recorded');
+  const DIR = repoPath('sample-traces', 'recorded');
   const FILES: [string, TraceFormat][] = [
     ['real61.ftrace.txt', 'ftrace'],
     ['real61.trace-cmd.txt', 'trace-cmd'],

@@ -9,8 +9,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
 import type { Trace, TraceFormat } from '../../extension/core/trace/model';
+import { repoPath } from './helpers';
 
-const SAMPLES = join(__dirname, '../../../sample-traces');
+const SAMPLES = repoPath('sample-traces');
 const outcome = (a: Analysis) => a.findings.map((f) => `${f.rule} ${f.severity} ${f.md}`).sort();
 
 /** Directive lines of the native file (`!lock`, `!alias`, `!hb`, ...), in order. */

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { analyzeText } from '../../extension/core/analyze';
 import type { Trace, TraceFormat } from '../../extension/core/trace/model';
 import { createParser } from '../../extension/core/trace/parse';
-import { fuzzRuns } from './helpers';
+import { fuzzRuns, repoPath } from './helpers';
 
-const DIR = join(__dirname, '../../../sample-traces/recorded');
+const DIR = repoPath('sample-traces', 'recorded');
 const SAMPLES: Record<Exclude<TraceFormat, 'dmtrace'>, string> = {
   ftrace: 'session.ftrace.txt',
   'trace-cmd': 'session.trace-cmd.txt',

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
 import { detectFormat, parseTrace } from '../../extension/core/trace/parse';
-import { parseFile } from '../../extension/core/trace/readFile';
+import { parseFile } from '../../extension/core/node/readFile';
 import type { TraceFormat } from '../../extension/core/trace/model';
+import { repoPath } from './helpers';
 
-const DIR = join(__dirname, '../../../sample-traces/recorded');
+const DIR = repoPath('sample-traces', 'recorded');
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
 
 /** What a user compares across formats: rule, severity, device; sorted, lines left out. */
@@ -141,7 +142,7 @@ function rawAddress(text: string, name: string): string {
 }
 
 describe('CLI on recordings', () => {
-  const CLI = join(__dirname, '../../../dist/cli.js');
+  const CLI = repoPath('dist', 'cli.js');
   const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   const twinFindings = () => outcomeOfJson(JSON.parse(cli('analyze', join(DIR, 'session.native.dmtrace'), '--format', 'json').stdout));
 

@@ -5,9 +5,9 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../extension/core/analyze';
-import { summary } from './helpers';
+import { repoPath, summary } from './helpers';
 
-const DIR = join(__dirname, '../../../sample-traces');
+const DIR = repoPath('sample-traces');
 
 function expectations(text: string): string[] {
   return [...text.matchAll(/^# expect: (.+)$/gm)].map((m) => m[1]).filter((e) => e !== 'none');

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTrace, type GeneratedTrace } from '../../bench/generate';
 import { checkPlanted } from '../../bench/planted';
-import { analyzeFile, analyzeText } from '../../extension/core/analyze';
-import { parseFile } from '../../extension/core/trace/readFile';
+import { analyzeText } from '../../extension/core/analyze';
+import { analyzeFile, parseFile } from '../../extension/core/node/readFile';
 import { summary } from './helpers';
 
 describe('generated traces (bench/generate.ts)', () => {
@@ -19,7 +19,7 @@ describe('generated traces (bench/generate.ts)', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'dm-race-lens-scale-'));
-    gen = generateTrace({ events: 20_000, seed: 42, plantEvery: 2_500, unloadEvery: 1 }, native(), chrome());
+    gen = generateTrace({ events: 20_000, seed: 42, plantEvery: 2_500, unloadEvery: 1 }, native(), { 'chrome-json': chrome() });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -43,7 +43,7 @@ describe('generated traces (bench/generate.ts)', () => {
     const a = await analyzeFile(native());
     assert.equal(a.trace.length, 20_000);
     assert.deepEqual(a.diagnostics, []);
-    const check = checkPlanted(gen, gen.nativeHeaderLines, a.trace, a.findings);
+    const check = checkPlanted(gen, gen.headerLines.dmtrace, a.trace, a.findings);
     assert.deepEqual(check.missing, []);
     assert.deepEqual(check.unexpected, []);
     assert.equal(check.found, gen.planted.length);
@@ -64,7 +64,7 @@ describe('generated traces (bench/generate.ts)', () => {
       if (String(e).includes('not supported yet')) this.skip();
       throw e;
     }
-    const check = checkPlanted(gen, gen.chromeHeaderLines, a.trace, a.findings);
+    const check = checkPlanted(gen, gen.headerLines['chrome-json'], a.trace, a.findings);
     assert.deepEqual(check.missing, []);
     assert.deepEqual(check.unexpected, []);
   });

@@ -1,13 +1,13 @@
 // Shared by the simulator tests: the model series from sample-traces and the
 // exploration of every matrix column, run once per test process.
 
-import { join } from 'node:path';
 import { matrixConfigs, type PatchConfig } from '../../extension/core/simulate/config';
-import { loadModelSeries } from '../../extension/core/simulate/loadSeries';
+import { loadModelSeries } from '../../extension/core/node/loadSeries';
 import { runConfig } from '../../extension/core/simulate/matrix';
 import type { ScenarioRun } from '../../extension/core/simulate/runScenario';
+import { repoPath } from './helpers';
 
-export const SAMPLES = join(__dirname, '../../../sample-traces');
+export const SAMPLES = repoPath('sample-traces');
 export const series = loadModelSeries(SAMPLES);
 
 let cache: { config: PatchConfig; runs: ScenarioRun[] }[] | undefined;

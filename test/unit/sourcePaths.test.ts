@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, posix, win32 } from 'node:path';
 import { parseTrace } from '../../extension/core/trace/parse';
-import { confineSourcePath, isConfinedFile, isInside } from '../../extension/core/trace/sourcePaths';
+import { confineSourcePath, isConfinedFile, isInside } from '../../extension/core/node/sourcePaths';
 
 describe('source path confinement', () => {
   describe('by the text of the path (posix)', () => {

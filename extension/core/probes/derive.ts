@@ -44,6 +44,10 @@ const LOCK_FUNCTIONS: Record<string, { event: string; acquire: boolean }> = {
 };
 const ALLOCATORS = /^(kzalloc|kvzalloc|kvmalloc|kmalloc|__kmalloc|__kvmalloc|kmem_cache_alloc|kmalloc_trace)(_node)?(_trace)?$/;
 const FREES = /^(kfree|kvfree|kmem_cache_free)$/;
+/** Calls that initialise a field of a structure in place (`init_waitqueue_head(&md->wait)`, `mutex_init`, `init_rwsem`). */
+const INITIALISERS = /^(__init_waitqueue_head|__mutex_init|__init_rwsem)$/;
+/** The calls that register the gendisk, and which argument is the disk. */
+const ADD_DISK_CALLS = [['device_add_disk', 1], ['add_disk', 0]] as const;
 /** The registers a call leaves as they were (the System V x86-64 ABI). */
 const CALLEE_SAVED = ['bx', 'bp', 'r12', 'r13', 'r14', 'r15'];
 
@@ -300,6 +304,38 @@ class Deriver {
     return false;
   }
 
+  /**
+   * md_init_done in a build that initialises part of the md only after registering its disk: the
+   * function that calls add_disk initialises fields of the md after the call (`init_waitqueue_head(&md->FIELD)`
+   * and the like: `lea FIELD(%REG),%rdi` with REG the callee-saved register the add_disk's md came from,
+   * not written in between). Initialisation ends after the last of those calls, so md_init_done goes at
+   * the instruction after it. Stock 6.1 initialises every field in alloc_dev: no such call, nothing placed.
+   */
+  private initDoneAfterAddDisk(): boolean {
+    for (const [callee, diskArg] of ADD_DISK_CALLS) {
+      for (const site of this.callSites(callee)) {
+        const disk = this.argument(site, diskArg);
+        const md = disk.kind === 'deref' ? fetchFor(disk.base, this.registers(site.fn, site.index)) : undefined;
+        const reg = md?.startsWith('%') ? md.slice(1) : undefined;
+        if (!reg || !CALLEE_SAVED.includes(reg)) continue;
+        const insns = site.fn.instructions;
+        let last = -1;
+        for (let k = site.index + 1; k < insns.length; k++) {
+          if (writtenRegister(insns[k]) === reg) break;
+          if (insns[k].mnemonic !== 'call' || !insns[k].relocations.some((r) => INITIALISERS.test(r.target))) continue;
+          const setsFirstArgument = insns.slice(site.index + 1, k).reverse().find((i) => writtenRegister(i) === 'di');
+          if (setsFirstArgument?.mnemonic === 'lea' && memoryOperand(setsFirstArgument.operands[0])?.reg === reg) last = k;
+        }
+        const after: CallSite = { fn: site.fn, index: last, tail: false };
+        if (last < 0 || !this.afterCallOk(after)) continue;
+        const field = insns[last].relocations.find((r) => INITIALISERS.test(r.target))!.target;
+        this.add('md_init_done', 'md_init_done', site.fn, last + 1, [{ name: 'md', fetch: md!, type: 'x64' }], `after the last initialisation of a field of the md (${field} at ${this.where(after)}), which this build does after ${callee} at ${this.where(site)}`);
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Does the code from `index` run straight (no call, no branch, no landing) to the function's return? */
   private returnsStraight(fn: DisassembledFunction, index: number): boolean {
     for (let k = index; k < fn.instructions.length; k++) {
@@ -327,9 +363,10 @@ class Deriver {
       } else {
         this.set.unplaced.push({ vocabulary: 'md_alloc', reason: `no allocator call (kzalloc/kvmalloc/kmalloc...) before idr_alloc in ${create.name}, or its result is not at a probeable instruction` });
       }
-      // init-done: just before the idr_replace of the md itself (not of MINOR_ALLOCED) in the creating function
-      let initDone = false;
-      for (const r of this.callSites('idr_replace').filter((s) => s.fn === create)) {
+      // init-done: where the last initialisation step ends; in stock 6.1 just before the idr_replace of
+      // the md itself (not of MINOR_ALLOCED) in the creating function
+      let initDone = this.initDoneAfterAddDisk();
+      if (!initDone) for (const r of this.callSites('idr_replace').filter((s) => s.fn === create)) {
         const ptr = this.argument(r, 1);
         if (ptr.kind === 'imm' || ptr.kind === 'unknown' || !fallsThroughOnly(create, r.index, this.targets)) continue;
         const regs = this.registers(create, r.index - 1);
@@ -438,7 +475,7 @@ class Deriver {
 
   private addDisk(layout: { privateData?: number }): void {
     let placed = false;
-    for (const [callee, diskArg] of [['device_add_disk', 1], ['add_disk', 0]] as const) {
+    for (const [callee, diskArg] of ADD_DISK_CALLS) {
       for (const site of this.callSites(callee)) {
         const regs = this.registers(site.fn, site.index);
         const disk = this.argument(site, diskArg);

@@ -8,5 +8,4 @@ export { runScenario, type ScenarioRun, type AnalysedSchedule } from './runScena
 export { raceMatrix, racesClosedByPatch, formatMatrix, type MatrixResult, type ConfigResult } from './matrix';
 export { writeDmtrace, recordOf, type ScheduleRecord } from './dmtraceWriter';
 export { ModelSeries, applyPatch, markerLines, type SourceFiles } from './modelSource';
-export { loadModelSeries, defaultSampleDir } from './loadSeries';
 export { simulatedSamples, sourcePathFor, witnessFileName } from './samples';

@@ -3,7 +3,8 @@
 
 import type { RuleId } from '../rules/finding';
 import type { PatchConfig } from './config';
-import { allocDev, devStatus, dmPut, moduleGet, modulePut, openAndUse, rmmod, udevOpen } from './dmPaths';
+import { devStatus, openAndUse, udevOpen } from './dmLookups';
+import { allocDev, dmPut, moduleGet, modulePut, rmmod } from './dmPaths';
 import { MD_FIELDS, type KernelState, type MappedDevice, type Program, type Role, type Task } from './kernel';
 
 export interface TaskSpec {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { analyzeText } from '../../../extension/core/analyze';
 import * as explain from '../../../extension/core/report/explain';
 import { unescapeMarkdown } from '../../markdownSyntax';
+import { repoPath } from '../helpers';
 
 // The explanations are Markdown with trace text escaped: the tests read them as the hover shows them.
 const plain = <A extends unknown[]>(f: (...args: A) => string) => (...args: A) => unescapeMarkdown(f(...args));
@@ -15,7 +16,7 @@ const orderingFacts = (...args: Parameters<typeof explain.orderingFacts>) => exp
 const concurrencyFacts = (...args: Parameters<typeof explain.concurrencyFacts>) => explain.concurrencyFacts(...args).map(unescapeMarkdown);
 const { findingsOf, windowTimeline } = explain;
 
-const SAMPLES = join(__dirname, '../../../../sample-traces');
+const SAMPLES = repoPath('sample-traces');
 const analyze = (name: string) => analyzeText(readFileSync(join(SAMPLES, name), 'utf8'));
 const eventAt = (a: ReturnType<typeof analyze>, line: number) => a.trace.eventAtLine(line);
 

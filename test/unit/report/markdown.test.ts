@@ -2,13 +2,13 @@
 // text, never as a link, an image, HTML, a theme icon or the end of a code span.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyzeText } from '../../../extension/core/analyze';
 import { commandLink } from '../../../extension/host/commandLinks';
 import { concurrencyFacts, eventHeader, explainFinding, orderingFacts } from '../../../extension/core/report/explain';
 import { iconSafe, mdCode, mdCodeBlock, mdText } from '../../../extension/core/report/markdown';
 import { liveSyntax, unescapeMarkdown } from '../../markdownSyntax';
+import { repoPath } from '../helpers';
 
 const PAYLOADS = ['`', '[x](command:dmRaceLens.showGraph?%5B%22%2Fetc%2Fpasswd%22%5D)', '![](https://example.invalid/x.png)', '<img src=x onerror=alert(1)>', '$(alert)'];
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
@@ -57,7 +57,7 @@ describe('markdown escaping', () => {
 });
 
 describe('hover explanations of a trace with hostile names', () => {
-  const text = readFileSync(join(__dirname, '../../../../test/fixtures/security/hostile-names.dmtrace'), 'utf8');
+  const text = readFileSync(repoPath('test', 'fixtures', 'security', 'hostile-names.dmtrace'), 'utf8');
   const a = analyzeText(text);
   const [f] = a.findings;
   const all = [

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../../extension/core/analyze';
 import { eventColumns, findingProblems, linesOfFindings } from '../../../extension/core/report/problems';
-import { pickLinesOfText } from '../../../extension/core/trace/pickLines';
+import { pickLinesOfText } from '../../../extension/core/node/pickLines';
 
 const SAMPLES = join(__dirname, '..', '..', '..', '..', 'sample-traces');
 

@@ -5,8 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzePatch } from '../../../extension/core/series/patchAnalysis';
 import { closesText, patchNumberAt, patchNumberOf, patchSubject, rulesClosedBy } from '../../../extension/core/series/seriesInfo';
+import { repoPath } from '../helpers';
 
-const PATCHES = join(__dirname, '../../../../sample-traces/patches');
+const PATCHES = repoPath('sample-traces', 'patches');
 const patch = (id: string) => {
   const name = readdirSync(PATCHES).find((f) => f.startsWith(`00${id}-`))!;
   return { name, text: readFileSync(join(PATCHES, name), 'utf8') };

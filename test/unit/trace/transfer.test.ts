@@ -6,10 +6,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeTrace } from '../../../extension/core/analyze';
 import { toJson } from '../../../extension/core/report/json';
-import { parseFile } from '../../../extension/core/trace/readFile';
+import { parseFile } from '../../../extension/core/node/readFile';
 import { deserializeTrace, serializeTrace } from '../../../extension/core/trace/transfer';
+import { repoPath } from '../helpers';
 
-const SAMPLES = join(__dirname, '..', '..', '..', '..', 'sample-traces');
+const SAMPLES = repoPath('sample-traces');
 
 describe('trace transfer between threads', () => {
   const files = [

@@ -16,8 +16,9 @@ import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
 export class BpftraceParser implements LineParser {
   private readonly out: RecordedTrace;
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  /** Token boundaries, reused from line to line (grown for a line with more tokens). */
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
 
   constructor(options: RecordedOptions = {}) {
     this.out = new RecordedTrace('bpftrace', { ...options, timeOrdered: true });
@@ -26,34 +27,24 @@ export class BpftraceParser implements LineParser {
   line(text: string, lineNo: number): void {
     const first = skipBlanks(text, 0);
     if (first === text.length || this.out.comment(text, lineNo)) return;
-    // bpftrace's own messages, and the maps it prints at exit (`@holders[...]: 3`)
-    // (and the ^C a terminal echoes when the user stops it)
-    if (/^(Attach(ing|ed) \d+ probes?|\^C\s*$)/.test(text.slice(first, first + 24)) || text.charCodeAt(first) === 64 /* @ */) return;
-    const lost = /^Lost (\d+) events/.exec(text.slice(first, first + 40));
-    if (lost) {
-      this.out.gap(-1, Number(lost[1]), lineNo, first + 1, first + lost[0].length + 1);
-      return;
-    }
-    // token boundaries, reused from line to line
-    const starts = this.starts;
-    const ends = this.ends;
-    starts.length = 0;
-    ends.length = 0;
-    for (let p = first; p < text.length; ) {
+    if (!isDigit(text.charCodeAt(first)) && this.message(text, first, lineNo)) return;
+    let n = 0;
+    for (let p = first; p < text.length; n++) {
+      if (n === this.starts.length) this.grow();
       const e = tokenEnd(text, p);
-      starts.push(p);
-      ends.push(e);
+      this.starts[n] = p;
+      this.ends[n] = e;
       p = skipBlanks(text, e);
     }
-    const n = starts.length;
-    const bad = (at: number, message: string, end = tokenEnd(text, at)) => this.out.builder.error(lineNo, at + 1, message, end + 1);
+    const starts = this.starts;
+    const ends = this.ends;
     if (n < 5) {
-      bad(first, 'not a bpftrace event line: expected "nsecs cpu tid comm event key=val ..."', text.length);
+      this.bad(text, lineNo, first, 'not a bpftrace event line: expected "nsecs cpu tid comm event key=val ..."', text.length);
       return;
     }
     for (let k = 0; k < 3; k++) {
       if (!unsignedAt(text, starts[k], ends[k])) {
-        bad(starts[k], `expected ${['nsecs', 'cpu', 'tid'][k]} (an unsigned number), found ${quote(text, starts[k], ends[k])}`);
+        this.bad(text, lineNo, starts[k], `expected ${['nsecs', 'cpu', 'tid'][k]} (an unsigned number), found ${quote(text, starts[k], ends[k])}`);
         return;
       }
     }
@@ -61,7 +52,7 @@ export class BpftraceParser implements LineParser {
     while (e > 5 && keyValueAt(text, starts[e - 1], ends[e - 1]) > 0) e--;
     const eventAt = e - 1;
     if (keyValueAt(text, starts[eventAt], ends[eventAt]) > 0) {
-      bad(starts[3], 'missing comm or event name before the key=value arguments');
+      this.bad(text, lineNo, starts[3], 'missing comm or event name before the key=value arguments');
       return;
     }
     const args: [string, string][] = [];
@@ -70,22 +61,63 @@ export class BpftraceParser implements LineParser {
       args.push([text.slice(starts[k], eq), text.slice(eq + 1, ends[k])]);
     }
     const tid = text.slice(starts[2], ends[2]);
-    const cpu = Number(text.slice(starts[1], ends[1]));
-    const timeNs = Number(text.slice(starts[0], ends[0]));
+    const cpu = unsignedValue(text, starts[1], ends[1]);
+    const timeNs = unsignedValue(text, starts[0], ends[0]);
     if (!this.out.inRange('time', timeNs, text, starts[0], ends[0], lineNo) || !this.out.inRange('cpu', cpu, text, starts[1], ends[1], lineNo)) return;
     const name = text.slice(starts[eventAt], ends[eventAt]);
-    // no location column: the name says return (`kretprobe:dm_get_md`, what bpftrace's `probe` prints), and names the function
-    const fn = dropKprobeDecoration(dropGroup(name));
     this.out.add({
       timeNs,
       cpu,
       taskKey: tid === '0' ? `0@${cpu}` : tid,
-      taskName: `${text.slice(starts[3], ends[eventAt - 1])}/${tid}`,
+      taskName: this.taskName(text, starts[3], ends[eventAt - 1], tid),
       name,
       args,
       line: lineNo,
-      call: { kind: isReturnName(name) ? 'return' : 'entry', fn },
+      call: this.callOf(name),
     });
+  }
+
+  private grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  private bad(text: string, lineNo: number, at: number, message: string, end = tokenEnd(text, at)): void {
+    this.out.builder.error(lineNo, at + 1, message, end + 1);
+  }
+
+  /** `comm/tid` for text[from, to) and tid, made again only when a tid's comm changes. */
+  private taskName(text: string, from: number, to: number, tid: string): string {
+    const last = this.lastComm.get(tid);
+    if (last !== undefined && last.comm.length === to - from && text.startsWith(last.comm, from)) return last.name;
+    const comm = text.slice(from, to);
+    const name = `${comm}/${tid}`;
+    this.lastComm.set(tid, { comm, name });
+    return name;
+  }
+  private readonly lastComm = new Map<string, { comm: string; name: string }>();
+
+  /** No location column: the name says return (`kretprobe:dm_get_md`, what bpftrace's `probe` prints), and names the function. */
+  private callOf(name: string): { kind: 'entry' | 'return'; fn: string } {
+    let call = this.calls.get(name);
+    if (call === undefined) this.calls.set(name, (call = { kind: isReturnName(name) ? 'return' : 'entry', fn: dropKprobeDecoration(dropGroup(name)) }));
+    return call;
+  }
+  private readonly calls = new Map<string, { kind: 'entry' | 'return'; fn: string }>();
+
+  /**
+   * bpftrace's own messages, and the maps it prints at exit (`@holders[...]: 3`)
+   * (and the ^C a terminal echoes when the user stops it); `Lost N events` is a gap.
+   */
+  private message(text: string, first: number, lineNo: number): boolean {
+    if (/^(Attach(ing|ed) \d+ probes?|\^C\s*$)/.test(text.slice(first, first + 24)) || text.charCodeAt(first) === 64 /* @ */) return true;
+    const lost = /^Lost (\d+) events/.exec(text.slice(first, first + 40));
+    if (lost) this.out.gap(-1, Number(lost[1]), lineNo, first + 1, first + lost[0].length + 1);
+    return lost !== null;
   }
 
   finish(): Trace {
@@ -97,6 +129,15 @@ export class BpftraceParser implements LineParser {
 function keyValueAt(text: string, start: number, end: number): number {
   for (let i = start; i < end; i++) if (text.charCodeAt(i) === 61 /* = */) return i > start && i < end - 1 ? i : -1;
   return -1;
+}
+
+/** The value of the digits text[start, end) (checked by unsignedAt), as Number() reads them. */
+function unsignedValue(text: string, start: number, end: number): number {
+  // up to 15 digits the value is exact in a double, digit by digit; longer ones are rounded as Number rounds them
+  if (end - start > 15) return Number(text.slice(start, end));
+  let v = 0;
+  for (let i = start; i < end; i++) v = v * 10 + (text.charCodeAt(i) - 48);
+  return v;
 }
 
 function unsignedAt(text: string, start: number, end: number): boolean {

@@ -11,7 +11,7 @@
 
 import type { Trace } from '../model';
 import type { StreamParser } from '../parser';
-import { rangeProblem } from '../numbers';
+import { inRange, rangeProblem } from '../numbers';
 import { quote } from '../scan';
 import { JsonEventStream } from './jsonStream';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
@@ -46,6 +46,7 @@ export class ChromeJsonParser implements StreamParser {
     this.out = new RecordedTrace('chrome-json', { ...options, timeOrdered: true });
     this.json = new JsonEventStream({
       element: (text, line, column) => this.element(text, line, column),
+      parsed: (value, line, column) => this.parsed(value, line, column),
       error: (line, column, message, severity) => (severity === 'warning' ? this.out.builder.warning(line, column, message) : this.out.builder.error(line, column, message)),
     });
   }
@@ -60,16 +61,8 @@ export class ChromeJsonParser implements StreamParser {
     return this.out.finish();
   }
 
+  /** An event object as text (the scanner's careful path). */
   private element(text: string, line: number, column: number): void {
-    try {
-      this.event(text, line, column);
-    } catch (err) {
-      // whatever an event holds, it costs that event only, never the file
-      this.out.builder.error(line, column, `cannot read this event: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
-  private event(text: string, line: number, column: number): void {
     let e: Record<string, unknown>;
     try {
       e = JSON.parse(text) as Record<string, unknown>;
@@ -78,6 +71,19 @@ export class ChromeJsonParser implements StreamParser {
       this.out.builder.error(at.line, at.column, `bad JSON in event: ${(err as Error).message}`);
       return;
     }
+    this.parsed(e, line, column);
+  }
+
+  private parsed(e: Record<string, unknown>, line: number, column: number): void {
+    try {
+      this.event(e, line, column);
+    } catch (err) {
+      // whatever an event holds, it costs that event only, never the file
+      this.out.builder.error(line, column, `cannot read this event: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private event(e: Record<string, unknown>, line: number, column: number): void {
     const b = this.out.builder;
     const ph = e.ph;
     if (typeof ph !== 'string') {
@@ -86,19 +92,20 @@ export class ChromeJsonParser implements StreamParser {
     }
     if (ph === 'M' && e.name === 'dmtrace') return this.directives((e.args as Record<string, unknown> | undefined)?.directives, line, column);
     if (ph === 'E' || ph === 'C' || ph === 'P' || ph === 'b' || ph === 'e' || ph === 'n' || ph === 'O' || ph === 'N' || ph === 'D') return;
-    for (const key of ['pid', 'tid'] as const) {
-      if (e[key] !== undefined && typeof e[key] !== 'number' && typeof e[key] !== 'string') {
-        b.error(line, column, `${quote(ph)} event whose "${key}" is ${e[key] === null ? 'null' : Array.isArray(e[key]) ? 'an array' : typeof e[key] === 'object' ? 'an object' : `a ${typeof e[key]}`}: expected a number or a string`);
-        return;
-      }
+    const pid = e.pid;
+    const ownTid = e.tid;
+    if (!isId(pid) || !isId(ownTid)) {
+      const key = isId(pid) ? 'tid' : 'pid';
+      b.error(line, column, `${quote(ph)} event whose "${key}" is ${typeOfValue(e[key])}: expected a number or a string`);
+      return;
     }
-    const tid = e.tid ?? e.pid;
-    if (typeof tid !== 'number' && typeof tid !== 'string') {
+    const tid = ownTid ?? pid;
+    if (tid === undefined) {
       if (ph === 'M') return; // process-level metadata names no thread
       b.error(line, column, `${quote(ph)} event without a "tid" or "pid"`);
       return;
     }
-    const taskKey = `${String(e.pid ?? tid)}:${String(tid)}`;
+    const taskKey = this.taskKey(pid ?? tid, tid);
     const args = (typeof e.args === 'object' && e.args !== null ? e.args : {}) as Record<string, unknown>;
     if (ph === 'M') {
       if (e.name === 'thread_name' && typeof args.name === 'string' && args.name !== '') this.out.nameTask(taskKey, `${args.name}/${String(tid)}`);
@@ -111,9 +118,8 @@ export class ChromeJsonParser implements StreamParser {
       return;
     }
     const timeNs = Math.round(ts * 1000);
-    const badTime = rangeProblem('time', timeNs, `${String(e.ts)} µs`);
-    if (badTime) {
-      b.error(line, column, `${quote(ph)} event: ${badTime}`);
+    if (!inRange('time', timeNs)) {
+      b.error(line, column, `${quote(ph)} event: ${rangeProblem('time', timeNs, `${String(e.ts)} µs`)}`);
       return;
     }
     if (ph === 's' || ph === 't' || ph === 'f') {
@@ -132,13 +138,12 @@ export class ChromeJsonParser implements StreamParser {
     }
     const cpuValue = typeof args.cpu === 'string' && /^\d+$/.test(args.cpu) ? Number(args.cpu) : args.cpu;
     const cpu = typeof cpuValue === 'number' && Number.isInteger(cpuValue) && cpuValue >= 0 ? cpuValue : 0;
-    const badCpu = rangeProblem('cpu', cpu, String(cpuValue));
-    if (badCpu) {
-      b.error(line, column, `${quote(ph)} event: args.${badCpu}`);
+    if (!inRange('cpu', cpu)) {
+      b.error(line, column, `${quote(ph)} event: args.${rangeProblem('cpu', cpu, String(cpuValue))}`);
       return;
     }
     const pairs: [string, string][] = [];
-    for (const [k, v] of Object.entries(args)) if (k !== 'cpu') pairs.push([k, valueText(v)]);
+    for (const k in args) if (k !== 'cpu' && Object.prototype.hasOwnProperty.call(args, k)) pairs.push([k, valueText(args[k])]);
     const order = this.added++;
     if (e.bind_id !== undefined && (e.flow_out === true || e.flow_in === true)) {
       const id = flowId(e, e.bind_id);
@@ -148,6 +153,16 @@ export class ChromeJsonParser implements StreamParser {
     }
     this.out.add({ timeNs, cpu, taskKey, taskName: `thread/${String(tid)}`, name: e.name, args: pairs, line });
   }
+
+  /** `pid:tid`, made once per thread (a trace has millions of events and a few hundred threads). */
+  private taskKey(pid: number | string, tid: number | string): string {
+    let byTid = this.taskKeys.get(pid);
+    if (!byTid) this.taskKeys.set(pid, (byTid = new Map()));
+    let key = byTid.get(tid);
+    if (key === undefined) byTid.set(tid, (key = `${String(pid)}:${String(tid)}`));
+    return key;
+  }
+  private readonly taskKeys = new Map<number | string, Map<number | string, string>>();
 
   /**
    * `{"ph":"M","name":"dmtrace","args":{"directives":["!alias 0x...=md0", ...]}}`:
@@ -250,6 +265,15 @@ function lastAtOrBefore(times: number[], t: number): number {
 function firstAt(times: number[], k: number): number {
   while (k > 0 && times[k - 1] === times[k]) k--;
   return k;
+}
+
+/** A pid or tid as the Trace Event Format allows it: a number or a string (or absent). */
+function isId(v: unknown): v is number | string | undefined {
+  return v === undefined || typeof v === 'number' || typeof v === 'string';
+}
+
+function typeOfValue(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function valueText(v: unknown): string {

@@ -1,19 +1,27 @@
 // An incremental JSON scanner for Chrome / Perfetto trace files, which can be
-// gigabytes: it is fed chunks, checks the structure character by character,
-// and hands out the text of each element of the event array (`traceEvents`
-// of the object form, or the top-level array of the array form) together
-// with the line and column where it starts. Only those small objects are
-// ever materialised (and given to JSON.parse by the caller); everything else
+// gigabytes: it is fed chunks, checks the structure, and hands out each
+// element of the event array (`traceEvents` of the object form, or the
+// top-level array of the array form) together with the line and column where
+// it starts. Only those small objects are ever materialised; everything else
 // (metadata, `systemTraceEvents` strings, ...) is checked and dropped.
 //
-// A syntax error is reported with its line and column. Inside the event array
-// the scanner then resynchronises at the next line that starts with `{` (the
-// usual one-event-per-line layout), so one bad event does not lose the rest;
-// outside it, the rest of the file is skipped.
+// Two paths read the event array. The fast one finds the boundaries of the
+// event objects in a chunk (strings, escapes and nesting only) and gives a
+// whole run of them to one native JSON.parse (`[` + run + `]`), so the
+// character-by-character work in JavaScript is one tight loop. Whatever it is
+// not sure of (a run that does not parse, a line break inside a string, deep
+// nesting, an object split across chunks, anything but `,` and `{...}`) it
+// leaves to the careful path, which checks the structure character by
+// character and reports a syntax error with its line and column. Inside the
+// event array the careful path then resynchronises at the next line that
+// starts with `{` (the usual one-event-per-line layout), so one bad event does
+// not lose the rest; outside it, the rest of the file is skipped.
 
 export interface JsonEventSink {
   /** One element of the event array, as text (an object), starting at line:column (1-based). */
   element(text: string, line: number, column: number): void;
+  /** One element of the event array already read by JSON.parse (an object), starting at line:column. */
+  parsed(value: Record<string, unknown>, line: number, column: number): void;
   /** A syntax or structure problem at line:column. */
   error(line: number, column: number, message: string, severity?: 'error' | 'warning'): void;
 }
@@ -37,6 +45,8 @@ const MAX_KEY = 64;
 export const MAX_EVENT_DEPTH = 64;
 /** Longer runs of literal characters are kept only this far (they are an error anyway, or a number JSON.parse reads). */
 const MAX_LITERAL = 400;
+/** The fast path leaves objects nested deeper than this to the careful one (which skips those past MAX_EVENT_DEPTH). */
+const FAST_DEPTH = 16;
 
 function isLiteralChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45 || c === 43 || c === 46;
@@ -73,12 +83,28 @@ export class JsonEventStream {
 
   feed(chunk: string): void {
     const n = chunk.length;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; ) {
+      i = this.fast(chunk, i);
+      if (i < n) i = this.careful(chunk, i);
+    }
+    if (this.capture) {
+      this.capture.push(chunk.slice(this.captureFrom));
+      this.captureFrom = 0;
+    }
+    // offsets of the next chunk start at 0
+    this.lineStart -= n;
+    this.carefulUntil = 0;
+  }
+
+  /** The careful path from chunk[from]: returns where the fast path may take over (or the chunk's length). */
+  private careful(chunk: string, from: number): number {
+    const n = chunk.length;
+    for (let i = from; i < n; i++) {
       const c = chunk.charCodeAt(i);
       if (c === 10) {
         if (this.inString && !this.dead && !this.recovering) {
           this.fail(i, 'unescaped line break inside a string');
-          if (this.dead) return;
+          if (this.dead) return n;
         }
         this.line++;
         this.lineStart = i + 1;
@@ -126,13 +152,132 @@ export class JsonEventStream {
       }
       if (c === 32 || c === 9 || c === 13) continue;
       this.token(chunk, i, c);
+      if (this.handOff) {
+        this.handOff = false;
+        if (i + 1 >= this.carefulUntil) return i + 1;
+      }
     }
-    if (this.capture) {
-      this.capture.push(chunk.slice(this.captureFrom));
-      this.captureFrom = 0;
+    return n;
+  }
+
+  /** Between two elements of the event array, with nothing pending: where the fast path can read. */
+  private betweenEvents(): boolean {
+    return (
+      !this.dead &&
+      !this.recovering &&
+      !this.inString &&
+      this.literal === '' &&
+      this.capture === undefined &&
+      this.eventsDepth > 0 &&
+      this.stack.length === this.eventsDepth &&
+      (this.expect === Expect.Value || this.expect === Expect.ValueOrClose || this.expect === Expect.CommaOrClose)
+    );
+  }
+
+  /**
+   * The fast path from chunk[from]: a run of `{...}` objects separated by
+   * commas, read by one JSON.parse. Returns where it stopped (the careful
+   * path goes on from there); from itself when it read nothing.
+   */
+  private fast(chunk: string, from: number): number {
+    if (from < this.carefulUntil || !this.betweenEvents()) return from;
+    const n = chunk.length;
+    const lines = this.runLines;
+    const columns = this.runColumns;
+    lines.length = 0;
+    columns.length = 0;
+    let expect = this.expect;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    let runStart = -1;
+    let runEnd = -1;
+    let i = from;
+    while (i < n) {
+      const c = chunk.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13) i++;
+      else if (c === 10) {
+        line++;
+        lineStart = ++i;
+      } else if (c === 44 && expect === Expect.CommaOrClose) {
+        expect = Expect.Value;
+        i++;
+      } else if (c === 123 && expect !== Expect.CommaOrClose) {
+        const end = this.objectEnd(chunk, i, line, lineStart);
+        if (end < 0) break;
+        if (runStart < 0) runStart = i;
+        lines.push(line);
+        columns.push(i - lineStart + 1);
+        line = this.endLine;
+        lineStart = this.endLineStart;
+        runEnd = i = end;
+        expect = Expect.CommaOrClose;
+      } else break;
     }
-    // offsets of the next chunk start at 0
-    this.lineStart -= n;
+    if (lines.length > 0) {
+      let values: unknown;
+      try {
+        values = JSON.parse(`[${chunk.slice(runStart, runEnd)}]`);
+      } catch {
+        values = undefined;
+      }
+      if (!Array.isArray(values) || values.length !== lines.length) {
+        // something in the run is not JSON: the careful path reads it again and says what and where
+        this.carefulUntil = runEnd;
+        return from;
+      }
+      for (let k = 0; k < values.length; k++) this.sink.parsed(values[k] as Record<string, unknown>, lines[k], columns[k]);
+    }
+    this.expect = expect;
+    this.line = line;
+    this.lineStart = lineStart;
+    return i;
+  }
+  private readonly runLines: number[] = [];
+  private readonly runColumns: number[] = [];
+  /** The careful path does not hand over before this offset of the chunk (a run the fast path could not parse). */
+  private carefulUntil = 0;
+  /** Set by the careful path when it is between two events again. */
+  private handOff = false;
+  /** Line and line start after the object objectEnd found. */
+  private endLine = 0;
+  private endLineStart = 0;
+
+  /**
+   * The offset after the `}` that closes the object at chunk[start], or -1
+   * when the fast path leaves it to the careful one: split across chunks or
+   * nested deeper than FAST_DEPTH.
+   */
+  private objectEnd(chunk: string, start: number, line: number, lineStart: number): number {
+    const n = chunk.length;
+    let depth = 1;
+    let j = start + 1;
+    while (j < n) {
+      const c = chunk.charCodeAt(j++);
+      if (c === 34) {
+        // the closing quote: the next one not escaped by an odd run of backslashes (a line break
+        // inside the string is not JSON: the run then fails to parse and the careful path reports it)
+        for (;;) {
+          const q = chunk.indexOf('"', j);
+          if (q < 0) return -1;
+          let b = q - 1;
+          while (chunk.charCodeAt(b) === 92) b--;
+          j = q + 1;
+          if ((q - 1 - b) % 2 === 0) break;
+        }
+      } else if (c === 123 || c === 91) {
+        if (++depth > FAST_DEPTH) return -1;
+      } else if (c === 125 || c === 93) {
+        if (--depth === 0) {
+          this.endLine = line;
+          this.endLineStart = lineStart;
+          return j;
+        }
+      } else if (c === 10) {
+        line++;
+        lineStart = j;
+      }
+    }
+    return -1;
   }
 
   end(): void {
@@ -169,6 +314,7 @@ export class JsonEventStream {
       case Expect.CommaOrClose:
         if (c === 44) {
           this.expect = this.top() === 123 ? Expect.Key : Expect.Value;
+          if (this.stack.length === this.eventsDepth) this.handOff = true;
           return;
         }
         if (c === 125 || c === 93) return this.close(chunk, i, c);
@@ -209,6 +355,7 @@ export class JsonEventStream {
       if (opensEvents) {
         this.eventsDepth = this.stack.length;
         this.sawEvents = true;
+        this.handOff = true;
       }
       this.expect = c === 123 ? Expect.KeyOrClose : Expect.ValueOrClose;
       return;
@@ -260,6 +407,7 @@ export class JsonEventStream {
       parts.push(chunk.slice(this.captureFrom, i + 1));
       this.capture = undefined;
       this.sink.element(parts.length === 1 ? parts[0] : parts.join(''), this.captureLine, this.captureColumn);
+      this.handOff = true;
     }
     if (this.eventsDepth > this.stack.length) this.eventsDepth = -1; // the event array is closed
     this.afterValue(chunk, i);

@@ -6,7 +6,7 @@
 
 import { DirectiveReader } from '../directives';
 import { Growable } from '../growable';
-import { rangeProblem, type NumberKind } from '../numbers';
+import { inRange as isInRange, rangeProblem, type NumberKind } from '../numbers';
 import { TraceBuilder, type TaskInfo, type Trace, type TraceFormat } from '../model';
 import { LineError, isBlank, quote } from '../scan';
 import { CallMerger, Kind, type CallEvent, type GapMark } from './callMerger';
@@ -159,6 +159,7 @@ export class RecordedTrace {
    * out of range, it is an error at that token and the caller drops the line.
    */
   inRange(kind: NumberKind, value: number, text: string, from: number, to: number, lineNo: number): boolean {
+    if (isInRange(kind, value)) return true;
     const problem = rangeProblem(kind, value, text.slice(from, to));
     if (problem) this.builder.error(lineNo, from + 1, problem, to + 1);
     return problem === undefined;
@@ -281,7 +282,14 @@ export class RecordedTrace {
     if (!q) return { order: new Int32Array(0), time: new Float64Array(0), taskKey: () => '' };
     if (!this.sorted || this.sorted.length !== q.length) {
       const time = q.time.data;
-      this.sorted = Int32Array.from({ length: q.length }, (_, i) => i).sort((a, b) => time[a] - time[b] || a - b);
+      const order = new Int32Array(q.length);
+      let inOrder = true;
+      for (let i = 0; i < order.length; i++) {
+        order[i] = i;
+        if (i > 0 && time[i] < time[i - 1]) inOrder = false;
+      }
+      // a trace already in time order (one writer, most Chrome exports) needs no sort
+      this.sorted = inOrder ? order : order.sort((a, b) => time[a] - time[b] || a - b);
     }
     const task = q.task.data;
     return { order: this.sorted, time: q.time.data, taskKey: (arrival) => q.keys[task[arrival]] };
@@ -303,13 +311,20 @@ export class RecordedTrace {
       };
       const { time, cpu, task, name, line, argEnd, args, kind, fn } = q;
       const strings = this.builder.strings;
-      order.forEach((a, i) => {
+      for (let i = 0; i < order.length; i++) {
+        const a = order[i];
         gapsBefore(i);
         const from = a === 0 ? 0 : argEnd.data[a - 1];
+        const to = argEnd.data[a];
         const k = kind.data[a];
-        if (this.calls.passes(k & 7, fn.data[a] < 0 ? '' : strings.get(fn.data[a]))) {
-          this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], args.data.subarray(from, argEnd.data[a]), argEnd.data[a] - from, q.callers.get(a));
-          return;
+        const f = fn.data[a] < 0 ? '' : strings.get(fn.data[a]);
+        if (this.calls.passes(k & 7, f)) {
+          // copied to a reused array: cheaper than a typed-array view per event
+          const eventArgs = this.argBuffer;
+          eventArgs.length = 0;
+          for (let j = from; j < to; j++) eventArgs.push(args.data[j]);
+          this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], eventArgs, to - from, q.callers.get(a));
+          continue;
         }
         this.calls.push({
           timeNs: time.data[a],
@@ -317,13 +332,13 @@ export class RecordedTrace {
           taskKey: q.keys[task.data[a]],
           name: name.data[a],
           line: line.data[a],
-          args: Array.from(args.data.subarray(from, argEnd.data[a])),
+          args: Array.from(args.data.subarray(from, to)),
           caller: q.callers.get(a),
           kind: k & 7,
-          fn: fn.data[a] < 0 ? '' : strings.get(fn.data[a]),
+          fn: f,
           known: (k & 8) !== 0,
         });
-      });
+      }
       gapsBefore(order.length);
     }
     this.calls.finish();
@@ -351,8 +366,9 @@ export class RecordedTrace {
   /** Adds the event to the trace; returns its index. */
   private emit(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): number {
     const b = this.builder;
-    const task = b.taskId(this.taskNames.get(taskKey) ?? taskKey, cpu);
-    if (!this.taskIdOfKey.has(taskKey)) this.taskIdOfKey.set(taskKey, task);
+    // a key's name is settled by its first event (Chrome's thread_name comes before the first emit, at finish)
+    let task = this.taskIdOfKey.get(taskKey);
+    if (task === undefined) this.taskIdOfKey.set(taskKey, (task = b.taskId(this.taskNames.get(taskKey) ?? taskKey, cpu)));
     const index = b.addEvent(timeNs, cpu, task, name, line, args, argValues / 2);
     if (caller !== undefined) b.callers.set(index, caller);
     return index;

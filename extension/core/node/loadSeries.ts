@@ -2,8 +2,9 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PATCH_IDS, type PatchId } from './config';
-import { ModelSeries, type SourceFiles } from './modelSource';
+import { patchNumberOfFileName } from '../series/seriesInfo';
+import { PATCH_IDS, type PatchId } from '../simulate/config';
+import { ModelSeries, type SourceFiles } from '../simulate/modelSource';
 
 export function loadModelSeries(sampleDir: string): ModelSeries {
   const sourceDir = join(sampleDir, 'source');
@@ -12,9 +13,7 @@ export function loadModelSeries(sampleDir: string): ModelSeries {
   const patches = new Map<PatchId, string>();
   const patchDir = join(sampleDir, 'patches');
   for (const name of readdirSync(patchDir).sort()) {
-    const m = /^00(\d\d)-.*\.patch$/.exec(name);
-    if (!m) continue;
-    const id = PATCH_IDS.find((p) => p === m[1]);
+    const id = PATCH_IDS.find((p) => p === patchNumberOfFileName(name));
     if (id) patches.set(id, readFileSync(join(patchDir, name), 'utf8'));
   }
   return new ModelSeries(before, patches);

@@ -1,11 +1,11 @@
-// Picking a few lines of a big trace by number (extension/core/trace/pickLines.ts):
+// Picking a few lines of a big trace by number (extension/core/node/pickLines.ts):
 // the same lines as splitting the whole text, across 1 MiB chunk boundaries,
 // with CRLF line ends, a last line without a newline and numbers past the end.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pickLinesOfFile, pickLinesOfText } from '../../../extension/core/trace/pickLines';
+import { pickLinesOfFile, pickLinesOfText } from '../../../extension/core/node/pickLines';
 
 describe('picking lines of a big trace', () => {
   // Lines of varying length (some longer than a chunk), with non-ASCII text, CRLF on some.

@@ -2,11 +2,14 @@
 // fed to the format's StreamParser. The file is never one string, so a
 // 10M-event (700 MB) trace costs the trace model, not the text.
 //
-// Node-only (fs); the CLI, the benchmark and analyzeFile (../analyze.ts) use it.
+// Node-only (fs): the CLI, the worker, the benchmark and the tests use it; the
+// rest of the core takes text or bytes and runs in the webview's browser too.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { Trace } from './model';
-import { createParser, detectFormat, type ParseOptions } from './parse';
+import { analyzeTrace, type Analysis } from '../analyze';
+import type { RuleOptions } from '../rules/context';
+import type { Trace } from '../trace/model';
+import { createParser, detectFormat, type ParseOptions } from '../trace/parse';
 
 /** 1 MiB: large enough that per-chunk costs vanish, small enough to stay in cache. */
 const CHUNK_BYTES = 1 << 20;
@@ -58,4 +61,19 @@ export async function parseFile(
   } finally {
     closeSync(fd);
   }
+}
+
+/** parseFile, then happens-before and the rules: the file counterpart of analyzeText (../analyze.ts). */
+export async function analyzeFile(
+  path: string,
+  options: ParseOptions & RuleOptions = {},
+  onProgress?: (p: FileProgress) => void,
+): Promise<Analysis> {
+  let totalBytes = 0;
+  const trace = await parseFile(path, options, (p) => {
+    totalBytes = p.totalBytes;
+    onProgress?.(p);
+  });
+  onProgress?.({ phase: 'analysis', bytes: totalBytes, totalBytes });
+  return analyzeTrace(trace, options);
 }
