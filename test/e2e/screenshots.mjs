@@ -54,10 +54,14 @@ describe('docs screenshots', function () {
     const number = page.locator('.monaco-editor .line-numbers', { hasText: new RegExp(`^${R2.line}$`) }).first();
     const y = (await number.boundingBox()).y;
     const lenses = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Show in graph' });
+    // CodeLenses arrive after the diagnostics: look for the one just above the line until it is there.
     let best;
-    for (const lens of await lenses.all()) {
-      const box = await lens.boundingBox();
-      if (box && box.y < y && (!best || box.y > best.y)) best = { lens, y: box.y };
+    for (let tries = 0; !best && tries < 30; tries++) {
+      if (tries > 0) await page.waitForTimeout(1000);
+      for (const lens of await lenses.all()) {
+        const box = await lens.boundingBox();
+        if (box && box.y < y && y - box.y < 40 && (!best || box.y > best.y)) best = { lens, y: box.y };
+      }
     }
     assert.ok(best, 'a Show in graph CodeLens above the race');
     await best.lens.click();
