@@ -46,4 +46,12 @@ export default tseslint.config(
     rules: restrict([VSCODE, ...NODE_BARE], [HOST, TOOLKIT, ...NODE]),
   },
   { files: ['webview/toolkit.ts'], rules: restrict([VSCODE, ...NODE_BARE], [HOST, ...NODE]) },
+  {
+    // esbuild bundles each unit test into out/ at its own depth: a path from __dirname breaks when a test moves.
+    files: ['test/unit/**/*.ts'],
+    ignores: ['test/unit/helpers.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: '__dirname', message: 'Use repoPath() or REPO_ROOT from test/unit/helpers.ts.' }],
+    },
+  },
 );

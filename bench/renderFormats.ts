@@ -4,7 +4,7 @@
 // same events in the same order, one line per event after its header, with
 // the same times (nanoseconds: `perf script --ns` and `trace-cmd report -t`
 // print them; ftrace's parser reads any number of decimals), so the benchmark
-// compares the formats on the same work. test/unit/benchFormats.test.ts checks
+// compares the formats on the same work. test/unit/bench/formats.test.ts checks
 // that each rendering parses to the native trace's events.
 
 import type { TraceFormat } from '../extension/core/trace/model';

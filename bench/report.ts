@@ -39,14 +39,29 @@ export function printResults(results: Results, log: (line: string) => void): voi
   for (const j of results.jsonParse) log(`\nJSON.parse of the whole Chrome JSON file (${fmtMb(j.fileBytes)}, read, decoded, parsed at once; best of 3): ${fmtS(j.cpu)} cpu, ${j.mbPerCpuSecond.toFixed(0)} MB/cpu-s`);
   if (results.editor) {
     const e = results.editor;
-    log(`\neditor path at ${fmtN(e.events)} events:`);
+    const d = e.detail;
+    const both = (x: { wall: number; cpu: number }) => [fmtS(x.wall), fmtS(x.cpu)];
+    log(`\neditor path at ${fmtN(e.events)} events${d ? `, ${d.findings} findings` : ''} (wall, and cpu of all threads):`);
     log(table([
-      ['step', 'time'],
-      ['worker (document text) -> diagnostics', fmtS(e.workerTextToDiagnostics)],
-      ['worker (analyzeFile, streamed) -> diagnostics', fmtS(e.workerFileToDiagnostics)],
-      ['first hover (builds happens-before)', fmtS(e.firstHover)],
-      ['hover, median of 200', fmtS(e.hoverMedian)],
-      ['hover, max of 200', fmtS(e.hoverMax)],
+      ['step', 'wall', 'cpu'],
+      ...(d
+        ? [
+            ['worker reads the saved file -> Problems entries', ...both(d.fileToProblems)],
+            ['  ... -> trace rebuilt on the host', ...both(d.fileToTrace)],
+            ['worker given the document text -> Problems entries', ...both(d.textToProblems)],
+            ['  ... -> trace rebuilt on the host', ...both(d.textToTrace)],
+            ['hand-off: columns transferred', ...both(d.handOffTransfer)],
+            ['hand-off: columns cloned', ...both(d.handOffClone)],
+            ['hand-off: findings cloned', ...both(d.findingsClone)],
+            ['entries placed on the host instead', ...both(d.problemsOnHost)],
+          ]
+        : [
+            ['worker (document text) -> diagnostics', fmtS(e.workerTextToDiagnostics), ''],
+            ['worker (saved file) -> diagnostics', fmtS(e.workerFileToDiagnostics), ''],
+          ]),
+      ['first hover (builds happens-before)', fmtS(e.firstHover), ''],
+      ['hover, median of 200', fmtS(e.hoverMedian), ''],
+      ['hover, max of 200', fmtS(e.hoverMax), ''],
     ]));
   }
   log(`\ntargets of issue 13 (load average ${m.loadAverageAtStart.toFixed(1)} at start, ${(m.loadAverageAtEnd ?? 0).toFixed(1)} at end, on ${m.cpus} cpus):`);

@@ -72,17 +72,38 @@ export interface JsonParseResult {
   mbPerCpuSecond: number;
 }
 
+/** Seconds of one step of the editor path: wall clock, and CPU of the whole process (all threads). */
+export interface Timed {
+  wall: number;
+  cpu: number;
+}
+
 export interface EditorResult {
   events: number;
-  /** The extension's worker: document text posted in, findings and columns back, trace rebuilt. */
+  /** The extension's worker given the document text (an edited document): until the Problems entries are back. */
   workerTextToDiagnostics: number;
-  /** analyzeFile in a worker thread (what the worker could do for a file on disk). */
+  /** The worker reading the saved file itself (only the path goes in): until the Problems entries are back. */
   workerFileToDiagnostics: number;
   /** First hover: happens-before is built then (the worker does not send it). */
   firstHover: number;
   /** Median of later hovers on finding lines. */
   hoverMedian: number;
   hoverMax: number;
+  /** The steps in detail (wall and cpu): to the entries, to the trace rebuilt on the host, the hand-off alone. */
+  detail?: {
+    findings: number;
+    fileToProblems: Timed;
+    fileToTrace: Timed;
+    textToProblems: Timed;
+    textToTrace: Timed;
+    /** One thread: the trace serialised and structured-cloned with its columns transferred, or cloned. */
+    handOffTransfer: Timed;
+    handOffClone: Timed;
+    /** The findings alone structured-cloned. */
+    findingsClone: Timed;
+    /** Placing the entries from the document's lines on the host (what the host did before the worker sent them). */
+    problemsOnHost: Timed;
+  };
 }
 
 /** One row of the ratio table: a target of issue 13, what this run measured, and whether it met it. */

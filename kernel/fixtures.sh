@@ -41,7 +41,7 @@ events per workload step do not.
 | workload-RECORDER.log | one line per workload step: KIND DEVICE rc=N |
 
 Each trace starts with the \`# !\` header the probe definitions carry. The recordings are whole (not
-trimmed). test/unit/realKernel.test.ts checks them: every line parses, the event counts match the
+trimmed). test/unit/kernel/realKernel.test.ts checks them: every line parses, the event counts match the
 workload log, the four recorders agree, and there is no finding (6.1 has every fix of the series).
 EOT
 echo "fixtures: $(cd "$DEST" && wc -l ftrace.txt trace-cmd.txt perf-script.txt bpftrace.txt | tail -1) lines in $DEST"

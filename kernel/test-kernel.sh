@@ -1,6 +1,6 @@
 #!/bin/bash
 # npm run test:kernel: records the workload afresh (kernel/record.sh) and runs the fixture checks of
-# test/unit/realKernel.test.ts on the new recordings instead of the committed ones.
+# test/unit/kernel/realKernel.test.ts on the new recordings instead of the committed ones.
 # npm run test:kernel -- --races: the race variants instead (kernel/workload/run-races.sh --record):
 # one row per variant and stock control, window hit or not, and the findings by rule of a recording.
 set -euo pipefail
@@ -17,4 +17,4 @@ rm -rf "$CHECK"
 "$HERE/fixtures.sh" "$HERE/.cache/runs/latest" "$CHECK"
 cd "$REPO"
 npm run --silent build
-DMRL_REAL_TRACES=$CHECK npx mocha --no-config --timeout 60000 out/test/unit/realKernel.test.js
+DMRL_REAL_TRACES=$CHECK npx mocha --no-config --timeout 60000 out/test/unit/kernel/realKernel.test.js

@@ -5,7 +5,7 @@
 import { pickLevel, visibleBuckets, visibleEvents, type LodLevel } from './lod';
 import type { Painter } from './painter';
 import type { Row } from './scene';
-import { fitText, font, MARKER_RADIUS, rowTop, type DrawState, type FrameStats } from './layout';
+import { fitText, font, MARKER_RADIUS, rowTop, shortSubject, type DrawState, type FrameStats } from './layout';
 import { plotWidth, toScreenX } from './view';
 
 /** Class colour priority when a bucket mixes classes: the ones races are about first. */
@@ -128,7 +128,7 @@ function drawRawEvents(p: Painter, s: DrawState, order: Int32Array, a: number, b
     if (room < MIN_LABEL_ROOM || px[k] > s.frame.width || px[k] + room < s.frame.gutter) continue;
     const above = k % 2 === 0;
     let text = scene.graph.strings[name[e]];
-    if (subject[e] >= 0) text += ` ${scene.graph.strings[subject[e]]}`;
+    if (subject[e] >= 0) text += ` ${shortSubject(scene.graph.strings[subject[e]])}`;
     const fitted = fitText(p, text, f, room);
     if (fitted) p.text(fitted, px[k] - 4, cy + (above ? -14 : 14), style);
   }

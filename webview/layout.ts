@@ -76,7 +76,7 @@ export function font(p: Palette, size: number, weight = ''): string {
 }
 
 /** The longest prefix of `s` (with an ellipsis) that fits in `width`, or '' if nothing useful fits. */
-export function fitText(painter: Painter, s: string, f: string, width: number): string {
+export function fitText(painter: Pick<Painter, 'measure'>, s: string, f: string, width: number): string {
   if (painter.measure(s, f) <= width) return s;
   let lo = 0;
   let hi = s.length;
@@ -86,6 +86,33 @@ export function fitText(painter: Painter, s: string, f: string, width: number): 
     else hi = mid - 1;
   }
   return lo >= 3 ? s.slice(0, lo) + '…' : '';
+}
+
+/**
+ * A task name (`comm/pid`) that fits in `width`: the comm is shortened, the pid
+ * kept, since tasks of one program differ only by it (`dm-race-wo…/102`,
+ * `dm-race-wo…/103`, not `dm-race-wor…` twice).
+ */
+export function fitTaskName(painter: Pick<Painter, 'measure'>, name: string, f: string, width: number): string {
+  if (painter.measure(name, f) <= width) return name;
+  const slash = name.lastIndexOf('/');
+  if (slash <= 0) return fitText(painter, name, f, width);
+  const [comm, pid] = [name.slice(0, slash), name.slice(slash)];
+  for (let k = comm.length - 1; k >= 1; k--) {
+    const short = `${comm.slice(0, k)}…${pid}`;
+    if (painter.measure(short, f) <= width) return short;
+  }
+  return fitText(painter, pid.slice(1), f, width) || pid.slice(1, 4);
+}
+
+/**
+ * What an event label says it acts on: a kernel address (a recorded md is
+ * `0xff15f28b027dd000`) keeps its last six digits, which tell the devices of a
+ * recording apart, so the label fits between its neighbours (the tooltip and
+ * the hover give it whole).
+ */
+export function shortSubject(subject: string): string {
+  return /^0x[0-9a-f]{9,}$/i.test(subject) ? `0x…${subject.slice(-6)}` : subject;
 }
 
 export function rowTop(s: DrawState, row: Row): number {

@@ -7,7 +7,7 @@
 import { drawEdges } from './drawEdges';
 import { drawLane } from './drawLanes';
 import { drawRacePairs, drawRaceWindows, drawSelection, drawWitness } from './drawRaces';
-import { fitText, font, rowTop, type DrawState, type FrameStats } from './layout';
+import { fitTaskName, font, rowTop, type DrawState, type FrameStats } from './layout';
 import type { Painter } from './painter';
 import type { Row } from './scene';
 import { formatTime, plotHeight, plotWidth, tickStep, toScreenX } from './view';
@@ -92,7 +92,7 @@ function drawGutter(p: Painter, s: DrawState, rows: Row[]): void {
     } else {
       const lane = scene.graph.lanes[row.lane];
       const f = font(palette, 12);
-      const name = fitText(p, lane.name, f, frame.gutter - 28) || lane.name.slice(0, 3);
+      const name = fitTaskName(p, lane.name, f, frame.gutter - 28);
       p.text(name, 18, y - 6, { color: palette.foreground, font: f });
       p.text(`${lane.eventCount} event${lane.eventCount === 1 ? '' : 's'}`, 18, y + 9, { color: palette.muted, font: font(palette, 10) });
     }

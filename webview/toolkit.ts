@@ -80,6 +80,9 @@ export function dropdown(id: string, label: string, onChange: (value: string) =>
       return d.value;
     },
     select(value) {
+      // The dropdown settles its options after they are added and then selects the one marked `selected`:
+      // the mark moves too, or a selection made right after setOptions is undone (the graph named the first race, not the focused one).
+      for (const o of Array.from(d.children)) o.toggleAttribute('selected', o.getAttribute('value') === value);
       d.value = value;
     },
   };

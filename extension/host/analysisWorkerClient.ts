@@ -1,12 +1,13 @@
 // The host's side of dist/analysisWorker.js: one worker thread started on
 // first use, requests matched to responses by id, and cancellation by
-// terminating the worker (a new one starts on the next request).
+// terminating the worker (a new one starts on the next request). Updates sent
+// before a response (progress, the Problems-panel entries) go to `onUpdate`.
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
-import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+import { isUpdate, type WorkerMessage, type WorkerRequest, type WorkerUpdate } from './workerProtocol';
 
 type Body<R> = R extends WorkerRequest ? Omit<R, 'id'> : never;
-type Success = Extract<WorkerResponse, { ok: true }>;
+type Success = Extract<WorkerMessage, { ok: true }>;
 
 export class AnalysisWorker implements vscode.Disposable {
   private worker: Worker | undefined;
@@ -15,12 +16,20 @@ export class AnalysisWorker implements vscode.Disposable {
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   /** Sends one request; resolves with the response, or undefined when cancelled or failed (the failure is shown). */
-  request<K extends Success['kind']>(body: Body<WorkerRequest> & { kind: K }, token?: vscode.CancellationToken): Promise<Extract<Success, { kind: K }> | undefined> {
+  request<K extends Success['kind']>(
+    body: Body<WorkerRequest> & { kind: K },
+    token?: vscode.CancellationToken,
+    onUpdate?: (update: WorkerUpdate) => void,
+  ): Promise<Extract<Success, { kind: K }> | undefined> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     return new Promise((resolve) => {
-      const onMessage = (response: WorkerResponse) => {
+      const onMessage = (response: WorkerMessage) => {
         if (response.id !== id) return;
+        if (isUpdate(response)) {
+          if (!token?.isCancellationRequested) onUpdate?.(response);
+          return;
+        }
         done();
         if (response.ok) resolve(response as Extract<Success, { kind: K }>);
         else {

@@ -1,6 +1,7 @@
 // Findings and parse problems as Problems-panel diagnostics on the trace.
 import * as vscode from 'vscode';
-import type { Finding } from '../core/rules/finding';
+import { eventColumns, eventSummary, findingMessage, findingProblems, type FindingProblem, type LineRange } from '../core/report/problems';
+import type { Finding, RuleId } from '../core/rules/finding';
 import type { Diagnostic as InputDiagnostic, Trace } from '../core/trace/model';
 import { ruleDocsUri } from './ruleDocs';
 import { readSettings, type SeveritySetting } from './settings';
@@ -8,26 +9,11 @@ import type { TraceAnalyses, TraceAnalysis } from './traceAnalyses';
 
 export const SOURCE = 'dm-race-lens';
 
-/** Where the event token starts in a recorded line whose event name is a kernel spelling (`_raw_spin_lock`, `p_dm_get_0`). */
-const RECORDED_EVENT_START: Partial<Record<Trace['format'], RegExp>> = {
-  ftrace: /\d+\.\d+:\s+/,
-  'trace-cmd': /\d+\.\d+:\s+/,
-  'perf-script': /\d+\.\d+:\s+/,
-  // nsecs cpu tid comm EVENT ...
-  bpftrace: /^\s*\d+\s+\d+\s+\d+\s+\S+\s+/,
-};
-
 /** The range of event `e` on its trace line: from its event name to the end of the line. */
 export function eventRange(document: vscode.TextDocument, trace: Trace, e: number): vscode.Range {
   const line = Math.min(Math.max(trace.line[e] - 1, 0), document.lineCount - 1);
-  const text = document.lineAt(line).text;
-  const end = text.trimEnd().length;
-  const name = trace.eventName(e);
-  const at = text.search(new RegExp(`(^|[\\s:])${name.replace(/[^\w]/g, '\\$&')}\\b`));
-  if (at >= 0) return new vscode.Range(line, at + (/[\s:]/.test(text[at]) ? 1 : 0), line, end);
-  const recorded = RECORDED_EVENT_START[trace.format]?.exec(text);
-  const start = recorded ? recorded.index + recorded[0].length : document.lineAt(line).firstNonWhitespaceCharacterIndex;
-  return new vscode.Range(line, Math.min(start, end), line, end);
+  const [start, end] = eventColumns(trace.format, document.lineAt(line).text, trace.eventName(e));
+  return new vscode.Range(line, start, line, end);
 }
 
 export function toSeverity(setting: SeveritySetting, finding: Finding['severity']): vscode.DiagnosticSeverity | undefined {
@@ -45,11 +31,6 @@ export function toSeverity(setting: SeveritySetting, finding: Finding['severity'
   }
 }
 
-/** One-line summary of an event for related information: `dmsetup/4121: dm_put md=md0 holders=0`. */
-export function eventSummary(trace: Trace, e: number): string {
-  return `${trace.taskName(e)}: ${trace.describe(e)}`;
-}
-
 export function findingDiagnostic(
   extensionUri: vscode.Uri,
   document: vscode.TextDocument,
@@ -59,20 +40,45 @@ export function findingDiagnostic(
   rangeOf: (e: number) => vscode.Range = (e) => eventRange(document, trace, e),
   uri: vscode.Uri = document.uri,
 ): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(rangeOf(f.primary), `${f.message}${f.uncertain ? ' (uncertain: the window spans lost events)' : ''}`, severity);
+  const d = new vscode.Diagnostic(rangeOf(f.primary), findingMessage(f), severity);
   d.source = SOURCE;
-  d.code = { value: f.rule, target: ruleDocsUri(extensionUri, f.rule) };
+  d.code = ruleCode(extensionUri, f.rule);
   d.relatedInformation = f.related.map((e) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, rangeOf(e)), eventSummary(trace, e)));
   return d;
 }
 
-function inputDiagnostic(document: vscode.TextDocument, d: InputDiagnostic): vscode.Diagnostic {
-  const line = Math.min(Math.max(d.line - 1, 0), document.lineCount - 1);
-  const text = document.lineAt(line).text;
-  const start = Math.min(Math.max(d.column - 1, 0), text.length);
-  const end = d.endColumn ? Math.min(Math.max(d.endColumn - 1, start), text.length) : text.length;
+/** The diagnostic's code: the rule, linking to its section of docs/rules.md (one URI per rule, not per finding). */
+const ruleCodes = new Map<string, vscode.Diagnostic['code']>();
+function ruleCode(extensionUri: vscode.Uri, rule: RuleId): vscode.Diagnostic['code'] {
+  const key = `${extensionUri.toString()} ${rule}`;
+  let code = ruleCodes.get(key);
+  if (!code) ruleCodes.set(key, (code = { value: rule, target: ruleDocsUri(extensionUri, rule) }));
+  return code;
+}
+
+const toRange = ([line, start, end]: LineRange) => new vscode.Range(line, start, line, end);
+
+/** A finding's diagnostic from its plain entry (computed on the host or in the worker). */
+function problemDiagnostic(extensionUri: vscode.Uri, uri: vscode.Uri, p: FindingProblem, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(toRange(p.range), p.message, severity);
+  d.source = SOURCE;
+  d.code = ruleCode(extensionUri, p.rule);
+  d.relatedInformation = p.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.summary));
+  return d;
+}
+
+/**
+ * A parse problem on its token. `lineText` is the document's line when there is
+ * one; a trace too big for VS Code to hand to extensions has none, and the
+ * diagnostic then runs to the end of the line.
+ */
+function inputDiagnostic(d: InputDiagnostic, lineText?: (line: number) => string): vscode.Diagnostic {
+  const line = Math.max(d.line - 1, 0);
+  const length = lineText ? lineText(line).length : Number.MAX_SAFE_INTEGER;
+  const start = Math.min(Math.max(d.column - 1, 0), length);
+  const end = d.endColumn ? Math.min(Math.max(d.endColumn - 1, start), length) : length;
   const diagnostic = new vscode.Diagnostic(
-    new vscode.Range(line, start, line, end > start ? end : text.length),
+    new vscode.Range(line, start, line, end > start ? end : length),
     d.message,
     d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
   );
@@ -81,29 +87,61 @@ function inputDiagnostic(document: vscode.TextDocument, d: InputDiagnostic): vsc
   return diagnostic;
 }
 
-export function traceDiagnostics(extensionUri: vscode.Uri, document: vscode.TextDocument, analysis: TraceAnalysis): vscode.Diagnostic[] {
-  const settings = readSettings(document);
-  const out = analysis.diagnostics.map((d) => inputDiagnostic(document, d));
-  for (const f of analysis.findings) {
-    const severity = toSeverity(settings.severity[f.rule], f.severity);
-    if (severity !== undefined) out.push(findingDiagnostic(extensionUri, document, analysis.trace, f, severity));
+/** The entries of the Problems panel, from plain data: what the worker sends first. */
+export function problemsDiagnostics(
+  extensionUri: vscode.Uri,
+  uri: vscode.Uri,
+  problems: readonly FindingProblem[],
+  diagnostics: readonly InputDiagnostic[],
+  lineText?: (line: number) => string,
+): vscode.Diagnostic[] {
+  const settings = readSettings(uri);
+  const out = diagnostics.map((d) => inputDiagnostic(d, lineText));
+  for (const p of problems) {
+    const severity = toSeverity(settings.severity[p.rule], p.severity);
+    if (severity !== undefined) out.push(problemDiagnostic(extensionUri, uri, p, severity));
   }
   return out;
 }
 
-/** Keeps the Problems panel in step with the analyses. */
+export function traceDiagnostics(extensionUri: vscode.Uri, document: vscode.TextDocument, analysis: TraceAnalysis): vscode.Diagnostic[] {
+  const lineText = (line: number) => document.lineAt(Math.min(line, document.lineCount - 1)).text;
+  const problems = analysis.problems ?? findingProblems(analysis.trace, analysis.findings, lineText);
+  return problemsDiagnostics(extensionUri, document.uri, problems, analysis.diagnostics, lineText);
+}
+
+/** Keeps the Problems panel in step with the analyses; a worker's entries are shown as soon as they arrive. */
 export function registerTraceDiagnostics(context: vscode.ExtensionContext, analyses: TraceAnalyses): vscode.DiagnosticCollection {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
+  /** The worker entries already in the panel, by URI: the full analysis that follows them does not build them again. */
+  const shown = new Map<string, readonly FindingProblem[]>();
+  const documentOf = (uri: vscode.Uri) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const show = (uri: vscode.Uri, problems: readonly FindingProblem[], diagnostics: readonly InputDiagnostic[]) => {
+    const document = documentOf(uri);
+    const lineText = document && ((line: number) => document.lineAt(Math.min(line, document.lineCount - 1)).text);
+    collection.set(uri, problemsDiagnostics(context.extensionUri, uri, problems, diagnostics, lineText));
+    shown.set(uri.toString(), problems);
+  };
   const publish = (a: TraceAnalysis) => {
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === a.uri.toString());
+    if (a.problems) {
+      if (shown.get(a.uri.toString()) !== a.problems) show(a.uri, a.problems, a.diagnostics);
+      return;
+    }
+    const document = documentOf(a.uri);
     if (document) collection.set(a.uri, traceDiagnostics(context.extensionUri, document, a));
   };
   context.subscriptions.push(
     collection,
+    analyses.onDidFindProblems((p) => show(p.uri, p.problems, p.diagnostics)),
     analyses.onDidAnalyze(publish),
-    analyses.onDidForget((uri) => collection.delete(uri)),
+    analyses.onDidForget((uri) => {
+      shown.delete(uri.toString());
+      collection.delete(uri);
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('dmRaceLens.severity')) analyses.all().forEach(publish);
+      if (!e.affectsConfiguration('dmRaceLens.severity')) return;
+      shown.clear();
+      analyses.all().forEach(publish);
     }),
   );
   analyses.all().forEach(publish);

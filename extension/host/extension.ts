@@ -4,6 +4,7 @@
 // context, so deactivation disposes them and a new activation starts clean.
 // The analysis itself lives in extension/core and knows nothing of VS Code.
 import * as vscode from 'vscode';
+import { registerBigFileTabs } from './bigFileTabs';
 import { registerCodeLenses } from './codeLens';
 import { registerCommands } from './commands';
 import { registerTraceDiagnostics } from './diagnostics';
@@ -35,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): DmRaceLensApi {
   const analyses = own(new TraceAnalyses(context.extensionUri));
   const patchFiles = own(new PatchFiles());
   const hoverSources: HoverSources = { patchFiles, kernelFunctions: new KernelFunctions() };
-  registerTraceDiagnostics(context, analyses);
+  registerBigFileTabs(context, analyses.worker, registerTraceDiagnostics(context, analyses));
   registerTraceHover(context, analyses, hoverSources);
   registerTraceSymbols(context, analyses);
   const series = own(new PatchSeriesModel(analyses.worker, patchFiles));

@@ -1,11 +1,14 @@
 // Which open documents are traces, and their current analysis. Analysis runs on
 // open, on edit (debounced) and on save; big files go to a worker thread with a
-// cancellable progress notification. Everything else reads from here.
+// cancellable progress notification (a saved file is read by the worker from
+// disk; its Problems-panel entries come first, the trace after). Everything
+// else reads from here.
 import * as vscode from 'vscode';
 import { analyzeText, type Analysis } from '../core/analyze';
 import { HappensBefore } from '../core/hb/happensBefore';
 import type { Finding } from '../core/rules/finding';
 import type { Diagnostic, Trace } from '../core/trace/model';
+import type { FindingProblem } from '../core/report/problems';
 import { detectFormat } from '../core/trace/parse';
 import { readSettings } from './settings';
 import { AnalysisWorker } from './analysisWorkerClient';
@@ -23,16 +26,25 @@ export interface TraceAnalysis {
   readonly hb: HappensBefore;
   /** True when the analysis ran in the worker (the file is big). */
   inWorker: boolean;
+  /** The Problems-panel entries the worker placed (absent for analyses on the host). */
+  problems?: FindingProblem[];
+}
+
+/** A worker's Problems-panel entries, before its trace arrives. */
+export interface EarlyProblems {
+  uri: vscode.Uri;
+  problems: FindingProblem[];
+  diagnostics: Diagnostic[];
 }
 
 function fromAnalysis(uri: vscode.Uri, version: number, a: Analysis): TraceAnalysis {
   return { uri, version, trace: a.trace, findings: a.findings, diagnostics: a.diagnostics, hb: a.hb, inWorker: false };
 }
 
-function lazyHb(uri: vscode.Uri, version: number, trace: Trace, findings: Finding[], diagnostics: Diagnostic[]): TraceAnalysis {
+function lazyHb(uri: vscode.Uri, version: number, trace: Trace, findings: Finding[], diagnostics: Diagnostic[], problems?: FindingProblem[]): TraceAnalysis {
   let hb: HappensBefore | undefined;
   return {
-    uri, version, trace, findings, diagnostics, inWorker: true,
+    uri, version, trace, findings, diagnostics, inWorker: true, problems,
     get hb() {
       return (hb ??= new HappensBefore(trace));
     },
@@ -47,12 +59,15 @@ export class TraceAnalyses implements vscode.Disposable {
   private readonly pending = new Map<string, vscode.CancellationTokenSource>();
   private readonly changed = new vscode.EventEmitter<TraceAnalysis>();
   private readonly closed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly early = new vscode.EventEmitter<EarlyProblems>();
   private readonly disposables: vscode.Disposable[] = [];
   /** The worker thread for big traces, shared with the simulator's matrix. */
   readonly worker: AnalysisWorker;
 
   /** Fires after a document's analysis is replaced. */
   readonly onDidAnalyze = this.changed.event;
+  /** Fires when a worker's Problems-panel entries arrive, before onDidAnalyze for the same analysis. */
+  readonly onDidFindProblems = this.early.event;
   /** Fires when a trace document is closed and its analysis dropped. */
   readonly onDidForget = this.closed.event;
 
@@ -121,7 +136,8 @@ export class TraceAnalyses implements vscode.Disposable {
 
   private isBig(document: vscode.TextDocument): boolean {
     const s = readSettings(document);
-    return document.lineCount >= s.workerThresholdLines || document.getText().length >= s.workerThresholdBytes;
+    // offsetAt(end) is the text's length without joining its lines into one string.
+    return document.lineCount >= s.workerThresholdLines || document.offsetAt(document.lineAt(document.lineCount - 1).range.end) >= s.workerThresholdBytes;
   }
 
   private async run(document: vscode.TextDocument): Promise<TraceAnalysis | undefined> {
@@ -136,9 +152,9 @@ export class TraceAnalyses implements vscode.Disposable {
       this.pending.set(key, cts);
       result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `DM Race Lens: analysing ${vscode.workspace.asRelativePath(document.uri)}`, cancellable: true },
-        (_progress, token) => {
+        (progress, token) => {
           token.onCancellationRequested(() => cts.cancel());
-          return this.runInWorker(document, settings.eventMap, cts.token);
+          return this.runInWorker(document, settings.eventMap, cts.token, progress);
         },
       );
       if (this.pending.get(key) === cts) this.pending.delete(key);
@@ -152,12 +168,31 @@ export class TraceAnalyses implements vscode.Disposable {
     return result;
   }
 
-  private async runInWorker(document: vscode.TextDocument, map: Record<string, string>, token: vscode.CancellationToken): Promise<TraceAnalysis | undefined> {
+  private async runInWorker(
+    document: vscode.TextDocument,
+    map: Record<string, string>,
+    token: vscode.CancellationToken,
+    progress: vscode.Progress<{ message?: string; increment?: number }>,
+  ): Promise<TraceAnalysis | undefined> {
     const version = document.version;
     // Settings objects are proxies that cannot cross a thread: send a plain copy.
     const plainMap = JSON.parse(JSON.stringify(map)) as Record<string, string>;
-    const response = await this.worker.request({ kind: 'analyze', text: document.getText(), fileName: document.fileName, map: plainMap }, token);
-    return response && lazyHb(document.uri, version, deserializeTrace(response.trace), response.findings, response.diagnostics);
+    // A saved file is read in the worker: no 100 MB string is joined here and copied across.
+    const source = document.uri.scheme === 'file' && !document.isDirty ? { path: document.uri.fsPath } : { text: document.getText() };
+    let problems: FindingProblem[] | undefined;
+    let reported = 0;
+    const response = await this.worker.request({ kind: 'analyze', source, fileName: document.fileName, map: plainMap }, token, (update) => {
+      if (update.kind === 'progress') {
+        const percent = Math.floor((100 * update.bytes) / Math.max(update.totalBytes, 1));
+        progress.report({ message: percent < 100 ? `reading ${percent}%` : 'happens-before and rules', increment: percent - reported });
+        reported = percent;
+      } else if (!document.isClosed && document.version === version) {
+        problems = update.problems;
+        this.early.fire({ uri: document.uri, problems: update.problems, diagnostics: update.diagnostics });
+        progress.report({ message: 'loading the trace for hovers and the graph' });
+      }
+    });
+    return response && lazyHb(document.uri, version, deserializeTrace(response.trace), response.findings, response.diagnostics, problems);
   }
 
   dispose(): void {
@@ -165,6 +200,7 @@ export class TraceAnalyses implements vscode.Disposable {
     for (const c of this.pending.values()) c.cancel();
     this.worker.dispose();
     this.changed.dispose();
+    this.early.dispose();
     this.closed.dispose();
     for (const d of this.disposables) d.dispose();
   }

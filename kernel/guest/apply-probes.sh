@@ -1,4 +1,4 @@
-# Sourced by the guest's init (and by test/unit/kernelGuest.test.ts): applies probe definitions in
+# Sourced by the guest's init (and by test/unit/kernel/guest.test.ts): applies probe definitions in
 # the probe kit's tracefs form. Needs T (tracefs), OUT (results folder), WORK (scratch folder);
 # KALLSYMS defaults to /proc/kallsyms. Sets EVENTS (the tracepoints to enable) and placed (count).
 

@@ -24,7 +24,8 @@ const RESULTS = join(ROOT, 'test-results');
 const START_TIMEOUT_MS = 90_000;
 const HOST_TESTS_TIMEOUT_MS = 300_000;
 const only = process.argv.slice(2); // e.g. `node test/e2e/run.mjs host` or `ui` or `restricted`
-const phaseWanted = (name) => only.length === 0 || only.includes(name);
+/** `screenshots` (the docs' images, test/e2e/screenshots.mjs) runs only when named. */
+const phaseWanted = (name) => (only.length === 0 && name !== 'screenshots') || only.includes(name);
 
 const servers = [];
 /** Workbench start-up chatter that the smoke-test driver forwards along with the tests' output. */
@@ -322,6 +323,11 @@ async function main() {
   if (phaseWanted('restricted')) {
     const n = await runUiTests(uiTestFiles(/^restricted.*\.test\.mjs$/), 'restricted', true);
     log(`restricted-mode UI tests: ${n} failure(s)`);
+    failures += n;
+  }
+  if (phaseWanted('screenshots')) {
+    const n = await runUiTests([join(ROOT, 'test', 'e2e', 'screenshots.mjs')], 'screenshots', false);
+    log(`docs screenshots: ${n} failure(s); images in docs/images/`);
     failures += n;
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failures === 0 ? 'all passed' : `${failures} failure(s)`}; screenshots in ${RESULTS}`);

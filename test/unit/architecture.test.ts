@@ -182,6 +182,14 @@ describe('architecture: module boundaries and import cycles', () => {
     }
   });
 
+  it('lint forbids __dirname in a unit test (the folder of its bundle moves with it), except in helpers.ts', async () => {
+    const eslint = new ESLint({ cwd: ROOT });
+    const fired = async (file: string) =>
+      (await eslint.lintText('export const here = __dirname;\n', { filePath: join(ROOT, file) }))[0].messages.some((m) => m.ruleId === 'no-restricted-globals');
+    assert.equal(await fired('test/unit/trace/x.test.ts'), true);
+    assert.equal(await fired('test/unit/helpers.ts'), false);
+  });
+
   it('each folder of test/unit is named after the folder of the sources it tests', () => {
     const folders = (dir: string): string[] =>
       readdirSync(join(ROOT, dir))

@@ -16,7 +16,7 @@ import { sarifPieces, toSarif } from '../../extension/core/report/sarif';
 import { textPieces, toText } from '../../extension/core/report/text';
 import { MAX_PER_KIND } from '../../extension/core/trace/diagnostics';
 import { Growable, RESERVE_FIRST, reservationStats } from '../../extension/core/trace/growable';
-import { TraceBuilder } from '../../extension/core/trace/model';
+import { TraceBuilder } from '../../extension/core/trace/builder';
 import { QUOTE_LIMIT } from '../../extension/core/trace/scan';
 import { windowTimeline, witnessList } from '../../extension/core/report/explain';
 import { REPO_ROOT } from './helpers';

@@ -207,33 +207,38 @@ export class VectorClocks {
 }
 
 /**
- * The clock of every event, in topological `order`: an event starts from its
- * task's latest clock and joins the clock of each cross-task edge's source.
- * `clockOf[e]` is the clock of event e (0 when it knows no other task).
+ * The clock of every event, in topological `order` (file order when absent):
+ * an event starts from its task's latest clock and joins the clock of each
+ * cross-task edge's source. `clockOf[e]` is the clock of event e (0 when it
+ * knows no other task). `edges.incoming` lists edge indices sorted by target,
+ * `edges.incomingTo` those targets.
  */
 export function computeClocks(
   trace: Trace,
-  order: Int32Array,
-  edges: { from: Int32Array; to: Int32Array; incomingStart: Int32Array; incoming: Int32Array },
+  order: Int32Array | undefined,
+  edges: { from: Int32Array; incoming: Int32Array; incomingTo: Int32Array },
   options: ClockOptions = {},
 ): { clockOf: Int32Array; clocks: VectorClocks } {
   const { task, seq } = trace;
+  const { incoming, incomingTo } = edges;
   let crossTask = 0;
-  for (let k = 0; k < edges.from.length; k++) if (task[edges.from[k]] !== task[edges.to[k]]) crossTask++;
+  for (let k = 0; k < incoming.length; k++) if (task[edges.from[incoming[k]]] !== task[incomingTo[k]]) crossTask++;
   const clocks = new VectorClocks(trace.tasks.length, crossTask, options);
   const clockOf = new Int32Array(trace.length);
   const current = new Int32Array(trace.tasks.length);
   /** Per task, the seq of the event whose clock `current` is (later events without joins share it). */
   const madeAt = new Int32Array(trace.tasks.length);
-  for (let p = 0; p < order.length; p++) {
-    const e = order[p];
+  /** In file order the incoming edges are visited in their sorted order: a cursor, no search. */
+  let cursor = 0;
+  const n = trace.length;
+  for (let p = 0; p < n; p++) {
+    const e = order ? order[p] : p;
     const t = task[e];
     let clock = current[t];
-    const end = edges.incomingStart[e + 1];
-    let k = edges.incomingStart[e];
-    if (k < end) clocks.begin();
-    for (; k < end; k++) {
-      const src = edges.from[edges.incoming[k]];
+    let k = order ? firstIncoming(incomingTo, e) : cursor;
+    if (k < incomingTo.length && incomingTo[k] === e) clocks.begin();
+    for (; k < incomingTo.length && incomingTo[k] === e; k++) {
+      const src = edges.from[incoming[k]];
       const ts = task[src];
       // Already knowing src means already knowing everything src knew.
       if (ts === t || clocks.get(clock, ts) >= seq[src]) continue;
@@ -241,6 +246,7 @@ export function computeClocks(
       const knowsUs = clock === current[t] && clocks.get(clockOf[src], t) >= madeAt[t];
       clock = knowsUs ? clocks.raised(clockOf[src], ts, seq[src]) : clocks.join(clock, clockOf[src], ts, seq[src], t);
     }
+    cursor = k;
     if (clock !== current[t]) {
       current[t] = clock;
       madeAt[t] = seq[e];
@@ -249,4 +255,16 @@ export function computeClocks(
   }
   clocks.finish();
   return { clockOf, clocks };
+}
+
+/** The first index of `sortedTo` (edge targets, sorted) holding `event` or a later event. */
+export function firstIncoming(sortedTo: Int32Array, event: number): number {
+  let lo = 0;
+  let hi = sortedTo.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sortedTo[mid] < event) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -10,7 +10,7 @@ import { pidOf } from '../trace/model';
 import { Growable } from '../trace/growable';
 import { quote } from '../trace/scan';
 import { EDGE_KINDS, collectTraceEdges, type EdgeKind } from './edges';
-import { computeClocks, type ClockOptions, type VectorClocks } from './clocks';
+import { computeClocks, firstIncoming, type ClockOptions, type VectorClocks } from './clocks';
 
 export type { EdgeKind } from './edges';
 
@@ -40,11 +40,16 @@ export class HappensBefore {
   private edgeLine: Int32Array = new Int32Array(0);
   private edgeColumn: Int32Array = new Int32Array(0);
   private collecting: Growable<Int32Array>[] | undefined = Array.from({ length: 6 }, () => new Growable(Int32Array));
-  /** Edge indices sorted by target, and the first of them per target (CSR). */
-  private incomingStart!: Int32Array;
+  /**
+   * Edge indices sorted by target (stable), and their targets: an event's
+   * incoming edges are found by binary search. (Few events have one; an index
+   * per event cost 4 bytes an event.)
+   */
   private incomingEdges!: Int32Array;
-  /** The position of each event in a topological order (file order unless `!hb` edges point backwards). */
-  readonly position: Int32Array;
+  private incomingTo!: Int32Array;
+  /** The position of each event in the topological order, when that is not file order (`!hb` edges pointing backwards). */
+  private readonly positions: Int32Array | undefined;
+  private identityPositions: Int32Array | undefined;
 
   constructor(readonly trace: Trace, clockOptions: ClockOptions = {}) {
     const n = trace.length;
@@ -54,16 +59,29 @@ export class HappensBefore {
     this.collectDeclaredEdges();
     this.sealEdges();
     this.indexIncoming();
+    // In file order (the usual case) an event's position is its index, and no array says so.
     const order = this.topologicalOrder();
-    // In file order (the usual case) an event's position is its index: one array serves as both.
-    if (isIdentity(order)) {
-      this.position = order;
-    } else {
-      this.position = new Int32Array(n);
-      for (let p = 0; p < n; p++) this.position[order[p]] = p;
+    if (order && !isIdentity(order)) {
+      this.positions = new Int32Array(n);
+      for (let p = 0; p < n; p++) this.positions[order[p]] = p;
     }
-    const edges = { from: this.edgeFrom, to: this.edgeTo, incomingStart: this.incomingStart, incoming: this.incomingEdges };
-    ({ clockOf: this.clockOf, clocks: this.clocks } = computeClocks(trace, order, edges, clockOptions));
+    const edges = { from: this.edgeFrom, incoming: this.incomingEdges, incomingTo: this.incomingTo };
+    ({ clockOf: this.clockOf, clocks: this.clocks } = computeClocks(trace, this.positions ? order : undefined, edges, clockOptions));
+  }
+
+  /** The position of `event` in a topological order (file order unless `!hb` edges point backwards). */
+  positionOf(event: number): number {
+    return this.positions ? this.positions[event] : event;
+  }
+
+  /** Every event's position (see positionOf), as an array made on first use. */
+  get position(): Int32Array {
+    if (this.positions) return this.positions;
+    if (!this.identityPositions) {
+      this.identityPositions = new Int32Array(this.trace.length);
+      for (let i = 0; i < this.identityPositions.length; i++) this.identityPositions[i] = i;
+    }
+    return this.identityPositions;
   }
 
   /** Bytes the vector clocks occupy (their storage plus one reference per event). */
@@ -124,7 +142,7 @@ export class HappensBefore {
   /** The edges (other than program order) that end at `event`. */
   incoming(event: number): Edge[] {
     const out: Edge[] = [];
-    for (let k = this.incomingStart[event]; k < this.incomingStart[event + 1]; k++) out.push(this.edge(this.incomingEdges[k]));
+    for (let k = firstIncoming(this.incomingTo, event); k < this.incomingTo.length && this.incomingTo[k] === event; k++) out.push(this.edge(this.incomingEdges[k]));
     return out;
   }
 
@@ -196,30 +214,26 @@ export class HappensBefore {
     }
   }
 
+  /** Sorts the edges by target (a stable sort; they are collected almost in target order, so usually there is nothing to move). */
   private indexIncoming(): void {
-    const n = this.trace.length;
-    this.incomingStart = new Int32Array(n + 1);
-    for (const to of this.edgeTo) this.incomingStart[to + 1]++;
-    for (let i = 0; i < n; i++) this.incomingStart[i + 1] += this.incomingStart[i];
-    // Place each edge at its target's cursor (advancing the start), then shift the starts back: no second n-sized array.
-    this.incomingEdges = new Int32Array(this.edgeTo.length);
-    this.edgeTo.forEach((to, k) => (this.incomingEdges[this.incomingStart[to]++] = k));
-    for (let i = n; i > 0; i--) this.incomingStart[i] = this.incomingStart[i - 1];
-    this.incomingStart[0] = 0;
+    const to = this.edgeTo;
+    const m = to.length;
+    const incoming = new Int32Array(m);
+    for (let k = 0; k < m; k++) incoming[k] = k;
+    let sorted = true;
+    for (let k = 1; k < m && sorted; k++) sorted = to[k - 1] <= to[k];
+    if (!sorted) incoming.sort((a, b) => to[a] - to[b] || a - b);
+    this.incomingEdges = incoming;
+    this.incomingTo = Int32Array.from(incoming, (k) => to[k]);
   }
 
   /**
    * Analysis order is a topological order unless a declared edge points backwards;
    * then Kahn's algorithm finds one, and declared edges on a cycle are reported and dropped.
    */
-  private topologicalOrder(): Int32Array {
+  private topologicalOrder(): Int32Array | undefined {
     const n = this.trace.length;
-    const identity = () => {
-      const order = new Int32Array(n);
-      for (let i = 0; i < n; i++) order[i] = i;
-      return order;
-    };
-    if (this.edgeFrom.every((from, k) => from < this.edgeTo[k])) return identity();
+    if (this.edgeFrom.every((from, k) => from < this.edgeTo[k])) return undefined;
     for (;;) {
       const order = this.kahn();
       if (order.length === n) return order;
@@ -236,7 +250,7 @@ export class HappensBefore {
           progress = true;
         }
       });
-      if (!progress) return identity();
+      if (!progress) return undefined;
       this.dropRemovedEdges();
     }
   }
@@ -245,7 +259,8 @@ export class HappensBefore {
     const { trace } = this;
     const n = trace.length;
     const indegree = new Int32Array(n);
-    for (let i = 0; i < n; i++) indegree[i] = (trace.seq[i] > 1 ? 1 : 0) + this.incomingStart[i + 1] - this.incomingStart[i];
+    for (let i = 0; i < n; i++) indegree[i] = trace.seq[i] > 1 ? 1 : 0;
+    for (const to of this.edgeTo) indegree[to]++;
     const outgoing: number[][] = Array.from({ length: n }, () => []);
     this.edgeFrom.forEach((from, k) => outgoing[from].push(this.edgeTo[k]));
     const order = new Int32Array(n);

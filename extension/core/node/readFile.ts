@@ -36,7 +36,9 @@ export async function parseFile(
   const fd = openSync(path, 'r');
   try {
     const totalBytes = fstatSync(fd).size;
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    // A plain Uint8Array, not a Buffer: the byte parser then sees one array kind (a Buffer and the
+    // splitter's carried lines would make its every byte read polymorphic).
+    const buffer = new Uint8Array(CHUNK_BYTES);
     const decoder = new TextDecoder('utf-8');
     let parser: ReturnType<typeof createParser> | undefined;
     let bytes = 0;

@@ -103,7 +103,7 @@ export function windowTimeline(trace: Trace, hb: HappensBefore, f: Finding, widt
       } else skipped++;
     }
   });
-  rows.sort((a, b) => hb.position[a.e] - hb.position[b.e]);
+  rows.sort((a, b) => hb.positionOf(a.e) - hb.positionOf(b.e));
   const header = `line  ${lanes.map((l) => lineCell(`${trace.tasks[l.task].name} (cpu${trace.tasks[l.task].firstCpu})`, width)).join(' │ ')}`;
   const rule = `----  ${lanes.map(() => '-'.repeat(width)).join('-┼-')}`;
   const body = rows.map(({ e, col, elided }) => {

@@ -6,7 +6,8 @@ import { Key, moduleName, type Trace } from '../trace/model';
 import { unloadPoint } from '../trace/unloadPoint';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, eventsByArg, eventsNamed, finding, span, type RuleContext } from './context';
+import { at, finding, span, type RuleContext } from './context';
+import { eventsByArg, eventsNamed } from './queries';
 import { witness } from './witness';
 
 export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
@@ -26,7 +27,7 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
     for (let j = 0; j < allocs.length; j++) {
       const a = allocs[j];
       // an allocation after the unload belongs to the next load of the module
-      if (hb.position[a] > hb.position[point] || hb.happensBefore(point, a)) continue;
+      if (hb.positionOf(a) > hb.positionOf(point) || hb.happensBefore(point, a)) continue;
       if (allocFrees[j].some((f) => hb.happensBefore(f, point) && !hb.happensBefore(f, a))) continue;
       live.push(a);
       liveNames.add(allocName[j]);

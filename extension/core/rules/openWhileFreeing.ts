@@ -4,7 +4,8 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, endsOfLife, eventsByArg, eventsNamed, finding, type RuleContext } from './context';
+import { at, concurrentLane, finding, type RuleContext } from './context';
+import { endsOfLife, eventsByArg, eventsNamed } from './queries';
 import { witness, type Key as WitnessKey } from './witness';
 
 const PATH_EVENTS: ReadonlySet<number> = new Set([Ev.test_bit, Ev.dm_get, Ev.md_access]);

@@ -4,7 +4,8 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, eventsNamed, finding, initDoneByTaskAndMd, isRealPointer, span, type RuleContext } from './context';
+import { at, concurrentLane, finding, isRealPointer, span, type RuleContext } from './context';
+import { eventsNamed, initDoneByTaskAndMd } from './queries';
 import { witness } from './witness';
 
 export function publishBeforeInit(ctx: RuleContext): Finding[] {

@@ -4,7 +4,8 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, eventsByArg, eventsNamed, finding, initDoneByTaskAndMd, span, type RuleContext } from './context';
+import { at, concurrentLane, finding, span, type RuleContext } from './context';
+import { eventsByArg, eventsNamed, initDoneByTaskAndMd } from './queries';
 import { witness } from './witness';
 
 export function registerBeforeInit(ctx: RuleContext): Finding[] {

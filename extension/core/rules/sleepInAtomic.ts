@@ -4,7 +4,8 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, finding, span, walkHeldLocks, type RuleContext } from './context';
+import { at, finding, span, type RuleContext } from './context';
+import { walkHeldLocks, type HeldLock } from './locks';
 import { sleepingEvents } from './maySleep';
 import { witness } from './witness';
 
@@ -17,7 +18,8 @@ export function sleepInAtomic(ctx: RuleContext): Finding[] {
   const sections = new Map<number, { first: number; lock: number; md: number; more: number; last: number }>();
   walkHeldLocks(trace, (i, held) => {
     if (!maySleep(i)) return;
-    const spin = held.find((h) => h.kind === 'spin');
+    let spin: HeldLock | undefined;
+    for (let h = 0; h < held.length && !spin; h++) if (held[h].kind === 'spin') spin = held[h];
     if (!spin) return;
     const section = sections.get(spin.acquire);
     if (section) {

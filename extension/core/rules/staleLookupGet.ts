@@ -4,7 +4,9 @@
 import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
-import { at, concurrentLane, endsOfLife, finding, isRelease, lockOf, span, walkHeldLocks, type RuleContext } from './context';
+import { at, concurrentLane, finding, span, type RuleContext } from './context';
+import { isRelease, lockOf, walkHeldLocks } from './locks';
+import { endsOfLife } from './queries';
 import { witness } from './witness';
 
 interface Lookup {
@@ -37,8 +39,14 @@ export function staleLookupGet(ctx: RuleContext): Finding[] {
       unreleased[task].push(lookup);
     } else if (unreleased[task].length > 0 && isRelease(trace, i)) {
       const lock = lockOf(trace, i);
-      for (const l of unreleased[task]) if (l.stillHeld.has(lock)) l.release = i;
-      unreleased[task] = unreleased[task].filter((l) => l.release < 0);
+      let released = false;
+      for (const l of unreleased[task]) {
+        if (l.stillHeld.has(lock)) {
+          l.release = i;
+          released = true;
+        }
+      }
+      if (released) unreleased[task] = unreleased[task].filter((l) => l.release < 0);
     } else if (name === Ev.dm_get) {
       const md = trace.argId(i, Key.md);
       const lookup = mine.get(md);

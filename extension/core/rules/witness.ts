@@ -24,7 +24,7 @@ export function witness(ctx: RuleContext, keys: Key[], lanes: WindowLane[]): Wit
   const consistent = real.every((k, i) => real.slice(i + 1).every((later) => !hb.happensBefore(later.event, k.event)));
   const ordered = consistent ? keys : [...keys].sort((a, b) => rank(a) - rank(b));
   function rank(k: Key): number {
-    return 'event' in k ? hb.position[k.event] : Number.MAX_SAFE_INTEGER;
+    return 'event' in k ? hb.positionOf(k.event) : Number.MAX_SAFE_INTEGER;
   }
 
   const pool = windowEvents(ctx, lanes, real.map((k) => k.event));
@@ -85,5 +85,5 @@ function windowEvents(ctx: RuleContext, lanes: WindowLane[], keys: number[]): nu
     }
     if (!anyKey) for (let t = lo; t <= Math.min(hi, lo + 2 * CONTEXT); t++) out.add(events[t]);
   }
-  return [...out].sort((a, b) => hb.position[a] - hb.position[b]);
+  return [...out].sort((a, b) => hb.positionOf(a) - hb.positionOf(b));
 }

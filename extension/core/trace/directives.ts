@@ -2,7 +2,8 @@
 // `!map` of docs/formats.md. The native format writes them as lines starting with
 // `!`; the recorded text formats as comments `# !...`. Both go through here.
 
-import { moduleName, type TraceBuilder } from './model';
+import type { TraceBuilder } from './builder';
+import { moduleName } from './model';
 import { LineError, allDigits, quote, readValue, skipBlanks, tokenEnd } from './scan';
 
 export class DirectiveReader {

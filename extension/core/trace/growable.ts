@@ -51,7 +51,7 @@ function resizableBuffer(bytes: number, maxBytes: number): ResizableBuffer | und
   return undefined;
 }
 
-export class Growable<T extends Int32Array | Float64Array> {
+export class Growable<T extends Int32Array | Float64Array | Uint16Array> {
   /** The storage; `length` of it is used. A fixed-length view, made again whenever the buffer grows. */
   data: T;
   length = 0;

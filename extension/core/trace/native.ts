@@ -3,7 +3,9 @@
 // the tokens that are kept. A bad line becomes a diagnostic with line and
 // column and the rest of the file is still read.
 
-import { HASH_START, StringTable, TraceBuilder, hashStep, type Trace } from './model';
+import { TraceBuilder } from './builder';
+import type { Trace } from './model';
+import { HASH_START, StringTable, hashStep } from './stringTable';
 import { DirectiveReader } from './directives';
 import type { LineParser } from './parser';
 import { MAX_INT32, MAX_TIME_NS, rangeProblem } from './numbers';
@@ -187,7 +189,8 @@ export class NativeParser implements LineParser {
       task = this.builder.taskId(this.taskNames.get(taskName), cpu);
       this.taskOfName[taskName] = task + 1;
     }
-    this.builder.addEvent(timeNs, cpu, task, name, lineNo, args, argCount / 2, srcFile, srcLine);
+    const event = this.builder.addEvent(0, cpu, task, name, lineNo, args, argCount / 2, srcFile, srcLine);
+    this.builder.setTime(event, timeNs);
     return true;
   }
 

@@ -87,13 +87,13 @@ const fake: Record<string, unknown> = {
     executeCommand: async () => undefined,
   }),
   workspace: namespace('workspace', { textDocuments: [], isTrusted: true, findFiles: async () => [], getConfiguration: () => ({ get: (_k: string, d: unknown) => d }) }),
-  window: namespace('window', { activeTextEditor: undefined, visibleTextEditors: [] }),
+  window: namespace('window', { activeTextEditor: undefined, visibleTextEditors: [], tabGroups: namespace('window.tabGroups', { all: [] }) }),
   languages: namespace('languages', {}),
 };
 // The bundle copies the module's own names (esbuild's __toESM): name every class and enum the host uses.
 for (const name of [
   'CancellationTokenSource', 'CodeLens', 'Diagnostic', 'DiagnosticRelatedInformation', 'DiagnosticSeverity', 'DocumentLink', 'DocumentSymbol', 'Hover',
-  'Location', 'MarkdownString', 'OverviewRulerLane', 'Position', 'ProgressLocation', 'Range', 'Selection', 'StatusBarAlignment', 'SymbolKind',
+  'Location', 'MarkdownString', 'OverviewRulerLane', 'Position', 'ProgressLocation', 'Range', 'Selection', 'StatusBarAlignment', 'SymbolKind', 'TabInputText',
   'TextEditorRevealType', 'ThemeColor', 'ThemeIcon', 'TreeItem', 'TreeItemCollapsibleState', 'Uri', 'ViewColumn', 'env', 'extensions',
 ]) {
   fake[name] = anything();

@@ -7,7 +7,8 @@
 import { DirectiveReader } from '../directives';
 import { Growable } from '../growable';
 import { inRange as isInRange, rangeProblem, type NumberKind } from '../numbers';
-import { TraceBuilder, type TaskInfo, type Trace, type TraceFormat } from '../model';
+import { TraceBuilder } from '../builder';
+import type { TaskInfo, Trace, TraceFormat } from '../model';
 import { LineError, isBlank, quote } from '../scan';
 import { CallMerger, Kind, type CallEvent, type GapMark } from './callMerger';
 import { EventNameResolver } from './eventNames';

@@ -1,0 +1,102 @@
+// Event lookups the rules share: the events with given names, grouped by an
+// argument, and the events that end a device's life. Each is built once per
+// trace from one index by name, so a rule reads only the events it is about.
+
+import { Key, type Trace } from '../trace/model';
+import { Ev, VOCABULARY } from '../trace/vocabulary';
+
+const eventIndexes = new WeakMap<Trace, Int32Array[]>();
+/** Lists for several names at once, by the names joined (the held-lock walks ask for the lock events twice). */
+const mergedIndexes = new WeakMap<Trace, Map<string, Int32Array>>();
+
+/** The events with one of the vocabulary `names`, in analysis order. */
+export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
+  let index = eventIndexes.get(trace);
+  if (!index) {
+    index = indexByName(trace);
+    eventIndexes.set(trace, index);
+  }
+  if (names.length === 1) return index[names[0]] ?? new Int32Array(0);
+  const key = names.join(',');
+  let cached = mergedIndexes.get(trace);
+  if (!cached) mergedIndexes.set(trace, (cached = new Map()));
+  let list = cached.get(key);
+  if (!list) cached.set(key, (list = mergeNamed(index, names)));
+  return list;
+}
+
+/**
+ * Several names: their lists (each sorted, disjoint) joined and sorted, in
+ * time proportional to the events named rather than to the whole trace.
+ */
+function mergeNamed(index: Int32Array[], names: readonly number[]): Int32Array {
+  const distinct = [...new Set(names)];
+  let total = 0;
+  for (const name of distinct) total += index[name]?.length ?? 0;
+  const merged = new Int32Array(total);
+  let at = 0;
+  for (const name of distinct) {
+    const list = index[name];
+    if (!list) continue;
+    merged.set(list, at);
+    at += list.length;
+  }
+  return merged.sort();
+}
+
+function indexByName(trace: Trace): Int32Array[] {
+  const V = VOCABULARY.length;
+  const counts = new Int32Array(V);
+  const names = trace.name;
+  for (let i = 0; i < names.length; i++) if (names[i] < V) counts[names[i]]++;
+  const index = Array.from(counts, (c) => new Int32Array(c));
+  counts.fill(0);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name < V) index[name][counts[name]++] = i;
+  }
+  return index;
+}
+
+/** Event indices grouped by the value of argument `key`, for the events named `names`. */
+export function eventsByArg(trace: Trace, names: readonly number[], key: number): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  const events = eventsNamed(trace, ...names);
+  for (let k = 0; k < events.length; k++) {
+    const i = events[k];
+    const v = trace.argId(i, key);
+    const list = out.get(v);
+    if (list) list.push(i);
+    else out.set(v, [i]);
+  }
+  return out;
+}
+
+/** A final put: `dm_put holders=0`, or `atomic_dec_and_lock ret=1`. */
+export function isFinalPut(trace: Trace, event: number): boolean {
+  const name = trace.name[event];
+  if (name === Ev.dm_put) return trace.arg(event, 'holders') === '0';
+  if (name === Ev.atomic_dec_and_lock) return trace.arg(event, 'ret') === '1';
+  return false;
+}
+
+/**
+ * Per device, the events that end its life: its final puts, and with
+ * `withFrees` its free_devs too, in analysis order.
+ */
+export function endsOfLife(trace: Trace, withFrees: boolean): Map<number, number[]> {
+  const names = withFrees ? [Ev.dm_put, Ev.atomic_dec_and_lock, Ev.free_dev] : [Ev.dm_put, Ev.atomic_dec_and_lock];
+  const all = eventsByArg(trace, names, Key.md);
+  for (const [md, events] of all) all.set(md, events.filter((e) => trace.name[e] === Ev.free_dev || isFinalPut(trace, e)));
+  return all;
+}
+
+/** The first `md_init_done` of each (task, md), keyed `task:mdId`. */
+export function initDoneByTaskAndMd(trace: Trace): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const i of eventsNamed(trace, Ev.md_init_done)) {
+    const key = `${trace.task[i]}:${trace.argId(i, Key.md)}`;
+    if (!out.has(key)) out.set(key, i);
+  }
+  return out;
+}

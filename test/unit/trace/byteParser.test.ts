@@ -1,0 +1,144 @@
+// The native parser's byte fast path (parseFile) must give exactly the trace
+// the text path (parseTrace) gives: same events, columns, strings, tasks and
+// diagnostics, whatever the chunking, for every kind of line.
+
+import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { Trace } from '../../../extension/core/trace/model';
+import { createParser, parseTrace } from '../../../extension/core/trace/parse';
+import { fuzzRuns, repoPath } from '../helpers';
+
+function snapshot(t: Trace) {
+  const strings: string[] = [];
+  for (let id = 0; id < t.strings.size; id++) strings.push(t.strings.get(id));
+  const columns = Object.fromEntries((['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'args', 'srcFile', 'srcLine'] as const).map((c) => [c, Array.from(t[c])]));
+  return { columns, strings, tasks: t.tasks, diagnostics: t.diagnostics, locks: t.lockDeclarations, edges: t.declaredEdges, sources: [...t.sources] };
+}
+
+/** Parses UTF-8 bytes through feedBytes, cut into chunks at the given sizes (cycled). */
+function parseBytes(bytes: Uint8Array, chunkSizes: number[]): Trace {
+  const parser = createParser('dmtrace');
+  assert.ok(parser.feedBytes, 'the native parser reads bytes');
+  for (let p = 0, k = 0; p < bytes.length; k++) {
+    const size = Math.max(1, chunkSizes[k % chunkSizes.length]);
+    // A reused buffer, as parseFile reads: the parser must copy what it keeps.
+    const buffer = Buffer.alloc(size, 0x41);
+    const n = Math.min(size, bytes.length - p);
+    buffer.set(bytes.subarray(p, p + n));
+    parser.feedBytes(buffer.subarray(0, n));
+    buffer.fill(0x5a);
+    p += n;
+  }
+  return parser.end();
+}
+
+/** The reference is the text path on the file as a UTF-8 decoder gives it (which drops a leading byte order mark). */
+function assertSame(text: string, chunkSizes: number[]): void {
+  const bytes = new TextEncoder().encode(text);
+  const decoded = new TextDecoder('utf-8').decode(bytes);
+  assert.deepEqual(snapshot(parseBytes(bytes, chunkSizes)), snapshot(parseText(decoded)));
+  // parseTrace feeds well-formed text as bytes: the same trace again.
+  assert.deepEqual(snapshot(parseTrace(decoded, { format: 'dmtrace' })), snapshot(parseText(decoded)));
+}
+
+/** The text path: the whole text through feed(), as a parser gets it when bytes are not an option. */
+function parseText(text: string): Trace {
+  const parser = createParser('dmtrace');
+  parser.feed(text);
+  return parser.end();
+}
+
+function dmtraceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return dmtraceFiles(path);
+    return name.endsWith('.dmtrace') ? [path] : [];
+  });
+}
+
+describe('native parser: byte path = text path', () => {
+  it('every sample trace, in one chunk and in small odd chunks', () => {
+    const files = dmtraceFiles(repoPath('sample-traces'));
+    assert.ok(files.length >= 20);
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      assertSame(text, [1 << 20]);
+      assertSame(text, [7, 1, 64, 3]);
+    }
+  });
+
+  it('lines the fast path leaves to the text path: directives, quotes, non-ASCII, CRLF, BOM, errors', () => {
+    const text = [
+      '\uFEFF# a comment after a byte order mark',
+      '!lock _minor_lock spin',
+      '1.000001 cpu0 dmsetup/1 md_alloc md=md0 @dm.c:12\r',
+      '  \t',
+      '1.000002 cpu1 udev/2 md_access md=md0 field="with space \\" and \\\\"',
+      '1.000003 cpu1 udev/2 md_access md=mdé field=café',
+      '1000004ns cpu1 udev/2 dm_get md=md0 holders=2',
+      '1.000005 cpu1 udev/2 dm_get md=md0 holders=',
+      '1.000006 cpu1 udev/2 dm_get md=md0 =3',
+      '1.000007 cpu1 udev/2 dm_get md=md0 @dm.c:1 holders=2',
+      '1.000008 cpu1 udev/2 dm_get md=md0 @dm.c:x',
+      '1.000009 cpu1 udev dm_get md=md0',
+      '1.00001x cpu1 udev/2 dm_get md=md0',
+      '12 cpu1 udev/2 dm_get md=md0',
+      '1.000010 cpux udev/2 dm_get md=md0',
+      '1.000011 cpu1 udev/2 md=md0',
+      '1.000012 cpu1 udev/2 @dm.c:3',
+      '1.000013 cpu1 udev/2',
+      '1.000014',
+      '1.000015 cpu2 t\u00e4sk/3 dm_put md=md0 holders=1',
+      '1.000016 cpu2 x/4 dm_put md=md0 holders=1 \uFEFF',
+      '1.000017\tcpu2\tx/4\tdm_put\tmd=md0\tholders=0',
+      '!alias 0xffff88003c4b2000=md9',
+      '1.000018 cpu0 dmsetup/1 md_alloc md=0xffff88003c4b2000',
+      '!map probe_get=dm_get',
+      '1.000019 cpu0 dmsetup/1 probe_get md=md9 holders=1',
+      '!bogus directive',
+      '1.000020 cpu0 dmsetup/1 free_dev md=md9',
+    ].join('\n');
+    for (const sizes of [[1 << 20], [1], [2, 5], [13, 17, 1]]) assertSame(text, sizes);
+  });
+
+  it('the last line without a newline, and a file of only a partial line', () => {
+    assertSame('1.000001 cpu0 a/1 md_alloc md=md0\n1.000002 cpu0 a/1 free_dev md=md0', [5]);
+    assertSame('1.000001 cpu0 a/1 md_al', [3]);
+    assertSame('', [3]);
+  });
+
+  it('parseTrace of text longer than one piece: cuts after newlines, a line longer than a piece, non-ASCII at the cuts', () => {
+    const lines: string[] = [];
+    for (let i = 0, length = 0; length < 1_300_000; i++) {
+      // Odd lines are not ASCII (the text path takes them), even lines are (the byte path does).
+      const e = i % 2 ? '\u00e9' : 'e';
+      lines.push(`1.${String(i).padStart(6, '0')} cpu1 t${e}/${(i % 7) + 1} md_access md=md${i % 13} field=caf${e}${i} ${'k'.repeat(40)}=v`);
+      length += lines[i].length + 1;
+    }
+    lines.splice(100, 0, '# ' + 'x'.repeat(1_100_000));
+    const text = lines.join('\n');
+    assert.deepEqual(snapshot(parseTrace(text, { format: 'dmtrace' })), snapshot(parseText(text)));
+  });
+
+  it('text with a lone surrogate (not UTF-8) is parsed as text, value kept', () => {
+    const trace = parseTrace('1.000001 cpu0 a/1 md_access md=md0 field=x\uD800y\n', { format: 'dmtrace' });
+    assert.equal(trace.arg(0, 'field'), 'x\uD800y');
+  });
+
+  it('random lines from valid and broken tokens, in random chunks', () => {
+    const token = fc.constantFrom(
+      '1.000001', '2000ns', '12', 'x.1', 'cpu0', 'cpu12', 'cpuX', 'dmsetup/41', 'a/b', 'udev/7', 'dm_get', 'md_alloc', 'odd_event',
+      'md=md0', 'holders=0', 'ret=MINOR_ALLOCED', 'field="a b"', 'field="unterminated', 'k=', '=v', 'k=v=w', '@dm.c:12', '@dm.c:', '@x',
+      'é=1', 'md=é', '!lock', '!alias', 'L=M', '#', '\t', '', '\r',
+    );
+    const line = fc.array(token, { maxLength: 9 }).map((ts) => ts.join(' '));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }), (lines, sizes) => {
+        assertSame(lines.join('\n'), sizes);
+      }),
+      { numRuns: fuzzRuns(300) },
+    );
+  });
+});

@@ -1,0 +1,45 @@
+// Growable: the arrays the trace builder and happens-before grow while they
+// read, which must end as exact, plain typed arrays with every value kept.
+
+import { strict as assert } from 'node:assert';
+import { Growable } from '../../../extension/core/trace/growable';
+
+describe('Growable', () => {
+  it('keeps every value across many growths and ends exact-size', () => {
+    const g = new Growable(Int32Array);
+    for (let i = 0; i < 300_000; i++) g.push(i * 7 - 5);
+    const out = g.finish();
+    assert.equal(out.length, 300_000);
+    assert.equal(out[0], -5);
+    assert.equal(out[299_999], 299_999 * 7 - 5);
+    assert.ok(out.every((v, i) => v === i * 7 - 5));
+  });
+
+  it('ends as a plain array (not a view of a resizable buffer), for the hot loops and for transfer', () => {
+    const g = new Growable(Float64Array);
+    for (let i = 0; i < 10_000; i++) g.push(i / 3);
+    const out = g.finish();
+    assert.equal((out.buffer as ArrayBuffer & { resizable?: boolean }).resizable ?? false, false);
+    assert.equal(out.byteLength, 10_000 * 8);
+    assert.equal(out[9_999], 9_999 / 3);
+  });
+
+  it('reserve makes room without losing what was written through data', () => {
+    const g = new Growable(Int32Array);
+    g.reserve(50_000);
+    for (let i = 0; i < 50_000; i++) g.data[i] = i;
+    g.length = 50_000;
+    g.reserve(200_000);
+    assert.equal(g.data[49_999], 49_999);
+    assert.ok(g.data.length >= 200_000);
+    assert.deepEqual(Array.from(g.finish().subarray(49_990)), [49_990, 49_991, 49_992, 49_993, 49_994, 49_995, 49_996, 49_997, 49_998, 49_999]);
+  });
+
+  it('is empty after finish, and an empty growable finishes to an empty array', () => {
+    const g = new Growable(Int32Array);
+    g.push(1);
+    g.finish();
+    assert.equal(g.length, 0);
+    assert.equal(new Growable(Int32Array).finish().length, 0);
+  });
+});

@@ -1,0 +1,44 @@
+// The string table keeps characters, not strings, and makes a string only when
+// asked (extension/core/trace/stringTable.ts): the ids and strings a parser and
+// the rules see must be the same whichever way a token came in.
+
+import { strict as assert } from 'node:assert';
+import { StringTable } from '../../../extension/core/trace/stringTable';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('string table', () => {
+  it('gives one id to a token interned from bytes, from a line of text and as a string, and reads it back', () => {
+    const table = new StringTable();
+    const line = bytes('x sector=25840724 y');
+    const fromBytes = table.internBytes(line, 9, 17);
+    assert.equal(table.internRange('sector=25840724', 7, 15), fromBytes);
+    assert.equal(table.intern('25840724'), fromBytes);
+    assert.equal(table.lookup('25840724'), fromBytes);
+    assert.equal(table.get(fromBytes), '25840724');
+  });
+
+  it('keeps text that is not ASCII, and refuses it as bytes (the caller decodes such a line)', () => {
+    const table = new StringTable();
+    const id = table.intern('dmsetup-é/12');
+    assert.equal(table.get(id), 'dmsetup-é/12');
+    assert.equal(table.internBytes(bytes('dmsetup-é/12'), 0, bytes('dmsetup-é/12').length), -1);
+    assert.equal(table.lookup('dmsetup-e/12'), -1);
+  });
+
+  it('reads every id back after many new tokens (the table grows), and nothing past the last id', () => {
+    const table = new StringTable();
+    const first = table.size;
+    const line = bytes(Array.from({ length: 50000 }, (_, i) => `0xffff8880${i.toString(16)}`).join(' '));
+    let start = 0;
+    for (let i = 0; i < 50000; i++) {
+      const end = line.indexOf(32, start) < 0 ? line.length : line.indexOf(32, start);
+      assert.equal(table.internBytes(line, start, end), first + i);
+      start = end + 1;
+    }
+    assert.equal(table.size, first + 50000);
+    assert.equal(table.get(first + 12345), `0xffff8880${(12345).toString(16)}`);
+    assert.equal(table.lookup(`0xffff8880${(49999).toString(16)}`), first + 49999);
+    assert.equal(table.get(table.size), undefined);
+  });
+});
