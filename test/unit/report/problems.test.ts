@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { analyzeText } from '../../../extension/core/analyze';
 import { eventColumns, findingProblems, linesOfFindings } from '../../../extension/core/report/problems';
 import { pickLinesOfText } from '../../../extension/core/node/pickLines';
+import { repoPath } from '../helpers';
 
-const SAMPLES = join(__dirname, '..', '..', '..', '..', 'sample-traces');
+const SAMPLES = repoPath('sample-traces');
 
 describe('Problems-panel entries', () => {
   it('start at the event name as a whole word after a blank or a colon, and end before trailing blanks', () => {

@@ -6,12 +6,13 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { analyzeText } from '../../extension/core/analyze';
-import { findingProblems } from '../../extension/core/report/problems';
-import { deserializeTrace } from '../../extension/core/trace/transfer';
-import type { TraceSource, WorkerMessage } from '../../extension/host/workerProtocol';
+import { REPO_ROOT } from '../helpers';
+import { analyzeText } from '../../../extension/core/analyze';
+import { findingProblems } from '../../../extension/core/report/problems';
+import { deserializeTrace } from '../../../extension/core/trace/transfer';
+import type { TraceSource, WorkerMessage } from '../../../extension/host/workerProtocol';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = REPO_ROOT;
 const SAMPLE = join(ROOT, 'sample-traces', 'multi-device.dmtrace');
 
 const kindOf = (m: WorkerMessage): string => ('kind' in m ? m.kind : 'failure');

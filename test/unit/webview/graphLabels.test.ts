@@ -2,7 +2,7 @@
 // recordings every task is `dm-race-workloa/<pid>`, so a name cut at its end
 // makes the racing tasks look the same; the pid must survive.
 import * as assert from 'node:assert/strict';
-import { fitTaskName, shortSubject } from '../../webview/layout';
+import { fitTaskName, shortSubject } from '../../../webview/layout';
 
 /** A monospace stand-in for the canvas: 7 pixels a character. */
 const painter = { measure: (s: string) => s.length * 7 };
