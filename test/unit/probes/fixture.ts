@@ -4,6 +4,10 @@
 // differ on purpose from any real build (holders at 0x48, bd_disk at 0x120,
 // private_data at 0x30), so a probe that carries them was derived, not assumed.
 
+import { strict as assert } from 'node:assert';
+import type { ProbeSet } from '../../../extension/core/probes';
+import { kprobeLine } from '../../../extension/core/probes/render';
+
 /**
  * One instruction: its length in bytes, the assembly, and an optional relocation `TYPE\tTARGET` at offset 1.
  * `[0, 'NAME:']` marks a label; `@NAME` in an operand is that label's address, `@next` the next instruction's.
@@ -223,3 +227,10 @@ export const KALLSYMS = [
   'ffffffffc0a40100 d __this_module\t[dm_mod]',
   'ffffffff81000000 T _stext',
 ].join('\n');
+
+/** The tracefs definition line of the derived probe named `event`. */
+export function lineOf(set: ProbeSet, event: string): string {
+  const p = set.probes.find((x) => x.event === event);
+  assert.ok(p, `no probe ${event}: ${set.probes.map((x) => x.event).join(' ')}`);
+  return kprobeLine(set, p);
+}
