@@ -26,6 +26,7 @@ export class CanvasPainter implements Painter {
   private dirty = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
   /** Current clip in CSS pixels. */
   private clipBox: [number, number, number, number] | undefined;
+  private readonly clipPixels = new Int32Array(4);
   private readonly colors = new Map<string, number>();
 
   constructor(
@@ -103,11 +104,8 @@ export class CanvasPainter implements Painter {
     const { width: w, height: h } = layer.canvas;
     const word = this.colorWord(color, alpha);
     const d = this.dpr;
-    const [cx, cy, cw, ch] = this.clipBox ?? [0, 0, w / d, h / d];
-    const minX = Math.max(0, Math.round(cx * d));
-    const maxX = Math.min(w, Math.round((cx + cw) * d));
-    const minY = Math.max(0, Math.round(cy * d));
-    const maxY = Math.min(h, Math.round((cy + ch) * d));
+    const clip = this.pixelClip(w, h);
+    const minX = clip[0], maxX = clip[1], minY = clip[2], maxY = clip[3];
     const px = layer.pixels;
     const box = this.dirty;
     for (let k = 0; k < count * 4; k += 4) {
@@ -129,15 +127,24 @@ export class CanvasPainter implements Painter {
     }
   }
 
+  /** The clip box in device pixels inside a w x h buffer: minX, maxX, minY, maxY (one reused array). */
+  private pixelClip(w: number, h: number): Int32Array {
+    const d = this.dpr;
+    const [cx, cy, cw, ch] = this.clipBox ?? [0, 0, w / d, h / d];
+    const c = this.clipPixels;
+    c[0] = Math.max(0, Math.round(cx * d));
+    c[1] = Math.min(w, Math.round((cx + cw) * d));
+    c[2] = Math.max(0, Math.round(cy * d));
+    c[3] = Math.min(h, Math.round((cy + ch) * d));
+    return c;
+  }
+
   /** Writes rectangles into the opaque frame buffer, blending a translucent colour over what is there. */
   private blendRects(px: Uint32Array, word: number, rects: Float32Array, count: number): void {
     const { width: w, height: h } = this.ctx.canvas;
     const d = this.dpr;
-    const [cx, cy, cw, ch] = this.clipBox ?? [0, 0, w / d, h / d];
-    const minX = Math.max(0, Math.round(cx * d));
-    const maxX = Math.min(w, Math.round((cx + cw) * d));
-    const minY = Math.max(0, Math.round(cy * d));
-    const maxY = Math.min(h, Math.round((cy + ch) * d));
+    const clip = this.pixelClip(w, h);
+    const minX = clip[0], maxX = clip[1], minY = clip[2], maxY = clip[3];
     const a = word >>> 24;
     const opaque = (word | 0xff000000) >>> 0;
     const sr = (word & 0xff) * a;
