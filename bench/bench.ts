@@ -12,8 +12,8 @@
 // reads and splits the file (wholeProcess.ts). Another child measures the
 // editor path at 1M events: the extension's worker (dist/analysisWorker.js;
 // the saved file's path or the document text in, Problems entries, then
-// findings and columns out), the hand-off with and without transferred
-// columns, time to diagnostics and hover latency. Then the graph webview
+// findings, columns and happens-before out), the hand-off with and without
+// transferred columns, time to diagnostics and hover latency. Then the graph webview
 // (graphBench.ts). The figures go to tables and to bench/results/latest.json.
 // `--tasks=N,M` measures only happens-before with N, M short-lived tasks
 // (bench/manyTasks.ts).
@@ -29,6 +29,7 @@ import type { Finding } from '../extension/core/rules/finding';
 import type { Trace, TraceFormat } from '../extension/core/trace/model';
 import { findingProblems } from '../extension/core/report/problems';
 import { deserializeTrace, serializeTrace } from '../extension/core/trace/transfer';
+import { deserializeHappensBefore, type SerializedHappensBefore } from '../extension/core/hb/transfer';
 import { isUpdate, type TraceSource, type WorkerMessage, type WorkerRequest, type WorkerResponse } from '../extension/host/workerProtocol';
 import { GENERATOR_VERSION, generateTrace, type GeneratedTrace } from './generate';
 import { measureManyTasks, writeHandOffTrace, type ManyTasksResult } from './manyTasks';
@@ -71,7 +72,9 @@ async function timed<T>(f: () => T | Promise<T>): Promise<{ value: T; time: Time
 }
 
 /** One analysis in the extension's worker as traceAnalyses.ts drives it: when the entries arrive, and when the trace is rebuilt. */
-async function workerAnalysis(worker: Worker, id: number, source: TraceSource, fileName: string): Promise<{ problems: Timed; trace: Timed; rebuilt: Trace; findings: Finding[] }> {
+async function workerAnalysis(
+  worker: Worker, id: number, source: TraceSource, fileName: string,
+): Promise<{ problems: Timed; trace: Timed; rebuilt: Trace; hb: SerializedHappensBefore; findings: Finding[] }> {
   const [t, c] = [performance.now(), cpuSeconds()];
   const since = (): Timed => ({ wall: (performance.now() - t) / 1000, cpu: cpuSeconds() - c });
   let problems: Timed | undefined;
@@ -91,7 +94,7 @@ async function workerAnalysis(worker: Worker, id: number, source: TraceSource, f
   if (!response.ok) throw new Error(response.error);
   if (response.kind !== 'analyze' || !problems) throw new Error(`unexpected ${response.kind} response`);
   const rebuilt = deserializeTrace(response.trace);
-  return { problems, trace: since(), rebuilt, findings: response.findings };
+  return { problems, trace: since(), rebuilt, hb: response.hb, findings: response.findings };
 }
 
 async function measureEditor(job: { path: string; workerScript: string }): Promise<EditorResult> {
@@ -121,10 +124,15 @@ async function measureEditor(job: { path: string; workerScript: string }): Promi
   const byEvent = new Map<number, Finding[]>();
   for (const f of findings) byEvent.set(f.primary, [...(byEvent.get(f.primary) ?? []), f]);
   const findingLines = findings.map((f) => trace.line[f.primary]);
+  // The first hover as the host answers it now (happens-before as the worker sent it, taken over at
+  // the hover to count that too), and as it did when it built happens-before itself then.
   let t = performance.now();
-  const hb = new HappensBefore(trace);
+  const hb = deserializeHappensBefore(trace, file.hb);
   hover(trace, hb, byEvent, findingLines[0]);
   const firstHover = (performance.now() - t) / 1000;
+  t = performance.now();
+  hover(trace, new HappensBefore(trace), byEvent, findingLines[0]);
+  const firstHoverBuildingHb = (performance.now() - t) / 1000;
   const times: number[] = [];
   for (let k = 0; k < Math.min(200, findingLines.length); k++) {
     const line = findingLines[Math.floor((k * findingLines.length) / Math.min(200, findingLines.length))];
@@ -141,7 +149,7 @@ async function measureEditor(job: { path: string; workerScript: string }): Promi
     detail: {
       findings: findings.length,
       fileToProblems: file.problems, fileToTrace: file.trace, textToProblems: fromText.problems, textToTrace: fromText.trace,
-      handOffTransfer, handOffClone, findingsClone, problemsOnHost,
+      handOffTransfer, handOffClone, findingsClone, problemsOnHost, firstHoverBuildingHb,
     },
   };
 }

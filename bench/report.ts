@@ -59,7 +59,8 @@ export function printResults(results: Results, log: (line: string) => void): voi
             ['worker (document text) -> diagnostics', fmtS(e.workerTextToDiagnostics), ''],
             ['worker (saved file) -> diagnostics', fmtS(e.workerFileToDiagnostics), ''],
           ]),
-      ['first hover (builds happens-before)', fmtS(e.firstHover), ''],
+      ['first hover (happens-before from the worker)', fmtS(e.firstHover), ''],
+      ...(d?.firstHoverBuildingHb !== undefined ? [['  ... building happens-before on the host instead', fmtS(d.firstHoverBuildingHb), '']] : []),
       ['hover, median of 200', fmtS(e.hoverMedian), ''],
       ['hover, max of 200', fmtS(e.hoverMax), ''],
     ]));

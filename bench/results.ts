@@ -84,7 +84,7 @@ export interface EditorResult {
   workerTextToDiagnostics: number;
   /** The worker reading the saved file itself (only the path goes in): until the Problems entries are back. */
   workerFileToDiagnostics: number;
-  /** First hover: happens-before is built then (the worker does not send it). */
+  /** First hover, with happens-before as the worker sent it. */
   firstHover: number;
   /** Median of later hovers on finding lines. */
   hoverMedian: number;
@@ -103,6 +103,8 @@ export interface EditorResult {
     findingsClone: Timed;
     /** Placing the entries from the document's lines on the host (what the host did before the worker sent them). */
     problemsOnHost: Timed;
+    /** The first hover when the host built happens-before itself (before the worker sent it), seconds. */
+    firstHoverBuildingHb?: number;
   };
 }
 

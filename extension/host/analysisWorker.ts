@@ -12,6 +12,7 @@ import { findingProblems, linesOfFindings } from '../core/report/problems';
 import { raceMatrix, racesClosedByPatch } from '../core/simulate/matrix';
 import { pickLinesOfFile, pickLinesOfText } from '../core/node/pickLines';
 import { serializeTrace } from '../core/trace/transfer';
+import { serializeHappensBefore } from '../core/hb/transfer';
 import type { WorkerMessage, WorkerRequest } from './workerProtocol';
 
 const post = (message: WorkerMessage, transfer?: ArrayBuffer[]) => parentPort?.postMessage(message, transfer);
@@ -33,8 +34,9 @@ async function analyze(request: Extract<WorkerRequest, { kind: 'analyze' }>): Pr
   const wanted = linesOfFindings(a.trace, a.findings);
   const lines = 'path' in source ? pickLinesOfFile(source.path, wanted) : pickLinesOfText(source.text, wanted);
   post({ id, kind: 'problems', problems: findingProblems(a.trace, a.findings, (l) => lines.get(l)), diagnostics: a.diagnostics });
-  const { data, transfer } = serializeTrace(a.trace);
-  post({ id, ok: true, kind: 'analyze', trace: data, findings: a.findings, diagnostics: a.diagnostics }, transfer);
+  const trace = serializeTrace(a.trace);
+  const hb = serializeHappensBefore(a.hb);
+  post({ id, ok: true, kind: 'analyze', trace: trace.data, hb: hb.data, findings: a.findings, diagnostics: a.diagnostics }, [...trace.transfer, ...hb.transfer]);
 }
 
 parentPort?.on('message', (request: WorkerRequest) => {

@@ -5,7 +5,8 @@
 // else reads from here.
 import * as vscode from 'vscode';
 import { analyzeText, type Analysis } from '../core/analyze';
-import { HappensBefore } from '../core/hb/happensBefore';
+import type { HappensBefore } from '../core/hb/happensBefore';
+import { deserializeHappensBefore } from '../core/hb/transfer';
 import type { Finding } from '../core/rules/finding';
 import type { Diagnostic, Trace } from '../core/trace/model';
 import type { FindingProblem } from '../core/report/problems';
@@ -16,7 +17,7 @@ import { deserializeTrace } from '../core/trace/transfer';
 
 export const TRACE_LANGUAGE = 'dmtrace';
 
-/** An analysis as the views use it; happens-before is built on first use for worker results. */
+/** An analysis as the views use it (for worker results, happens-before as the worker built it). */
 export interface TraceAnalysis {
   uri: vscode.Uri;
   version: number;
@@ -39,16 +40,6 @@ export interface EarlyProblems {
 
 function fromAnalysis(uri: vscode.Uri, version: number, a: Analysis): TraceAnalysis {
   return { uri, version, trace: a.trace, findings: a.findings, diagnostics: a.diagnostics, hb: a.hb, inWorker: false };
-}
-
-function lazyHb(uri: vscode.Uri, version: number, trace: Trace, findings: Finding[], diagnostics: Diagnostic[], problems?: FindingProblem[]): TraceAnalysis {
-  let hb: HappensBefore | undefined;
-  return {
-    uri, version, trace, findings, diagnostics, inWorker: true, problems,
-    get hb() {
-      return (hb ??= new HappensBefore(trace));
-    },
-  };
 }
 
 export class TraceAnalyses implements vscode.Disposable {
@@ -192,7 +183,10 @@ export class TraceAnalyses implements vscode.Disposable {
         progress.report({ message: 'loading the trace for hovers and the graph' });
       }
     });
-    return response && lazyHb(document.uri, version, deserializeTrace(response.trace), response.findings, response.diagnostics, problems);
+    if (!response) return undefined;
+    const trace = deserializeTrace(response.trace);
+    const { findings, diagnostics } = response;
+    return { uri: document.uri, version, trace, findings, diagnostics, hb: deserializeHappensBefore(trace, response.hb), inWorker: true, problems };
   }
 
   dispose(): void {

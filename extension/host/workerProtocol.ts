@@ -1,11 +1,12 @@
 // Messages between the extension host and dist/analysisWorker.js (a Trace
-// crosses as core/trace/transfer.ts serialises it).
+// crosses as core/trace/transfer.ts serialises it, its happens-before as core/hb/transfer.ts does).
 import type { FindingProblem } from '../core/report/problems';
 import type { Finding, RuleId } from '../core/rules/finding';
 import type { PatchId } from '../core/simulate/config';
 import type { MatrixResult } from '../core/simulate/matrix';
 import type { Diagnostic } from '../core/trace/model';
 import type { SerializedTrace } from '../core/trace/transfer';
+import type { SerializedHappensBefore } from '../core/hb/transfer';
 
 /** A saved document is read from its file in the worker; an edited one is sent as text. */
 export type TraceSource = { text: string } | { path: string };
@@ -31,7 +32,7 @@ export type WorkerUpdate =
   | { id: number; kind: 'problems'; problems: FindingProblem[]; diagnostics: Diagnostic[] };
 
 export type WorkerResponse =
-  | { id: number; ok: true; kind: 'analyze'; trace: SerializedTrace; findings: Finding[]; diagnostics: Diagnostic[] }
+  | { id: number; ok: true; kind: 'analyze'; trace: SerializedTrace; hb: SerializedHappensBefore; findings: Finding[]; diagnostics: Diagnostic[] }
   | { id: number; ok: true; kind: 'matrix'; series: SeriesMatrix }
   | { id: number; ok: false; error: string };
 

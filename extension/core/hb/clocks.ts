@@ -75,6 +75,19 @@ export class VectorClocks {
     this.used = this.leafWidth; // node 0, all zeros
   }
 
+  /** Clocks computed elsewhere (their `storage` after finish()), for reading only. */
+  static restore(taskCount: number, storage: Int32Array, options: ClockOptions = {}): VectorClocks {
+    const clocks = new VectorClocks(taskCount, 0, options);
+    clocks.pool = storage;
+    clocks.used = storage.length;
+    return clocks;
+  }
+
+  /** The nodes, once computation is over (see restore). */
+  get storage(): Int32Array {
+    return this.pool;
+  }
+
   /** The number of `task`'s events that `clock` knows. */
   get(clock: number, task: number): number {
     const pool = this.pool;

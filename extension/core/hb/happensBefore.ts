@@ -10,7 +10,7 @@ import { pidOf } from '../trace/model';
 import { Growable } from '../trace/growable';
 import { quote } from '../trace/scan';
 import { EDGE_KINDS, collectTraceEdges, type EdgeKind } from './edges';
-import { computeClocks, firstIncoming, type ClockOptions, type VectorClocks } from './clocks';
+import { VectorClocks, computeClocks, firstIncoming, type ClockOptions } from './clocks';
 
 export type { EdgeKind } from './edges';
 
@@ -21,6 +21,24 @@ export interface Edge {
   kind: EdgeKind;
   /** For lock edges the lock, for reads-from the slot, for uevents the disk, for task edges the child's pid, for module edges the module. */
   via: string;
+}
+
+/**
+ * Everything a built HappensBefore holds, as plain data and int arrays, so the
+ * worker that built it can hand it to the extension host (transfer.ts).
+ */
+export interface HappensBeforeState {
+  diagnostics: Diagnostic[];
+  /** Every task's events in program order, task after task (`taskStarts[t]` where task t's begin). */
+  taskEvents: Int32Array;
+  taskStarts: Int32Array;
+  clockOf: Int32Array;
+  clockPool: Int32Array;
+  denseTaskLimit: number | undefined;
+  edges: { from: Int32Array; to: Int32Array; kind: Int32Array; via: Int32Array; line: Int32Array; column: Int32Array };
+  incomingEdges: Int32Array;
+  incomingTo: Int32Array;
+  positions: Int32Array | undefined;
 }
 
 export class HappensBefore {
@@ -51,9 +69,27 @@ export class HappensBefore {
   private readonly positions: Int32Array | undefined;
   private identityPositions: Int32Array | undefined;
 
-  constructor(readonly trace: Trace, clockOptions: ClockOptions = {}) {
+  private readonly denseTaskLimit: number | undefined;
+
+  /** Builds happens-before for `trace`, or (with `built`) takes a state built for this trace as is: nothing is recomputed. */
+  constructor(readonly trace: Trace, clockOptions: ClockOptions = {}, built?: HappensBeforeState) {
     const n = trace.length;
     this.taskCount = trace.tasks.length;
+    if (built) {
+      this.denseTaskLimit = built.denseTaskLimit;
+      this.diagnostics = built.diagnostics;
+      this.taskEvents = Array.from({ length: this.taskCount }, (_, t) => built.taskEvents.subarray(built.taskStarts[t], built.taskStarts[t + 1]));
+      const e = built.edges;
+      [this.edgeFrom, this.edgeTo, this.edgeKind, this.edgeVia, this.edgeLine, this.edgeColumn] = [e.from, e.to, e.kind, e.via, e.line, e.column];
+      this.collecting = undefined;
+      this.incomingEdges = built.incomingEdges;
+      this.incomingTo = built.incomingTo;
+      this.positions = built.positions;
+      this.clockOf = built.clockOf;
+      this.clocks = VectorClocks.restore(this.taskCount, built.clockPool, { denseTaskLimit: built.denseTaskLimit });
+      return;
+    }
+    this.denseTaskLimit = clockOptions.denseTaskLimit;
     this.taskEvents = this.groupByTask();
     collectTraceEdges(trace, this.taskEvents, (from, to, kind, via) => this.addEdge(from, to, kind, via));
     this.collectDeclaredEdges();
@@ -67,6 +103,26 @@ export class HappensBefore {
     }
     const edges = { from: this.edgeFrom, incoming: this.incomingEdges, incomingTo: this.incomingTo };
     ({ clockOf: this.clockOf, clocks: this.clocks } = computeClocks(trace, this.positions ? order : undefined, edges, clockOptions));
+  }
+
+  /** The state to rebuild this relation elsewhere with `new HappensBefore(trace, {}, state)` (its arrays are shared, not copied). */
+  state(): HappensBeforeState {
+    const taskStarts = new Int32Array(this.taskCount + 1);
+    for (let t = 0; t < this.taskCount; t++) taskStarts[t + 1] = taskStarts[t] + this.taskEvents[t].length;
+    const taskEvents = new Int32Array(taskStarts[this.taskCount]);
+    this.taskEvents.forEach((events, t) => taskEvents.set(events, taskStarts[t]));
+    return {
+      diagnostics: this.diagnostics,
+      taskEvents,
+      taskStarts,
+      clockOf: this.clockOf,
+      clockPool: this.clocks.storage,
+      denseTaskLimit: this.denseTaskLimit,
+      edges: { from: this.edgeFrom, to: this.edgeTo, kind: this.edgeKind, via: this.edgeVia, line: this.edgeLine, column: this.edgeColumn },
+      incomingEdges: this.incomingEdges,
+      incomingTo: this.incomingTo,
+      positions: this.positions,
+    };
   }
 
   /** The position of `event` in a topological order (file order unless `!hb` edges point backwards). */

@@ -183,18 +183,25 @@ export class Trace {
 
   /** The event written on `line` (the first, if a JSON line holds several), or -1. */
   eventAtLine(line: number): number {
-    const byLine = (this.byLine ??= Int32Array.from({ length: this.length }, (_, i) => i).sort((a, b) => this.line[a] - this.line[b] || a - b));
+    const lines = this.line;
+    if (this.byLine === undefined) this.byLine = isNonDecreasing(lines) ? null : Int32Array.from({ length: this.length }, (_, i) => i).sort((a, b) => lines[a] - lines[b] || a - b);
+    const byLine = this.byLine;
+    const at = (k: number): number => (byLine ? byLine[k] : k);
     let lo = 0;
-    let hi = byLine.length;
+    let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.line[byLine[mid]] < line) lo = mid + 1;
+      if (lines[at(mid)] < line) lo = mid + 1;
       else hi = mid;
     }
-    return lo < byLine.length && this.line[byLine[lo]] === line ? byLine[lo] : -1;
+    return lo < this.length && lines[at(lo)] === line ? at(lo) : -1;
   }
-  /** Event indices sorted by line: built on the first line lookup (time-sorted formats are not in line order). */
-  private byLine?: Int32Array;
+  /**
+   * Event indices sorted by line, built on the first line lookup, or null when the events are
+   * in line order already (a dm trace: no index, and no sort of a million events at the first hover).
+   * Time-sorted formats are not in line order.
+   */
+  private byLine?: Int32Array | null;
 
   /** The module that owns the mapped devices at `line`: the last `!owner` at or before it, else dm_mod. */
   ownerAt(line: number): string {
@@ -209,4 +216,9 @@ export class Trace {
     for (const d of this.lockDeclarations) if (d.lock === lock && d.line <= line) kind = d.kind;
     return kind;
   }
+}
+
+function isNonDecreasing(values: Int32Array): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i - 1] > values[i]) return false;
+  return true;
 }
