@@ -7,6 +7,15 @@ import { dmPut } from './dmPaths';
 import { access, device, dmGet, lock, touchField, unlock, type Path } from './dmPrimitives';
 import { MINOR_ALLOCED, MINOR_IDR, NULL, type MappedDevice, type Task } from './kernel';
 
+/** test_bit(DMF_FREEING) as a step of its own (patch 05): true when md is being freed. */
+function* testFreeing(t: Task, md: MappedDevice, marker: string): Path<boolean> {
+  return yield* t.exec(marker, () => {
+    touchField(t, md, 'flags');
+    t.emit('test_bit', { md: md.name, flag: 'DMF_FREEING', ret: md.freeing ? 1 : 0 });
+    return md.freeing;
+  });
+}
+
 // ---- lookup by device number --------------------------------------------------------
 
 /** dm_get_md: md with a reference held, or null. */
@@ -30,13 +39,7 @@ export function* dmGetMd(t: Task, minor: number): Path<MappedDevice | null> {
     if (!sameMinor) md = null;
   }
   if (md && t.config.has('05')) {
-    const candidate = md;
-    const freeing = yield* t.exec('find:test_freeing', () => {
-      touchField(t, candidate, 'flags');
-      t.emit('test_bit', { md: candidate.name, flag: 'DMF_FREEING', ret: candidate.freeing ? 1 : 0 });
-      return candidate.freeing;
-    });
-    if (freeing) md = null;
+    if (yield* testFreeing(t, md, 'find:test_freeing')) md = null;
   }
   if (md && t.config.has('06')) {
     const held = md;
@@ -77,13 +80,7 @@ function* blkOpen(t: Task, disk: string): Path<MappedDevice | null> {
   yield* lock(t, 'open:lock');
   let md = yield* readPrivateData();
   if (md) {
-    const candidate = md;
-    const freeing = yield* t.exec('open:test_freeing', () => {
-      touchField(t, candidate, 'flags');
-      t.emit('test_bit', { md: candidate.name, flag: 'DMF_FREEING', ret: candidate.freeing ? 1 : 0 });
-      return candidate.freeing;
-    });
-    if (freeing) md = null;
+    if (yield* testFreeing(t, md, 'open:test_freeing')) md = null;
   }
   if (md) {
     const held = md;
