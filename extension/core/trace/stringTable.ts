@@ -50,11 +50,14 @@ export class StringTable {
     for (const s of KEYS) this.intern(s);
   }
 
+  /**
+   * The string itself is not kept (get() makes its own): a parser's token is
+   * often a slice of the decoded chunk it was read from, and keeping it would
+   * keep that whole chunk alive (a recorded text trace then held its file
+   * twice over, as UTF-16, until the end of the analysis).
+   */
   intern(s: string): number {
-    const id = this.internRange(s, 0, s.length);
-    // The whole string is at hand: keep it, so get() need not make it again.
-    if (!this.made.has(id)) this.made.set(id, s);
-    return id;
+    return this.internRange(s, 0, s.length);
   }
 
   /** The id of `text.slice(start, end)`, interning it if new. */
