@@ -6,28 +6,28 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deriveProbes, renderScript } from '../../../extension/core/probes';
+import { deriveProbes, renderScript, type ProbeSet } from '../../../extension/core/probes';
 import { kprobeLine } from '../../../extension/core/probes/render';
 import { inventedModule, KALLSYMS, objdumpText } from './fixture';
 import { REPO_ROOT } from '../helpers';
 
+/** A directory that looks like tracefs and /proc enough for the recording script of `set`. */
+function fakeTarget(set: ProbeSet): { dir: string; tracefs: string; proc: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'dmrl-probes-'));
+  const tracefs = join(dir, 'tracing');
+  const proc = join(dir, 'proc');
+  mkdirSync(proc, { recursive: true });
+  writeFileSync(join(proc, 'kallsyms'), KALLSYMS + '\n');
+  writeFileSync(join(proc, 'modules'), 'dm_mod 184320 0 - Live 0xffffffffc0a00000\n');
+  for (const p of set.probes) mkdirSync(join(tracefs, 'events', 'dmrl', p.event), { recursive: true });
+  for (const t of set.tracepoints) mkdirSync(join(tracefs, 'events', t.system, t.event), { recursive: true });
+  for (const f of ['kprobe_events', 'trace', 'tracing_on', 'trace_clock', 'error_log', 'buffer_size_kb']) writeFileSync(join(tracefs, f), '');
+  return { dir, tracefs, proc };
+}
+
 describe('probe kit: the recording script', function () {
   this.timeout(20000);
   const set = deriveProbes(objdumpText(inventedModule()));
-
-  /** A directory that looks like tracefs and /proc enough for the script. */
-  function fakeTarget(): { dir: string; tracefs: string; proc: string } {
-    const dir = mkdtempSync(join(tmpdir(), 'dmrl-probes-'));
-    const tracefs = join(dir, 'tracing');
-    const proc = join(dir, 'proc');
-    mkdirSync(proc, { recursive: true });
-    writeFileSync(join(proc, 'kallsyms'), KALLSYMS + '\n');
-    writeFileSync(join(proc, 'modules'), 'dm_mod 184320 0 - Live 0xffffffffc0a00000\n');
-    for (const p of set.probes) mkdirSync(join(tracefs, 'events', 'dmrl', p.event), { recursive: true });
-    for (const t of set.tracepoints) mkdirSync(join(tracefs, 'events', t.system, t.event), { recursive: true });
-    for (const f of ['kprobe_events', 'trace', 'tracing_on', 'trace_clock', 'error_log', 'buffer_size_kb']) writeFileSync(join(tracefs, f), '');
-    return { dir, tracefs, proc };
-  }
 
   function run(script: string, target: { dir: string; tracefs: string; proc: string }, ...command: string[]) {
     const file = join(target.dir, 'record.sh');
@@ -39,7 +39,7 @@ describe('probe kit: the recording script', function () {
   }
 
   it('applies every definition and filter, runs the command, writes header + trace, exits with the command’s status', () => {
-    const t = fakeTarget();
+    const t = fakeTarget(set);
     const r = run(renderScript(set), t, 'sh', '-c', `echo "dmsetup-7 [000] ..... 1.0: dm_get_0: (dm_get+0xc/0x20 [dm_mod]) md=0x1 holders=1" >> "${t.tracefs}/trace"; exit 3`);
     assert.equal(r.status, 3, r.stderr);
     const events = readFileSync(join(t.tracefs, 'kprobe_events'), 'utf8');
@@ -54,7 +54,7 @@ describe('probe kit: the recording script', function () {
   });
 
   it('stops with status 125 and the error log when a probe is refused', () => {
-    const t = fakeTarget();
+    const t = fakeTarget(set);
     writeFileSync(join(t.tracefs, 'error_log'), '');
     // a directory where kprobe_events should be: every write fails
     const events = join(t.tracefs, 'kprobe_events');
@@ -66,7 +66,7 @@ describe('probe kit: the recording script', function () {
   });
 
   it('refuses to run without an address for dm_mod’s struct module', () => {
-    const t = fakeTarget();
+    const t = fakeTarget(set);
     writeFileSync(join(t.proc, 'kallsyms'), '0000000000000000 d __this_module\t[dm_mod]\n');
     const r = run(renderScript(set), t, 'true');
     assert.equal(r.status, 125);
@@ -101,14 +101,7 @@ describe('probe kit: the probes and record commands', function () {
   it('record applies the probes, runs the command and writes the trace with its header', () => {
     const file = join(dir, 'record.objdump');
     writeFileSync(file, objdumpText(inventedModule()));
-    const set = deriveProbes(readFileSync(file, 'utf8'));
-    const tracefs = join(dir, 'tracing');
-    const proc = join(dir, 'proc');
-    mkdirSync(proc, { recursive: true });
-    writeFileSync(join(proc, 'kallsyms'), KALLSYMS + '\n');
-    writeFileSync(join(proc, 'modules'), 'dm_mod 184320 0 - Live 0xffffffffc0a00000\n');
-    for (const p of set.probes) mkdirSync(join(tracefs, 'events', 'dmrl', p.event), { recursive: true });
-    for (const f of ['kprobe_events', 'trace', 'tracing_on', 'trace_clock', 'error_log', 'buffer_size_kb']) writeFileSync(join(tracefs, f), '');
+    const { tracefs, proc } = fakeTarget(deriveProbes(readFileSync(file, 'utf8')));
     const out = join(dir, 'recorded.trace');
     const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'record', '--disassembly', file, '--out', out, '--', 'sh', '-c', `echo "dd-9 [001] ..... 2.0: dm_blk_open_0: (dm_blk_open+0x0/0x70 [dm_mod]) md=0x2 disk=0x3" >> "${tracefs}/trace"; exit 4`], {
       encoding: 'utf8',
