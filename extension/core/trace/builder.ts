@@ -47,6 +47,8 @@ export class TraceBuilder {
   private readonly name = new Growable(Int32Array);
   private readonly line = new Growable(Int32Array);
   private readonly seq = new Growable(Int32Array);
+  /** Source locations, only for the events that have one (model.ts, Columns). */
+  private readonly srcEvent = new Growable(Int32Array);
   private readonly srcFile = new Growable(Int32Array);
   private readonly srcLine = new Growable(Int32Array);
   private readonly argStart = new Growable(Int32Array);
@@ -101,8 +103,11 @@ export class TraceBuilder {
     this.name.data[i] = name;
     this.line.data[i] = line;
     this.seq.data[i] = ++this.taskCounts[task];
-    this.srcFile.data[i] = srcFile;
-    this.srcLine.data[i] = srcLine;
+    if (srcFile >= 0) {
+      this.srcEvent.push(i);
+      this.srcFile.push(srcFile);
+      this.srcLine.push(srcLine);
+    }
     const args0 = this.args.length;
     this.args.reserve(args0 + argCount * 2);
     const argData = this.args.data;
@@ -124,7 +129,7 @@ export class TraceBuilder {
   }
 
   private growEvents(n: number): void {
-    for (const c of [this.time, this.cpu, this.task, this.name, this.line, this.seq, this.srcFile, this.srcLine]) c.reserve(n);
+    for (const c of [this.time, this.cpu, this.task, this.name, this.line, this.seq]) c.reserve(n);
     this.capacity = this.time.data.length;
   }
 
@@ -158,8 +163,9 @@ export class TraceBuilder {
         seq: exact(this.seq, n),
         argStart: exact(this.argStart, this.argStart.length),
         args: exact(this.args, this.args.length),
-        srcFile: exact(this.srcFile, n),
-        srcLine: exact(this.srcLine, n),
+        srcEvent: this.srcEvent.finish(),
+        srcFile: this.srcFile.finish(),
+        srcLine: this.srcLine.finish(),
       };
       splitIncarnations(this.strings, this.columns);
     }

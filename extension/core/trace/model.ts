@@ -82,6 +82,11 @@ export interface Columns {
   seq: Int32Array;
   argStart: Int32Array;
   args: Int32Array;
+  /**
+   * Source locations (`@file:line`), only for the events that have one (few or none in most
+   * traces): the events in ascending order, and the interned file name and the line of each.
+   */
+  srcEvent: Int32Array;
   srcFile: Int32Array;
   srcLine: Int32Array;
 }
@@ -100,6 +105,8 @@ export class Trace {
   readonly seq: Int32Array;
   readonly argStart: Int32Array;
   readonly args: Int32Array;
+  /** The events with a source location, ascending, and the file and line of each (read them with `source`). */
+  readonly srcEvent: Int32Array;
   readonly srcFile: Int32Array;
   readonly srcLine: Int32Array;
   /** Diagnostics the parser counted but did not keep (see diagnostics.ts). */
@@ -129,6 +136,7 @@ export class Trace {
     this.seq = columns.seq;
     this.argStart = columns.argStart;
     this.args = columns.args;
+    this.srcEvent = columns.srcEvent;
     this.srcFile = columns.srcFile;
     this.srcLine = columns.srcLine;
   }
@@ -170,8 +178,15 @@ export class Trace {
 
   /** `file:line` of the event's source location, if it has one. */
   source(event: number): { file: string; line: number } | undefined {
-    const f = this.srcFile[event];
-    return f < 0 ? undefined : { file: this.strings.get(f), line: this.srcLine[event] };
+    const located = this.srcEvent;
+    let lo = 0;
+    let hi = located.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (located[mid] < event) lo = mid + 1;
+      else hi = mid;
+    }
+    return located[lo] === event ? { file: this.strings.get(this.srcFile[lo]), line: this.srcLine[lo] } : undefined;
   }
 
   /** The event as one line of native text, without time, cpu and task: `dm_get md=md0 holders=2`. */

@@ -17,7 +17,7 @@ export interface SerializedTrace {
   callEntryLine: [number, number][];
 }
 
-const COLUMN_NAMES: readonly (keyof Columns)[] = ['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'args', 'srcFile', 'srcLine'];
+const COLUMN_NAMES: readonly (keyof Columns)[] = ['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'args', 'srcEvent', 'srcFile', 'srcLine'];
 
 export function serializeTrace(trace: Trace): { data: SerializedTrace; transfer: ArrayBuffer[] } {
   const strings: string[] = [];
@@ -70,6 +70,7 @@ export function deserializeTrace(data: SerializedTrace): Trace {
       seq: c.seq as Int32Array,
       argStart: c.argStart as Int32Array,
       args: c.args as Int32Array,
+      srcEvent: c.srcEvent as Int32Array,
       srcFile: c.srcFile as Int32Array,
       srcLine: c.srcLine as Int32Array,
     },
