@@ -60,7 +60,7 @@ function resizableBuffer(bytes: number, maxBytes: number): ResizableBuffer | und
   return undefined;
 }
 
-export class Growable<T extends Int32Array | Float64Array | Uint16Array> {
+export class Growable<T extends Int32Array | Float64Array | Uint16Array | Uint8Array> {
   /** The storage; `length` of it is used. A fixed-length view, made again whenever the buffer grows. */
   data: T;
   length = 0;
@@ -126,5 +126,38 @@ export class Growable<T extends Int32Array | Float64Array | Uint16Array> {
       from.resize(start * bytesPer);
       end = start;
     }
+  }
+}
+
+/** Integers in the narrowest kind that holds them (see NarrowGrowable). */
+export type NarrowInts = Uint8Array | Uint16Array | Int32Array;
+
+/**
+ * A Growable of integers kept in the narrowest kind that holds every value so far: bytes until a
+ * value passes 255, then 16 bits until one passes 65535 or is negative, then 32 bits (each
+ * widening copies once). For columns whose values are nearly always small (cpus, argument keys).
+ */
+export class NarrowGrowable {
+  store: Growable<NarrowInts> = new Growable<NarrowInts>(Uint8Array);
+  /** The largest value, as `v >>> 0`, the store's kind holds: a write of `v` needs `widenFor(v)` first when `v >>> 0 > limit`. */
+  limit = 0xff;
+
+  /** Widens the store so it holds `v`, keeping its capacity and every value of `data` (also past `length`). */
+  widenFor(v: number): void {
+    const wide = v < 0 || v > 0xffff;
+    const old = this.store;
+    const wider = new Growable<NarrowInts>(wide ? Int32Array : Uint16Array);
+    wider.reserve(old.data.length);
+    wider.data.set(old.data);
+    wider.length = old.length;
+    old.length = 0;
+    old.finish(); // hands its pages back
+    this.store = wider;
+    this.limit = wide ? 0xffffffff : 0xffff;
+  }
+
+  push(v: number): void {
+    if (v >>> 0 > this.limit) this.widenFor(v);
+    this.store.push(v);
   }
 }

@@ -2,7 +2,7 @@
 // read, which must end as exact, plain typed arrays with every value kept.
 
 import { strict as assert } from 'node:assert';
-import { Growable, RESERVE_FIRST } from '../../../extension/core/trace/growable';
+import { Growable, NarrowGrowable, RESERVE_FIRST } from '../../../extension/core/trace/growable';
 
 describe('Growable', () => {
   it('keeps every value across many growths and ends exact-size', () => {
@@ -67,5 +67,31 @@ describe('Growable', () => {
     g.finish();
     assert.equal(g.length, 0);
     assert.equal(new Growable(Int32Array).finish().length, 0);
+  });
+});
+
+describe('NarrowGrowable', () => {
+  it('stays bytes while values are small, and widens keeping every value (also those past length)', () => {
+    const g = new NarrowGrowable();
+    for (let i = 0; i < 10_000; i++) g.push(i % 256);
+    assert.equal(g.store.data.constructor, Uint8Array);
+    g.store.data[10_001] = 7; // written past length, as the trace builder writes its event columns
+    g.push(300);
+    assert.equal(g.store.data.constructor, Uint16Array);
+    assert.equal(g.store.data[10_001], 7);
+    g.push(-1);
+    assert.equal(g.store.data.constructor, Int32Array);
+    g.push(70_000);
+    const out = g.store.finish();
+    assert.ok(out instanceof Int32Array);
+    assert.deepEqual(Array.from(out.subarray(9_998)), [9_998 % 256, 9_999 % 256, 300, -1, 70_000]);
+    assert.ok(Array.from(out.subarray(0, 10_000)).every((v, i) => v === i % 256));
+  });
+
+  it('goes straight to 32 bits for a value past 16 bits', () => {
+    const g = new NarrowGrowable();
+    g.push(1);
+    g.push(100_000);
+    assert.deepEqual(Array.from(g.store.finish()), [1, 100_000]);
   });
 });
