@@ -43,7 +43,7 @@ export class TraceBuilder {
   /** Event columns, grown together (one capacity check an event); the argument and source columns grow on their own. */
   private readonly time = new Growable(Float64Array);
   private readonly cpu = new NarrowGrowable();
-  private readonly task = new Growable(Int32Array);
+  private readonly task = new NarrowGrowable();
   private readonly name = new Growable(Int32Array);
   private readonly line = new Growable(Int32Array);
   private readonly seq = new Growable(Int32Array);
@@ -105,7 +105,8 @@ export class TraceBuilder {
     this.time.data[i] = timeNs;
     if (cpu >>> 0 > this.cpu.limit) this.cpu.widenFor(cpu);
     this.cpu.store.data[i] = cpu;
-    this.task.data[i] = task;
+    if (task >>> 0 > this.task.limit) this.task.widenFor(task);
+    this.task.store.data[i] = task;
     this.name.data[i] = name;
     this.line.data[i] = line;
     this.seq.data[i] = ++this.taskCounts[task];
@@ -143,7 +144,7 @@ export class TraceBuilder {
   }
 
   private growEvents(n: number): void {
-    const columns = [this.time, this.cpu.store, this.task, this.name, this.line, this.seq];
+    const columns = [this.time, this.cpu.store, this.task.store, this.name, this.line, this.seq];
     for (const c of columns) c.reserve(n);
     this.capacity = Math.min(...columns.map((c) => c.data.length));
   }
@@ -186,7 +187,7 @@ export class TraceBuilder {
       this.columns = {
         time: exact(this.time, n),
         cpu: exact(this.cpu.store, n),
-        task: exact(this.task, n),
+        task: exact(this.task.store, n),
         name: exact(this.name, n),
         line: exact(this.line, n),
         seq: exact(this.seq, n),

@@ -78,7 +78,8 @@ export interface Columns {
   time: Float64Array;
   /** Bytes while every cpu number fits, wider only when one does not (growable.ts, NarrowGrowable). */
   cpu: NarrowInts;
-  task: Int32Array;
+  /** Bytes while a trace has at most 256 tasks. */
+  task: NarrowInts;
   name: Int32Array;
   line: Int32Array;
   seq: Int32Array;
@@ -104,7 +105,7 @@ export class Trace {
   readonly time: Float64Array;
   readonly cpu: NarrowInts;
   /** Index into `tasks`. */
-  readonly task: Int32Array;
+  readonly task: NarrowInts;
   /** Interned event name; vocabulary events have their `Ev` id. */
   readonly name: Int32Array;
   /** 1-based line in the original file (for JSON, the line where the event's object starts). */

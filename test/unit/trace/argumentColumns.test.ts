@@ -1,7 +1,7 @@
 // Arguments are stored as key codes (bytes while a trace has few distinct keys) and values,
-// cpus as bytes while they are small: every argument and cpu must read back as written,
-// also when a trace has many keys or big cpu numbers, from the text and the byte parser,
-// and across the transfer to the editor's analysis worker.
+// cpus and tasks as bytes while they are few: every argument, cpu and task must read back as
+// written, also when a trace has many keys, tasks or big cpu numbers, from the text and the
+// byte parser, and across the transfer to the editor's analysis worker.
 
 import { strict as assert } from 'node:assert';
 import { createParser, parseTrace } from '../../../extension/core/trace/parse';
@@ -39,8 +39,20 @@ describe('argument and cpu columns', () => {
 
   it('cost a byte a key and a byte a cpu in a trace with few keys and cpus', () => {
     const t = parseTrace(LINES.slice(0, 200).map((l) => l.replace(/ k\d+=v\d+/, '')).join('\n'));
-    assert.ok(t.argKey instanceof Uint8Array && t.cpu instanceof Uint8Array);
+    assert.ok(t.argKey instanceof Uint8Array && t.cpu instanceof Uint8Array && t.task instanceof Uint8Array);
     assert.equal(t.arg(199, 'holders'), '199');
+  });
+
+  it('keep the task of every event when a trace has more tasks than 8 and 16 bits hold', () => {
+    // events 0 and 1 of each task are 70 000 events apart: both ends of every widening are checked
+    const n = 70_000;
+    const lines = Array.from({ length: 2 * n }, (_, i) => `${i}.0 cpu0 p/${i % n} dm_get md=md0 holders=1`);
+    const t = parseTrace(lines.join('\n'));
+    assert.equal(t.tasks.length, n);
+    assert.ok(t.task instanceof Int32Array);
+    let wrong = 0;
+    for (let i = 0; i < 2 * n; i++) if (t.taskName(i) !== `p/${i % n}` || t.seq[i] !== (i < n ? 1 : 2)) wrong++;
+    assert.equal(wrong, 0);
   });
 
   it('survive the transfer to the analysis worker', () => {
