@@ -49,7 +49,7 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
   const others = new OtherEdges(trace, taskEvents, edges);
   // Most of these events are locks: this loop is kept small (quick to compile in a cold process), the
   // rarer events are OtherEdges'.
-  const { name: names, argStart, args } = trace;
+  const names = trace.name;
   const lockKey = Key.lock;
   for (let k = 0; k < events.length; k++) {
     const i = events[k];
@@ -59,14 +59,7 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
       continue;
     }
     if (step === Step.DecAndLock && trace.arg(i, 'ret') !== '1') continue;
-    // The lock (trace.argId, inlined: this runs for most events here)
-    let lock = -1;
-    for (let a = argStart[i], end = argStart[i + 1]; a < end; a += 2) {
-      if (args[a] === lockKey) {
-        lock = args[a + 1];
-        break;
-      }
-    }
+    const lock = trace.argId(i, lockKey);
     if (lock < 0) continue;
     if (step === Step.Release) {
       lastRelease[lock] = i + 1;
