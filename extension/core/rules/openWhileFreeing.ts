@@ -8,8 +8,6 @@ import { at, concurrentLane, finding, type RuleContext } from './context';
 import { endsOfLife, eventsByArg, eventsNamed } from './queries';
 import { witness, type Key as WitnessKey } from './witness';
 
-const PATH_EVENTS: ReadonlySet<number> = new Set([Ev.test_bit, Ev.dm_get, Ev.md_access]);
-
 export function openWhileFreeing(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
   const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
@@ -22,10 +20,18 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
     const finalPuts = (puts.get(md) ?? []).filter((p) => trace.task[p] !== task);
     if (otherFrees.length === 0 && finalPuts.length === 0) continue;
 
+    const path = openPath(ctx, open);
+    // A free or put that happens before the open, or after the path's last event, is concurrent with none of the path.
+    const last = path[path.length - 1];
+    const mayRace = (k: number) => !hb.happensBefore(k, open) && !hb.happensBefore(last, k);
+    const freesNear = otherFrees.filter(mayRace);
+    const putsNear = finalPuts.filter(mayRace);
+    if (freesNear.length === 0 && putsNear.length === 0) continue;
+
     let conflict: { path: number; other: number } | undefined;
-    for (const e of openPath(ctx, open)) {
-      const free = otherFrees.find((f) => hb.concurrent(e, f));
-      const put = trace.name[e] === Ev.dm_get ? finalPuts.find((p) => hb.concurrent(e, p)) : undefined;
+    for (const e of path) {
+      const free = freesNear.find((f) => hb.concurrent(e, f));
+      const put = trace.name[e] === Ev.dm_get ? putsNear.find((p) => hb.concurrent(e, p)) : undefined;
       const other = free ?? put;
       if (other !== undefined) {
         conflict = { path: e, other };
@@ -45,9 +51,12 @@ function openPath({ trace, hb }: RuleContext, open: number): number[] {
   const path = [open];
   for (let s = trace.seq[open]; s < events.length; s++) {
     const e = events[s];
+    const name = trace.name[e];
+    const ends = name === Ev.dm_blk_close || name === Ev.dm_blk_open;
+    if (!ends && name !== Ev.test_bit && name !== Ev.dm_get && name !== Ev.md_access) continue;
     if (trace.argId(e, Key.md) !== md) continue;
-    if (trace.name[e] === Ev.dm_blk_close || trace.name[e] === Ev.dm_blk_open) break;
-    if (PATH_EVENTS.has(trace.name[e])) path.push(e);
+    if (ends) break;
+    path.push(e);
   }
   return path;
 }
@@ -74,6 +83,6 @@ function report(ctx: RuleContext, open: number, path: number, other: number, fin
     md,
     message: `dm_blk_open of ${md} at ${at(trace, open)} (${trace.taskName(open)}) uses the device through private_data without a reference; ${trace.describe(path).split(' ')[0]} at ${at(trace, path)} is concurrent with ${what} by ${trace.taskName(other)}`,
     window: lanes,
-    witness: witness(ctx, keys, lanes),
+    witness: () => witness(ctx, keys, lanes),
   });
 }
