@@ -25,18 +25,6 @@ export interface HeldLockFacts {
   findRelease: Map<number, number>;
 }
 
-/** Is the event a lock release (spin_unlock, mutex_unlock, up_read, up_write)? */
-export function isRelease(trace: Trace, event: number): boolean {
-  const name = trace.name[event];
-  return name === Ev.spin_unlock || name === Ev.mutex_unlock || name === Ev.up_read || name === Ev.up_write;
-}
-
-/** The lock an acquire or release names: its `lock`, or the anonymous lock when it names none. */
-export function lockOf(trace: Trace, event: number): number {
-  const lock = trace.argId(event, Key.lock);
-  return lock >= 0 ? lock : trace.strings.intern(ANONYMOUS_LOCK);
-}
-
 const factsOf = new WeakMap<Trace, HeldLockFacts>();
 
 /** The held-lock answers for `trace`, worked out on first use. */

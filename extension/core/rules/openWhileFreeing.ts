@@ -16,18 +16,19 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
   for (const open of eventsNamed(trace, Ev.dm_blk_open)) {
     const md = trace.argId(open, Key.md);
     const task = trace.task[open];
-    const otherFrees = (frees.get(md) ?? []).filter((f) => trace.task[f] !== task);
-    const finalPuts = (puts.get(md) ?? []).filter((p) => trace.task[p] !== task);
-    if (otherFrees.length === 0 && finalPuts.length === 0) continue;
+    const mdFrees = frees.get(md) ?? [];
+    const mdPuts = puts.get(md) ?? [];
+    if (mdFrees.length === 0 && mdPuts.length === 0) continue;
 
     const path = openPath(ctx, open);
-    // A free or put that happens before the open, or after the path's last event, is concurrent with none of the path.
+    // Only a free or final put of another task that happens neither before the open nor after the
+    // path's last event can be concurrent with an event of the path (most opens stop here).
     const last = path[path.length - 1];
-    const mayRace = (k: number) => !hb.happensBefore(k, open) && !hb.happensBefore(last, k);
-    const freesNear = otherFrees.filter(mayRace);
-    const putsNear = finalPuts.filter(mayRace);
-    if (freesNear.length === 0 && putsNear.length === 0) continue;
+    const mayRace = (k: number) => trace.task[k] !== task && !hb.happensBefore(k, open) && !hb.happensBefore(last, k);
+    if (!mdFrees.some(mayRace) && !mdPuts.some(mayRace)) continue;
 
+    const freesNear = mdFrees.filter(mayRace);
+    const putsNear = mdPuts.filter(mayRace);
     let conflict: { path: number; other: number } | undefined;
     for (const e of path) {
       const free = freesNear.find((f) => hb.concurrent(e, f));
@@ -39,7 +40,8 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
       }
     }
     if (!conflict) continue;
-    out.push(report(ctx, open, conflict.path, conflict.other, finalPuts, otherFrees));
+    const otherTask = (k: number) => trace.task[k] !== task;
+    out.push(report(ctx, open, conflict.path, conflict.other, mdPuts.filter(otherTask), mdFrees.filter(otherTask)));
   }
   return out;
 }
