@@ -47,6 +47,17 @@ interface NameInfo {
   keyUse: number[];
   /** Rewritten value ids by raw key id, then by raw value id. */
   rewritten: Map<number, Map<number, number>>;
+  /** The arg keys of the last event of this name read (most events of a name have the same). */
+  layout: KeyLayout | undefined;
+}
+
+/** Arg keys in order: their hashes, raw key ids, and bytes back to back. */
+interface KeyLayout {
+  count: number;
+  hashes: Int32Array;
+  rawKeys: Int32Array;
+  ends: Int32Array;
+  bytes: Uint8Array;
 }
 
 const enum Phase {
@@ -73,7 +84,8 @@ export class ChromeByteEvents {
   /** `pid:tid` and `thread/tid` by pid, then tid. */
   private readonly tasks = new Map<number, Map<number, { key: string; name: string }>>();
   private readonly rawKeyOf = new Int32Array(64);
-  private readonly args: number[] = [];
+  /** The (key, value) ids of the event being read. */
+  private readonly args = new Int32Array(128);
   private readonly finding: Uint8Array;
 
   constructor(
@@ -103,26 +115,31 @@ export class ChromeByteEvents {
     const info = this.names[rawName] ?? this.resolve(rawName);
     if (info.declined) return ByteEvent.Declined;
     const count = e.argCount;
-    const rawKeyOf = this.rawKeyOf;
-    for (let k = 0; k < count; k++) {
-      const rawKey = this.rawKeys.internHashedBytes(b, e.keyStart[k], e.keyEnd[k], e.keyHash[k]);
-      for (let j = 0; j < k; j++) if (rawKeyOf[j] === rawKey) return ByteEvent.Declined; // a key twice: JSON.parse keeps the last value
-      rawKeyOf[k] = rawKey;
-      if ((info.keyUse[rawKey] ?? this.keyUse(info, rawKey)) === KeyUse.Declined) return ByteEvent.Declined;
+    let rawKeyOf: Int32Array;
+    if (info.layout && sameKeys(info.layout, e, b)) rawKeyOf = info.layout.rawKeys;
+    else {
+      rawKeyOf = this.rawKeyOf;
+      for (let k = 0; k < count; k++) {
+        const rawKey = this.rawKeys.internHashedBytes(b, e.keyStart[k], e.keyEnd[k], e.keyHash[k]);
+        for (let j = 0; j < k; j++) if (rawKeyOf[j] === rawKey) return ByteEvent.Declined; // a key twice: JSON.parse keeps the last value
+        rawKeyOf[k] = rawKey;
+        if ((info.keyUse[rawKey] ?? this.keyUse(info, rawKey)) === KeyUse.Declined) return ByteEvent.Declined;
+      }
+      info.layout = keyLayout(e, b, rawKeyOf);
     }
     // interned in add()'s order: the name, then each key and its value
     const strings = this.out.builder.strings;
     if (info.id < 0) info.id = strings.intern(info.resolved);
     const args = this.args;
-    args.length = 0;
     for (let k = 0; k < count; k++) {
       const rawKey = rawKeyOf[k];
       let key = this.keyIds[rawKey] ?? -1;
       if (key < 0) this.keyIds[rawKey] = key = strings.intern(this.rawKeys.get(rawKey));
-      args.push(key, this.value(e, b, k, info, rawKey));
+      args[2 * k] = key;
+      args[2 * k + 1] = this.value(e, b, k, info, rawKey);
     }
     const task = this.task(e.hasPid ? e.pid : e.tid, e.hasTid ? e.tid : e.pid);
-    this.out.queueResolved(timeNs, cpu, this.out.queueTask(task.key, task.name), info.id, info.known, line, args, args.length);
+    this.out.queueResolved(timeNs, cpu, this.out.queueTask(task.key, task.name), info.id, info.known, line, args, 2 * count);
     return ByteEvent.Added;
   }
 
@@ -158,6 +175,7 @@ export class ChromeByteEvents {
       declined: base === 'sys_exit_wait4' || resolved === 'task_fork' || resolved === 'task_wait',
       keyUse: [],
       rewritten: new Map(),
+      layout: undefined,
     };
     this.names[rawName] = info;
     return info;
@@ -178,6 +196,30 @@ export class ChromeByteEvents {
     if (!t) byTid.set(tid, (t = { key: `${String(pid)}:${String(tid)}`, name: `thread/${String(tid)}` }));
     return t;
   }
+}
+
+/** Are the arg keys of e those of `layout`, in the same order? */
+function sameKeys(layout: KeyLayout, e: EventShape, b: Uint8Array): boolean {
+  if (layout.count !== e.argCount) return false;
+  let from = 0;
+  for (let k = 0; k < layout.count; k++) {
+    const start = e.keyStart[k];
+    const to = layout.ends[k];
+    if (layout.hashes[k] !== e.keyHash[k] || to - from !== e.keyEnd[k] - start) return false;
+    for (let j = from; j < to; j++) if (layout.bytes[j] !== b[start + j - from]) return false;
+    from = to;
+  }
+  return true;
+}
+
+function keyLayout(e: EventShape, b: Uint8Array, rawKeys: Int32Array): KeyLayout {
+  const count = e.argCount;
+  const ends = new Int32Array(count);
+  let length = 0;
+  for (let k = 0; k < count; k++) ends[k] = length += e.keyEnd[k] - e.keyStart[k];
+  const bytes = new Uint8Array(length);
+  for (let k = 0; k < count; k++) bytes.set(b.subarray(e.keyStart[k], e.keyEnd[k]), k === 0 ? 0 : ends[k - 1]);
+  return { count, hashes: e.keyHash.slice(0, count), rawKeys: rawKeys.slice(0, count), ends, bytes };
 }
 
 function sameBytes(b: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
