@@ -111,7 +111,7 @@ export class ChromeByteEvents {
     if (!e.hasName || e.nameEnd === e.nameStart) return ByteEvent.Declined;
     const cpu = e.cpu < 0 ? 0 : e.cpu;
     if (!inRange('cpu', cpu)) return ByteEvent.Declined;
-    const rawName = this.rawNames.internHashedBytes(b, e.nameStart, e.nameEnd, e.nameHash);
+    const rawName = this.rawNames.internAscii(b, e.nameStart, e.nameEnd);
     const info = this.names[rawName] ?? this.resolve(rawName);
     if (info.declined) return ByteEvent.Declined;
     const count = e.argCount;
@@ -120,7 +120,7 @@ export class ChromeByteEvents {
     else {
       rawKeyOf = this.rawKeyOf;
       for (let k = 0; k < count; k++) {
-        const rawKey = this.rawKeys.internHashedBytes(b, e.keyStart[k], e.keyEnd[k], e.keyHash[k]);
+        const rawKey = this.rawKeys.internAscii(b, e.keyStart[k], e.keyEnd[k]);
         for (let j = 0; j < k; j++) if (rawKeyOf[j] === rawKey) return ByteEvent.Declined; // a key twice: JSON.parse keeps the last value
         rawKeyOf[k] = rawKey;
         if ((info.keyUse[rawKey] ?? this.keyUse(info, rawKey)) === KeyUse.Declined) return ByteEvent.Declined;
@@ -148,9 +148,9 @@ export class ChromeByteEvents {
     const strings = this.out.builder.strings;
     const kind = e.valueKind[k];
     if (info.keyUse[rawKey] === KeyUse.Plain) {
-      return kind <= ValueKind.Integer ? strings.internHashedBytes(b, e.valueStart[k], e.valueEnd[k], e.valueHash[k]) : strings.intern(LITERALS[kind]);
+      return kind <= ValueKind.Integer ? strings.internAscii(b, e.valueStart[k], e.valueEnd[k]) : strings.intern(LITERALS[kind]);
     }
-    const raw = kind <= ValueKind.Integer ? this.rawValues.internHashedBytes(b, e.valueStart[k], e.valueEnd[k], e.valueHash[k]) : this.rawValues.intern(LITERALS[kind]);
+    const raw = kind <= ValueKind.Integer ? this.rawValues.internAscii(b, e.valueStart[k], e.valueEnd[k]) : this.rawValues.intern(LITERALS[kind]);
     let byValue = info.rewritten.get(rawKey);
     if (!byValue) info.rewritten.set(rawKey, (byValue = new Map()));
     let id = byValue.get(raw);
