@@ -18,7 +18,7 @@
 // events they are 16-bit (half the bytes); trie nodes hold offsets and stay 32-bit.
 
 import type { Trace } from '../trace/model';
-import { Growable } from '../trace/growable';
+import { Growable, type NarrowInts } from '../trace/growable';
 import { firstIncoming } from './edgeList';
 
 const FANOUT_BITS = 4;
@@ -442,9 +442,8 @@ export function computeClocks(
   return { runs: runs.finish(starts), clocks };
 }
 
-
 /** Counts the edges into each task's events into `perTask`; returns how many edges cross tasks. */
-function countIncoming(task: Int32Array, edges: { from: Int32Array; to: Int32Array }, perTask: Int32Array): number {
+function countIncoming(task: NarrowInts, edges: { from: Int32Array; to: Int32Array }, perTask: Int32Array): number {
   const { from, to } = edges;
   let crossTask = 0;
   for (let k = 0; k < to.length; k++) {

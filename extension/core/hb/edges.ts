@@ -50,7 +50,7 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
   const others = new OtherEdges(trace, taskEvents, edges, locks);
   // Most of these events are spinlocks and mutexes: this loop is kept small (quick to compile in a
   // cold process) and has one branch for all the rarer events, OtherEdges'.
-  const { name: names, argStart, args } = trace;
+  const names = trace.name;
   const lockKey = Key.lock;
   const lastRelease = locks.lastRelease;
   for (let k = 0; k < events.length; k++) {
@@ -60,14 +60,7 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
       others.event(step, i);
       continue;
     }
-    // The lock (trace.argId, inlined: this runs for most events here)
-    let lock = -1;
-    for (let a = argStart[i], end = argStart[i + 1]; a < end; a += 2) {
-      if (args[a] === lockKey) {
-        lock = args[a + 1];
-        break;
-      }
-    }
+    const lock = trace.argId(i, lockKey);
     if (lock < 0) continue;
     if (step === Step.Release) lastRelease[lock] = i + 1;
     else locks.acquire(lock, i);

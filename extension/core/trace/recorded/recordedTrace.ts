@@ -227,6 +227,36 @@ export class RecordedTrace {
     q.argEnd.push(q.args.length);
   }
 
+  // Chrome JSON's byte path (chromeByteEvents.ts) resolves the names and values of plain events itself,
+  // with caches of its own, and queues them here as add() would, without a string per event.
+
+  /** The resolver add() uses for event names (its answers change only when a directive is read). */
+  get eventNames(): EventNameResolver {
+    return this.names;
+  }
+
+  /** What add() does with an event's task (key and name), for a time-ordered format: returns the task's queue slot. */
+  queueTask(taskKey: string, taskName: string): number {
+    const known = this.taskNames.get(taskKey);
+    if (known === undefined) this.taskNames.set(taskKey, taskName);
+    else if (isUnknownComm(known) && !isUnknownComm(taskName)) this.laterNames.set(taskKey, taskName);
+    return (this.pending as PendingEvents).keyId(taskKey);
+  }
+
+  /** Queues a plain event (no call site, caller or bare value) as add() does, its name and argument ids already resolved. */
+  queueResolved(timeNs: number, cpu: number, task: number, name: number, known: boolean, line: number, args: ArrayLike<number>, argValues: number): void {
+    const q = this.pending as PendingEvents;
+    q.time.push(timeNs);
+    q.cpu.push(cpu);
+    q.task.push(task);
+    q.name.push(name);
+    q.line.push(line);
+    q.kind.push(Kind.Plain | (known ? 8 : 0));
+    q.fn.push(-1);
+    for (let k = 0; k < argValues; k++) q.args.push(args[k]);
+    q.argEnd.push(q.args.length);
+  }
+
   /**
    * A return probe's `$retval` is its `ret` (values.ts); an entry's unnamed
    * `argN` takes the parameter's name unless the probe also printed that name;
