@@ -116,17 +116,18 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
   e.lines = 0;
   p++;
   for (;;) {
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] !== QUOTE) return FALLBACK; // `{}` and `{,` too: the careful path says what is missing
     const keyStart = p + 1;
-    p = readString(b, keyStart, n, e);
+    p = readKey(b, keyStart, n);
     if (p < 0) return p;
     const keyEnd = p - 1;
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] !== COLON) return FALLBACK;
-    p = skipSpace(b, p + 1, n, e);
+    p++;
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     const bit = keyBit(b, keyStart, keyEnd - keyStart);
     if (bit < 0) return FALLBACK; // a flow key
@@ -178,7 +179,7 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
         else p = readLiteral(b, p, n);
         if (p < 0) return p;
     }
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] === CLOSE) return p + 1;
     if (b[p] !== COMMA) return FALLBACK;
@@ -188,7 +189,7 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
 
 /** The `args` object after its `{`: returns the offset after its `}`. */
 function readArgs(b: Uint8Array, p: number, n: number, e: EventShape): number {
-  p = skipSpace(b, p, n, e);
+  if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
   if (p >= n) return INCOMPLETE;
   if (b[p] === CLOSE) return p + 1;
   for (let k = 0; ; k++) {
@@ -200,10 +201,11 @@ function readArgs(b: Uint8Array, p: number, n: number, e: EventShape): number {
     if (p < 0) return p;
     const keyEnd = p - 1;
     const keyHash = e.stringHash;
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] !== COLON) return FALLBACK;
-    p = skipSpace(b, p + 1, n, e);
+    p++;
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     const c = b[p];
     const valueStart = c === QUOTE ? p + 1 : p;
@@ -238,11 +240,12 @@ function readArgs(b: Uint8Array, p: number, n: number, e: EventShape): number {
       e.valueKind[a] = kind;
       e.argCount = a + 1;
     }
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] === CLOSE) return p + 1;
     if (b[p] !== COMMA) return FALLBACK;
-    p = skipSpace(b, p + 1, n, e);
+    p++;
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
   }
 }
@@ -271,6 +274,16 @@ function readString(b: Uint8Array, p: number, n: number, e: EventShape): number 
     }
     if (c < 32 || c > 126 || c === BACKSLASH) return FALLBACK;
     h = hashStep(h, c);
+  }
+  return INCOMPLETE;
+}
+
+/** readString without the hash. */
+function readKey(b: Uint8Array, p: number, n: number): number {
+  while (p < n) {
+    const c = b[p++];
+    if (c === QUOTE) return p;
+    if (c < 32 || c > 126 || c === BACKSLASH) return FALLBACK;
   }
   return INCOMPLETE;
 }
