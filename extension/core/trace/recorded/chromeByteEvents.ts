@@ -51,10 +51,9 @@ interface NameInfo {
   layout: KeyLayout | undefined;
 }
 
-/** Arg keys in order: their hashes, raw key ids, and bytes back to back. */
+/** Arg keys in order: their raw key ids, and bytes back to back. */
 interface KeyLayout {
   count: number;
-  hashes: Int32Array;
   rawKeys: Int32Array;
   ends: Int32Array;
   bytes: Uint8Array;
@@ -111,7 +110,7 @@ export class ChromeByteEvents {
     if (!e.hasName || e.nameEnd === e.nameStart) return ByteEvent.Declined;
     const cpu = e.cpu < 0 ? 0 : e.cpu;
     if (!inRange('cpu', cpu)) return ByteEvent.Declined;
-    const rawName = this.rawNames.internHashedBytes(b, e.nameStart, e.nameEnd, e.nameHash);
+    const rawName = this.rawNames.internAscii(b, e.nameStart, e.nameEnd);
     const info = this.names[rawName] ?? this.resolve(rawName);
     if (info.declined) return ByteEvent.Declined;
     const count = e.argCount;
@@ -120,7 +119,7 @@ export class ChromeByteEvents {
     else {
       rawKeyOf = this.rawKeyOf;
       for (let k = 0; k < count; k++) {
-        const rawKey = this.rawKeys.internHashedBytes(b, e.keyStart[k], e.keyEnd[k], e.keyHash[k]);
+        const rawKey = this.rawKeys.internAscii(b, e.keyStart[k], e.keyEnd[k]);
         for (let j = 0; j < k; j++) if (rawKeyOf[j] === rawKey) return ByteEvent.Declined; // a key twice: JSON.parse keeps the last value
         rawKeyOf[k] = rawKey;
         if ((info.keyUse[rawKey] ?? this.keyUse(info, rawKey)) === KeyUse.Declined) return ByteEvent.Declined;
@@ -148,9 +147,9 @@ export class ChromeByteEvents {
     const strings = this.out.builder.strings;
     const kind = e.valueKind[k];
     if (info.keyUse[rawKey] === KeyUse.Plain) {
-      return kind <= ValueKind.Integer ? strings.internHashedBytes(b, e.valueStart[k], e.valueEnd[k], e.valueHash[k]) : strings.intern(LITERALS[kind]);
+      return kind <= ValueKind.Integer ? strings.internAscii(b, e.valueStart[k], e.valueEnd[k]) : strings.intern(LITERALS[kind]);
     }
-    const raw = kind <= ValueKind.Integer ? this.rawValues.internHashedBytes(b, e.valueStart[k], e.valueEnd[k], e.valueHash[k]) : this.rawValues.intern(LITERALS[kind]);
+    const raw = kind <= ValueKind.Integer ? this.rawValues.internAscii(b, e.valueStart[k], e.valueEnd[k]) : this.rawValues.intern(LITERALS[kind]);
     let byValue = info.rewritten.get(rawKey);
     if (!byValue) info.rewritten.set(rawKey, (byValue = new Map()));
     let id = byValue.get(raw);
@@ -205,7 +204,7 @@ function sameKeys(layout: KeyLayout, e: EventShape, b: Uint8Array): boolean {
   for (let k = 0; k < layout.count; k++) {
     const start = e.keyStart[k];
     const to = layout.ends[k];
-    if (layout.hashes[k] !== e.keyHash[k] || to - from !== e.keyEnd[k] - start) return false;
+    if (to - from !== e.keyEnd[k] - start) return false;
     for (let j = from; j < to; j++) if (layout.bytes[j] !== b[start + j - from]) return false;
     from = to;
   }
@@ -219,7 +218,7 @@ function keyLayout(e: EventShape, b: Uint8Array, rawKeys: Int32Array): KeyLayout
   for (let k = 0; k < count; k++) ends[k] = length += e.keyEnd[k] - e.keyStart[k];
   const bytes = new Uint8Array(length);
   for (let k = 0; k < count; k++) bytes.set(b.subarray(e.keyStart[k], e.keyEnd[k]), k === 0 ? 0 : ends[k - 1]);
-  return { count, hashes: e.keyHash.slice(0, count), rawKeys: rawKeys.slice(0, count), ends, bytes };
+  return { count, rawKeys: rawKeys.slice(0, count), ends, bytes };
 }
 
 function sameBytes(b: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
