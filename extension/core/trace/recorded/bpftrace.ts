@@ -12,7 +12,7 @@ import type { Trace } from '../model';
 import type { LineParser } from '../parser';
 import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { callOfName } from './eventNames';
-import { inRange } from '../numbers';
+import { MAX_INT32, MAX_TIME_NS } from '../numbers';
 import { ByteEvent, asciiHash, digitsValue, hasByte, readBodyBytes, skipBlankBytes, tokenEndBytes } from './byteEvents';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
@@ -32,7 +32,7 @@ export class BpftraceParser implements LineParser {
 
   /**
    * The byte path (byteEvents.ts) for the common line: `nsecs cpu tid comm
-   * event key=val ...` with a one-word comm, numbers of at most 15 digits and
+   * event key=val ...` with a one-word comm, numbers of at most 20 digits and
    * every token after the event a key=value. False leaves the line to line().
    */
   lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean {
@@ -45,7 +45,7 @@ export class BpftraceParser implements LineParser {
     p = skipBlankBytes(b, q, end);
     q = tokenEndBytes(b, p, end);
     const cpu = digitsValue(b, p, q);
-    if (timeNs < 0 || cpu < 0 || !inRange('cpu', cpu)) return false;
+    if (timeNs < 0 || timeNs > MAX_TIME_NS || cpu < 0 || cpu > MAX_INT32) return false;
     ev.pidStart = p = skipBlankBytes(b, q, end);
     ev.pidEnd = q = tokenEndBytes(b, p, end);
     if (digitsValue(b, p, q) < 0) return false;

@@ -72,13 +72,22 @@ export class ByteEvent {
   }
 }
 
+/**
+ * Where an event's time is read from (the event itself): a double handed from
+ * function to function as an argument is boxed into a new heap number each
+ * time, a field is not (builder.ts setTime).
+ */
+export interface TimeOf {
+  readonly timeNs: number;
+}
+
 /** What ByteEvents adds events to (RecordedTrace): the same steps its text path takes. */
 export interface ByteEventSink {
   readonly builder: TraceBuilder;
   keyOf(taskKey: string): number;
   hasKnownName(key: number): boolean;
   noteTaskName(key: number, taskName: string): void;
-  addInterned(timeNs: number, cpu: number, key: number, name: number, line: number, args: number[], caller: string | undefined, kind: Kind, fn: string, fnId: number, known: boolean, context: string | undefined): void;
+  addInterned(at: TimeOf, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined, kind: Kind, fn: string, fnId: number, known: boolean, context: string | undefined): void;
 }
 
 /** How a layout names the probed call: from the location column (`addressFirst` as readProbeBody), or from the name alone (bpftrace). */
@@ -203,7 +212,6 @@ export class ByteEvents {
     const n = ev.argCount;
     if (probe.nameId < 0) probe.nameId = strings.intern(probe.resolved);
     const args = this.argIds;
-    args.length = 2 * n;
     for (let i = 0; i < n; i++) {
       const t = this.targetOf(this.rules[i], probe, n);
       if (t.id < 0) t.id = strings.intern(t.key);
@@ -217,7 +225,7 @@ export class ByteEvents {
       if (probe.fnId < 0) probe.fnId = strings.intern(probe.fn);
       fnId = probe.fnId;
     }
-    this.out.addInterned(ev.timeNs, ev.cpu, ev.key, probe.nameId, ev.line, args, probe.returnSite ?? ev.caller, probe.kind, probe.fn, fnId, probe.known, undefined);
+    this.out.addInterned(ev, ev.cpu, ev.key, probe.nameId, ev.line, args, 2 * n, probe.returnSite ?? ev.caller, probe.kind, probe.fn, fnId, probe.known, undefined);
   }
 
   private targetOf(rule: KeyRule, probe: Probe, argCount: number): KeyTarget {
@@ -456,14 +464,22 @@ export function secondsBytesToNs(b: Uint8Array, p: number, end: number): number 
 }
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
-/** The value of the decimal digits bytes[p, end) (at most 15: exact), or -1 when they are not that. */
+/**
+ * The value of the decimal digits bytes[p, end) as Number() reads them (at
+ * most 20 digits: a u64), or -1 when they are not that.
+ */
 export function digitsValue(b: Uint8Array, p: number, end: number): number {
-  if (p === end || end - p > 15) return -1;
-  let v = 0;
-  for (; p < end; p++) {
-    const c = b[p];
+  if (p === end || end - p > 20) return -1;
+  // up to 15 digits the value is exact digit by digit; above, the part past them (at most 5 digits) times 1e15 is
+  // still exact, so the one rounding of the sum is Number()'s correctly rounded result
+  const split = end - p > 15 ? end - 15 : p;
+  let high = 0;
+  let low = 0;
+  for (let i = p; i < end; i++) {
+    const c = b[i];
     if (c < ZERO || c > ZERO + 9) return -1;
-    v = v * 10 + (c - ZERO);
+    if (i < split) high = high * 10 + (c - ZERO);
+    else low = low * 10 + (c - ZERO);
   }
-  return v;
+  return split === p ? low : high * 1e15 + low;
 }

@@ -11,7 +11,7 @@ import { TraceBuilder } from '../builder';
 import type { TaskInfo, Trace, TraceFormat } from '../model';
 import { LineError, isBlank, quote } from '../scan';
 import { CallMerger, KIND_OF_CALL, Kind, type GapMark } from './callMerger';
-import { ByteEvents, type ByteEvent, type ByteLayout } from './byteEvents';
+import { ByteEvents, type ByteEvent, type ByteLayout, type TimeOf } from './byteEvents';
 import { EventNameResolver } from './eventNames';
 import type { CallSite } from './fields';
 import { normalizeValue, parameterName, pidValue, returnArgumentName } from './values';
@@ -111,7 +111,7 @@ export class RecordedTrace {
     if (options.bytes) this.bytes = new ByteEvents(this, this.names, this.directives, options.bytes, options.timeOrdered);
     this.calls = new CallMerger({
       emit: (e) => {
-        const index = this.emit(e.timeNs, e.cpu, this.keyOf(e.taskKey), e.name, e.line, e.args, e.args.length, e.caller);
+        const index = this.emit(e, e.cpu, this.keyOf(e.taskKey), e.name, e.line, e.args, e.args.length, e.caller);
         if (e.entryLine !== undefined) this.builder.callEntryLine.set(index, e.entryLine);
       },
       gap: (g) => this.builder.gaps.push({ cpu: g.cpu, lost: g.lost, line: g.line, beforeEvent: this.builder.eventCount }),
@@ -215,7 +215,7 @@ export class RecordedTrace {
     this.noteTaskName(key, e.taskName);
     const fnId = this.pending && e.call ? strings.intern(e.call.fn) : -1;
     const kind = e.call ? KIND_OF_CALL[e.call.kind] : Kind.Plain;
-    this.addInterned(e.timeNs, e.cpu, key, name, e.line, args, e.caller, kind, e.call?.fn ?? '', fnId, this.names.isKnown(resolved), e.context);
+    this.addInterned(e, e.cpu, key, name, e.line, args, args.length, e.caller, kind, e.call?.fn ?? '', fnId, this.names.isKnown(resolved), e.context);
   }
 
   /**
@@ -253,28 +253,29 @@ export class RecordedTrace {
 
   /**
    * Adds (file order) or queues (time order) an event whose name and argument
-   * ids are interned; `fn` is the function of its call ('' for none), `fnId`
-   * its interned id (-1 for none; only time-ordered traces need it).
+   * ids (the first `argValues` of `args`) are interned; `fn` is the function of
+   * its call ('' for none), `fnId` its interned id (-1 for none; only
+   * time-ordered traces need it). The time is read from `at` (TimeOf).
    */
-  addInterned(timeNs: number, cpu: number, key: number, name: number, line: number, args: number[], caller: string | undefined, kind: Kind, fn: string, fnId: number, known: boolean, context: string | undefined): void {
+  addInterned(at: TimeOf, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined, kind: Kind, fn: string, fnId: number, known: boolean, context: string | undefined): void {
     const q = this.pending;
     if (!q) {
       if (this.calls.passes(kind, fn)) {
-        this.emit(timeNs, cpu, key, name, line, args, args.length, caller);
+        this.emit(at, cpu, key, name, line, args, argValues, caller);
         return;
       }
-      this.calls.push({ timeNs, cpu, taskKey: this.keys[key], name, line, args: args.slice(), caller, kind, fn, known, context });
+      this.calls.push({ timeNs: at.timeNs, cpu, taskKey: this.keys[key], name, line, args: Array.prototype.slice.call(args, 0, argValues) as number[], caller, kind, fn, known, context });
       return;
     }
     if (caller !== undefined) q.callers.set(q.length, caller);
-    q.time.push(timeNs);
+    q.time.push(at.timeNs);
     q.cpu.push(cpu);
     q.task.push(key);
     q.name.push(name);
     q.line.push(line);
     q.kind.push(kind | (known ? 8 : 0));
     q.fn.push(fnId);
-    for (let k = 0; k < args.length; k++) q.args.push(args[k]);
+    for (let k = 0; k < argValues; k++) q.args.push(args[k]);
     q.argEnd.push(q.args.length);
   }
 
@@ -360,19 +361,22 @@ export class RecordedTrace {
       };
       const { time, cpu, task, name, line, argEnd, args, kind, fn } = q;
       const strings = this.builder.strings;
+      const at = { timeNs: 0 };
+      /** Function names by id: strings.get() is a Map lookup per call. */
+      const fnNames: string[] = [];
+      const eventArgs = this.argBuffer;
       for (let i = 0; i < order.length; i++) {
         const a = order[i];
         gapsBefore(i);
         const from = a === 0 ? 0 : argEnd.data[a - 1];
         const to = argEnd.data[a];
         const k = kind.data[a];
-        const f = fn.data[a] < 0 ? '' : strings.get(fn.data[a]);
+        const f = fn.data[a] < 0 ? '' : (fnNames[fn.data[a]] ??= strings.get(fn.data[a]));
         if (this.calls.passes(k & 7, f)) {
           // copied to a reused array: cheaper than a typed-array view per event
-          const eventArgs = this.argBuffer;
-          eventArgs.length = 0;
-          for (let j = from; j < to; j++) eventArgs.push(args.data[j]);
-          this.emit(time.data[a], cpu.data[a], task.data[a], name.data[a], line.data[a], eventArgs, to - from, q.callers.get(a));
+          for (let j = from; j < to; j++) eventArgs[j - from] = args.data[j];
+          at.timeNs = time.data[a];
+          this.emit(at, cpu.data[a], task.data[a], name.data[a], line.data[a], eventArgs, to - from, q.callers.size === 0 ? undefined : q.callers.get(a));
           continue;
         }
         this.calls.push({
@@ -413,12 +417,13 @@ export class RecordedTrace {
   }
 
   /** Adds the event to the trace; returns its index. */
-  private emit(timeNs: number, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): number {
+  private emit(at: TimeOf, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): number {
     const b = this.builder;
     // a key's name is settled by its first event (Chrome's thread_name comes before the first emit, at finish)
     let task = this.keyTasks[key] - 1;
     if (task < 0) this.keyTasks[key] = (task = b.taskId(this.keyNames[key] ?? this.keys[key], cpu)) + 1;
-    const index = b.addEvent(timeNs, cpu, task, name, line, args, argValues / 2);
+    const index = b.addEvent(0, cpu, task, name, line, args, argValues / 2);
+    b.setTime(index, at.timeNs);
     if (caller !== undefined) b.callers.set(index, caller);
     return index;
   }

@@ -96,7 +96,7 @@ const perfLine = fc.oneof(
 );
 
 const bpftraceLine = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(pick('5000001616', '12', '1234567890123456789', 'x1'), cpu, pid, comm, pick('kretprobe:dm_get_md', 'kprobe:dm_get', 'fexit:dm_mod:dm_get_md', 'md=md0'), eventName, args).map(([ns, n, id, c, e1, e2, a]) => `${ns} ${n} ${id} ${c} ${e1.startsWith('k') || e1.startsWith('f') ? e1 : e2} ${a}`) },
+  { weight: 6, arbitrary: fc.tuple(pick('5000001616', '12', '1234567890123456789', '18446744073709551615', '99999999999999999999', '9007199254740993', 'x1'), cpu, pid, comm, pick('kretprobe:dm_get_md', 'kprobe:dm_get', 'fexit:dm_mod:dm_get_md', 'md=md0'), eventName, args).map(([ns, n, id, c, e1, e2, a]) => `${ns} ${n} ${id} ${c} ${e1.startsWith('k') || e1.startsWith('f') ? e1 : e2} ${a}`) },
   { weight: 1, arbitrary: pick('Attaching 3 probes...', 'Lost 5 events', '@holders[md0]: 3', '^C') },
   { weight: 1, arbitrary: otherLine },
 );
