@@ -20,8 +20,12 @@ const KEYS = [
 type KeyName = (typeof KEYS)[number];
 export const Key = Object.fromEntries(KEYS.map((k, i) => [k, VOCABULARY.length + i])) as { readonly [K in KeyName]: number };
 
-/** The hash StringTable uses (FNV-1a over code units): its start value, and one step. */
-export const HASH_START = 0x811c9dc5;
+/**
+ * The hash StringTable uses (FNV-1a over code units): its start value, and one
+ * step. The start is an int32 as every step's result is: the slots hold int32
+ * hashes, and the empty string's hash is the start itself.
+ */
+export const HASH_START = 0x811c9dc5 | 0;
 export const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
 
 /**

@@ -6,9 +6,9 @@
 // the event's name, call and argument rules, a pid to its task. Only tokens
 // the text path would keep (argument values, new names) reach the trace's
 // string table, in the order the text path interns them, so either path gives
-// the same trace. Anything else (non-ASCII, quoted values, `!alias` in effect,
-// syscall and fork events whose values depend on each other, errors) is left
-// to the text path: a reader returns false and the line is decoded.
+// the same trace. Anything else (non-ASCII, syscall lines whose meaning
+// depends on their values, comments, errors) is left to the text path: a
+// reader returns false and the line is decoded.
 
 import type { DirectiveReader } from '../directives';
 import { HASH_START, StringTable, hashStep } from '../stringTable';
@@ -17,7 +17,7 @@ import { KIND_OF_CALL, Kind } from './callMerger';
 import { callOfName, type EventNameResolver } from './eventNames';
 import { location, type CallSite } from './fields';
 import type { TraceBuilder } from '../builder';
-import { normalizeValue, parameterName, returnArgumentName, valueMayChange } from './values';
+import { parameterName, pidValue, returnArgumentName, valueMayChange } from './values';
 
 const EQUALS = 61;
 const QUOTE = 34;
@@ -87,6 +87,7 @@ export interface ByteEventSink {
   keyOf(taskKey: string): number;
   hasKnownName(key: number): boolean;
   noteTaskName(key: number, taskName: string): void;
+  argumentValue(name: number, key: string, rawValue: string): string;
   addInterned(at: TimeOf, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined, kind: Kind, fn: string, fnId: number, known: boolean, context: string | undefined): void;
 }
 
@@ -96,13 +97,15 @@ export interface ByteLayout {
   callFromName: boolean;
 }
 
-/** What a key of one probe becomes (values.ts): its name, and whether its values may be rewritten. */
+/** What a key of one probe becomes (values.ts): its name, and whether its values may be rewritten (normalised or aliased). */
 interface KeyTarget {
   key: string;
   /** Interned key (-1 until the first event that uses it: the text path interns it there). */
   id: number;
   normalize: boolean;
-  /** Raw value id -> interned normalised value, for a key whose values may be rewritten. */
+  /** A fork's child: its value is a pid (values.ts pidValue). */
+  pid: boolean;
+  /** Raw value id -> interned value as the rules see it, for a key whose values may be rewritten. */
   values: Map<number, number> | undefined;
 }
 
@@ -120,7 +123,7 @@ interface KeyRule {
 /** A printed event name with one location, resolved. */
 interface Probe {
   loc: number;
-  /** The text path takes the line (a syscall exit's bare value, fork and wait pids). */
+  /** The text path takes the line (a syscall exit's bare value, and whether wait4 reaped a child, depend on the values). */
   textOnly: boolean;
   resolved: string;
   /** Interned resolved name (-1 until the first event). */
@@ -185,7 +188,6 @@ export class ByteEvents {
    * true, `ev.key` is the task's key number and add() adds the event.
    */
   accept(ev: ByteEvent): boolean {
-    if (this.directives.hasAliases) return false;
     const b = ev.bytes;
     const probe = this.probeOf(ev);
     if (probe.textOnly) return false;
@@ -239,7 +241,8 @@ export class ByteEvents {
     const rawId = this.raw.internHashedBytes(b, start, end, h);
     let id = t.values!.get(rawId);
     if (id === undefined) {
-      id = this.out.builder.strings.intern(normalizeValue(name, t.key, this.raw.get(rawId)));
+      const value = this.out.argumentValue(name, t.key, this.raw.get(rawId));
+      id = this.out.builder.strings.intern(t.pid ? pidValue(value) : value);
       t.values!.set(rawId, id);
     }
     return id;
@@ -275,7 +278,7 @@ export class ByteEvents {
     const base = this.resolver.baseName(name);
     return {
       loc,
-      textOnly: base.startsWith('sys_exit_') || resolved === 'task_fork' || resolved === 'task_wait',
+      textOnly: base.startsWith('sys_exit_') || resolved === 'task_wait',
       resolved,
       nameId: -1,
       vocabularyId: this.out.builder.strings.lookup(resolved),
@@ -297,6 +300,9 @@ export class ByteEvents {
     let rule: KeyRule;
     if (probe.isReturn) {
       rule = { a: this.target(probe, returnArgumentName(key, 1)), b: this.target(probe, returnArgumentName(key, 2)), namedRaw: -1 };
+    } else if (probe.resolved === 'task_fork' && key === 'child_pid') {
+      const child = this.target(probe, 'child');
+      rule = { a: child, b: child, namedRaw: -1 };
     } else {
       const named = parameterName(probe.base, key, probe.resolved);
       const own = this.target(probe, key);
@@ -309,8 +315,10 @@ export class ByteEvents {
   private target(probe: Probe, key: string): KeyTarget {
     let t = probe.targets.get(key);
     if (t === undefined) {
-      const normalize = valueMayChange(probe.vocabularyId, key);
-      probe.targets.set(key, (t = { key, id: -1, normalize, values: normalize ? new Map() : undefined }));
+      // every resolution is made again after a directive, so `!alias` in effect is seen here
+      const pid = probe.resolved === 'task_fork' && key === 'child';
+      const normalize = pid || this.directives.hasAliases || valueMayChange(probe.vocabularyId, key);
+      probe.targets.set(key, (t = { key, id: -1, normalize, pid, values: normalize ? new Map() : undefined }));
     }
     return t;
   }
@@ -388,9 +396,10 @@ export function asciiHash(b: Uint8Array, from: number, to: number): number | und
 /**
  * readProbeBody (fields.ts) over bytes from p: the optional `(location)`, then
  * `key=value` tokens into ev (tokens without `=`, or with an empty key or
- * value, are skipped as there). With `strict` (bpftrace), every token must be
- * `key=value`. False when the text path must read the line: a quoted value,
- * a location without its `)`, a byte that is not ASCII.
+ * value, are skipped as there; `key="..."` is read up to the next quote).
+ * With `strict` (bpftrace: no quotes), every token must be `key=value`. False
+ * when the text path must read the line: a location without its `)`, a byte
+ * that is not ASCII.
  */
 export function readBodyBytes(ev: ByteEvent, b: Uint8Array, p: number, end: number, strict: boolean): boolean {
   ev.argCount = 0;
@@ -425,7 +434,20 @@ export function readBodyBytes(ev: ByteEvent, b: Uint8Array, p: number, end: numb
       p = skipBlankBytes(b, tokenEndBytes(b, eq, end), end);
       continue;
     }
-    if (!strict && eq + 1 < end && b[eq + 1] === QUOTE) return false;
+    if (!strict && eq + 1 < end && b[eq + 1] === QUOTE) {
+      // `key="..."` (a string fetch arg): up to the next quote, or the end of the line
+      let close = eq + 2;
+      let qh = HASH_START;
+      for (; close < end; close++) {
+        const c = b[close];
+        if (c === QUOTE) break;
+        if (c > 127) return false;
+        qh = hashStep(qh, c);
+      }
+      ev.pushArg(p, eq, kh, eq + 2, close, qh);
+      p = skipBlankBytes(b, close < end ? close + 1 : end, end);
+      continue;
+    }
     let v = eq + 1;
     let vh = HASH_START;
     for (; v < end; v++) {

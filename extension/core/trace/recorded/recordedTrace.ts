@@ -206,8 +206,7 @@ export class RecordedTrace {
     args.length = 0;
     for (const [rawKey, rawValue] of rawArgs) {
       const key = this.argumentName(rawKey, rawArgs, base, resolved, isReturn);
-      const aliased = this.directives.alias(rawValue);
-      let value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
+      let value = this.argumentValue(name, key, rawValue);
       if ((resolved === 'task_fork' && key === 'child') || (resolved === 'task_wait' && key === 'ret')) value = pidValue(value);
       args.push(strings.intern(key), strings.intern(value));
     }
@@ -242,6 +241,12 @@ export class RecordedTrace {
   hasKnownName(key: number): boolean {
     const name = this.keyNames[key];
     return name !== undefined && !isUnknownComm(name);
+  }
+
+  /** The value of argument `key` of event `name` as the rules see it: an `!alias` name, or the value normalised (values.ts). */
+  argumentValue(name: number, key: string, rawValue: string): string {
+    const aliased = this.directives.alias(rawValue);
+    return aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
   }
 
   /** The name a task key's event shows: the first one names the task; a known name after `<...>` is kept for finish(). */
@@ -352,7 +357,7 @@ export class RecordedTrace {
       const { order } = this.ordered();
       // a gap sits before the event that followed it in the file, wherever time order puts that event
       const indexOfArrival = new Int32Array(order.length + 1);
-      order.forEach((arrival, i) => (indexOfArrival[arrival] = i));
+      for (let i = 0; i < order.length; i++) indexOfArrival[order[i]] = i;
       indexOfArrival[order.length] = order.length;
       const gaps = this.pendingGaps.map((g) => ({ ...g, at: indexOfArrival[g.order] })).sort((x, y) => x.at - y.at);
       let nextGap = 0;
@@ -385,7 +390,7 @@ export class RecordedTrace {
           taskKey: this.keys[task.data[a]],
           name: name.data[a],
           line: line.data[a],
-          args: Array.from(args.data.subarray(from, to)),
+          args: copyOf(args.data, from, to),
           caller: q.callers.get(a),
           kind: k & 7,
           fn: f,
@@ -449,4 +454,11 @@ export function secondsToNs(text: string, start = 0, end = text.length): number 
     scale /= 10;
   }
   return whole * 1e9 + Math.round(frac);
+}
+
+/** data[from, to) as an array (Array.from of a subarray costs far more). */
+function copyOf(data: Int32Array, from: number, to: number): number[] {
+  const out = new Array<number>(to - from);
+  for (let j = from; j < to; j++) out[j - from] = data[j];
+  return out;
 }

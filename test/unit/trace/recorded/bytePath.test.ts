@@ -71,7 +71,7 @@ const location = pick(
 );
 const arg = pick(
   'md=md0', 'md=0xffff888003c4b000', 'holders=0x2', 'holders=2', 'arg1=0x10', 'arg2=0xcc0', 'ret=0x0', 'ret=0xffffffffffffffff', 'gfp=0xcc0',
-  'gfp=GFP_ATOMIC', 'minor=0x1', 'ptr=0x0', 'field="a b"', 'k=', '=v', 'k=v=w', '0x1194', 'bare', 'é=1', 'md=mdé', 'child_pid=4500',
+  'gfp=GFP_ATOMIC', 'minor=0x1', 'ptr=0x0', 'field="a b"', 'lock="_minor_lock"', 's="unterminated', 's=""', 'child=0x10', 'k=', '=v', 'k=v=w', '0x1194', 'bare', 'é=1', 'md=mdé', 'child_pid=4500',
   'lock=_minor_lock', 'ptr=MINOR_ALLOCED', 'idr=_minor_idr', 'count=0x3', 'retval=0x1',
 );
 const args = fc.array(arg, { maxLength: 4 }).map((a) => a.join(' '));
@@ -159,6 +159,14 @@ describe('recorded text formats: byte path = text path', () => {
       for (const sizes of [[1 << 20], [5, 3]]) assertSame(format, text, sizes);
       const t = parseBytes(format, new TextEncoder().encode(text), [1 << 20]);
       assert.ok(t.callEntryLine.size > 0, `${format}: the return merged into its entry`);
+    }
+  });
+
+  it('empty quoted values are one and the same value on either path', () => {
+    const text = ['dmsetup-1 [0] 1.000001: md_access: md="" field=""', 'dmsetup-1 [0] 1.000002: md_access: md="" field=""'].join('\n');
+    for (const trace of [parseText('ftrace', text), parseBytes('ftrace', new TextEncoder().encode(text), [1 << 20])]) {
+      const values = Array.from(trace.args).filter((_, k) => k % 2 === 1);
+      assert.equal(new Set(values).size, 1, 'every "" is the same string id');
     }
   });
 
