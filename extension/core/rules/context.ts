@@ -47,12 +47,24 @@ export function at(trace: Trace, event: number): string {
   return `line ${trace.line[event]}`;
 }
 
+/**
+ * A finding of `rule`. Its witness is worked out when first read: a report that
+ * shows no witness (the JSON report, the Problems panel) never pays for one.
+ */
 export function finding(
   rule: RuleId,
   severity: Finding['severity'],
-  fields: { primary: number; related: number[]; md: string; message: string; window: WindowLane[]; witness: WitnessStep[] },
+  fields: { primary: number; related: number[]; md: string; message: string; window: WindowLane[]; witness: () => WitnessStep[] },
 ): Finding {
   const info = RULES[rule];
-  const related = [...new Set(fields.related)].filter((e) => e !== fields.primary && e >= 0);
-  return { rule, name: info.name, severity, ...fields, related, consequence: info.consequence, fixedBy: info.fixedBy };
+  const { primary, md, message, window } = fields;
+  const related = [...new Set(fields.related)].filter((e) => e !== primary && e >= 0);
+  const f: Finding = { rule, name: info.name, severity, primary, related, md, message, window, witness: [], consequence: info.consequence, fixedBy: info.fixedBy };
+  let steps: WitnessStep[] | undefined;
+  Object.defineProperty(f, 'witness', {
+    enumerable: true,
+    get: () => (steps ??= fields.witness()),
+    set: (value: WitnessStep[]) => (steps = value),
+  });
+  return f;
 }

@@ -39,7 +39,7 @@ export interface Finding {
   message: string;
   /** The events of each involved task inside the window. */
   window: WindowLane[];
-  /** An ordering consistent with happens-before in which the fault happens. */
+  /** An ordering consistent with happens-before in which the fault happens (worked out on first read). */
   witness: WitnessStep[];
   /** What goes wrong in the kernel when the witness runs. */
   consequence: string;

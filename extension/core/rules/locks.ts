@@ -1,149 +1,193 @@
 // Held locks: which locks each task holds at an event, for the rules that ask
-// "under which lock?" (DMR2) and "in atomic context?" (DMR4).
+// "under which lock?" (DMR2) and "in atomic context?" (DMR4). One walk over the
+// trace, made once per trace, keeps only the answers those rules read: it runs
+// over every event of a million-event trace, so it makes no object per event.
 
 import { Key, type Trace } from '../trace/model';
-import { Ev } from '../trace/vocabulary';
-import { eventsNamed } from './queries';
-
-export interface HeldLock {
-  /** The lock's name id; an anonymous lock (a lock event without `lock`) has the id of ANONYMOUS_LOCK. */
-  lock: number;
-  acquire: number;
-  /** spin: atomic context while held; mutex: a sleeping lock (mutexes, semaphores, rw-semaphores). */
-  kind: 'spin' | 'mutex';
-}
+import { Ev, VOCABULARY } from '../trace/vocabulary';
+import { argIs } from './queries';
 
 /** The name an anonymous lock goes by in messages (the function tracer shows the call, not the lock). */
 export const ANONYMOUS_LOCK = '<anonymous>';
 
-const ACQUIRES: ReadonlySet<number> = new Set([Ev.spin_lock, Ev.mutex_lock, Ev.down_read, Ev.down_write, Ev.atomic_dec_and_lock]);
-const RELEASES: ReadonlySet<number> = new Set([Ev.spin_unlock, Ev.mutex_unlock, Ev.up_read, Ev.up_write]);
-const LOCK_EVENTS = [...ACQUIRES, ...RELEASES];
-
-/** Is the event a lock release (spin_unlock, mutex_unlock, up_read, up_write)? */
-export function isRelease(trace: Trace, event: number): boolean {
-  return RELEASES.has(trace.name[event]);
+/** What the rules ask of the held locks, answered for the whole trace. */
+export interface HeldLockFacts {
+  /**
+   * The events that may sleep by their name (mutex_lock, down_read, down_write,
+   * idr_pre_get, kmalloc: see maySleep.ts) while their task holds a spinlock,
+   * in analysis order, each with the outermost spinlock held (its acquire and its lock).
+   */
+  inSpin: { event: number[]; acquire: number[]; lock: number[] };
+  /**
+   * The idr_finds run while their task holds a lock, each with the first later
+   * release by its task of a lock held at the find (-1: none in the trace).
+   */
+  findRelease: Map<number, number>;
 }
 
-/** The lock an acquire or release names: its `lock`, or the anonymous lock when it names none. */
-export function lockOf(trace: Trace, event: number): number {
-  const lock = trace.argId(event, Key.lock);
-  return lock >= 0 ? lock : trace.strings.intern(ANONYMOUS_LOCK);
+const factsOf = new WeakMap<Trace, HeldLockFacts>();
+
+/** The held-lock answers for `trace`, worked out on first use. */
+export function heldLockFacts(trace: Trace): HeldLockFacts {
+  let facts = factsOf.get(trace);
+  if (facts) return facts;
+  // Anonymous acquires count only for the kinds whose anonymous release the trace records. A function
+  // trace of a 6.1 x86 kernel shows `_raw_spin_lock` but not the unlock, which the kernel inlines: were
+  // such acquires held, every later allocation of the task would be a false DMR4 error. Which kinds those
+  // are is known only at the end of the walk; it first assumes both, and walks again if that was wrong.
+  let walk = walkHeldLocks(trace, SPIN | MUTEX);
+  if (walk.anonymousAcquired & ~walk.anonymousReleased) walk = walkHeldLocks(trace, walk.anonymousReleased);
+  facts = walk.facts;
+  factsOf.set(trace, facts);
+  return facts;
 }
 
-/** What a lock event does to the locks its task holds (0: nothing, an acquire that does not count). */
-const Step = { AcquireSpin: 1, AcquireMutex: 2, ReleaseSpin: 3, ReleaseMutex: 4 } as const;
+/** Lock kinds as bits: spin (atomic context while held), mutex (a sleeping lock: mutexes, semaphores, rw-semaphores). */
+const SPIN = 1;
+const MUTEX = 2;
 
-/** The lock events of a trace, each with its lock and its step: worked out once, read by every walk. */
-interface LockSteps {
-  events: Int32Array;
-  lock: Int32Array;
-  step: Uint8Array;
-}
+/** What an event name does in the walk, as bits. */
+const Role = { AcquireSpin: 1, AcquireMutex: 2, AcquireDeclared: 4, ReleaseSpin: 8, ReleaseMutex: 16, Find: 32, MaySleep: 64 } as const;
+const ROLES = (() => {
+  const roles = new Uint8Array(VOCABULARY.length);
+  roles[Ev.spin_lock] = Role.AcquireSpin;
+  for (const name of [Ev.mutex_lock, Ev.down_read, Ev.down_write]) roles[name] = Role.AcquireMutex | Role.MaySleep;
+  roles[Ev.atomic_dec_and_lock] = Role.AcquireDeclared;
+  roles[Ev.spin_unlock] = Role.ReleaseSpin;
+  for (const name of [Ev.mutex_unlock, Ev.up_read, Ev.up_write]) roles[name] = Role.ReleaseMutex;
+  roles[Ev.idr_find] = Role.Find;
+  for (const name of [Ev.idr_pre_get, Ev.kmalloc]) roles[name] = Role.MaySleep;
+  return roles;
+})();
 
-const lockStepsOf = new WeakMap<Trace, LockSteps>();
+/** Above this many held locks a task counts its entries per lock (see HeldStack.release). */
+const DEEP = 16;
 
-function lockSteps(trace: Trace): LockSteps {
-  let steps = lockStepsOf.get(trace);
-  if (steps) return steps;
-  const events = eventsNamed(trace, ...LOCK_EVENTS);
-  const anonymous = trace.strings.intern(ANONYMOUS_LOCK);
-  const releasedKinds = anonymousReleaseKinds(trace, events);
-  const lock = new Int32Array(events.length);
-  const step = new Uint8Array(events.length);
-  for (let k = 0; k < events.length; k++) {
-    const i = events[k];
-    const name = trace.name[i];
-    lock[k] = lockOf(trace, i);
-    if (ACQUIRES.has(name)) {
-      if (name === Ev.atomic_dec_and_lock && trace.arg(i, 'ret') !== '1') continue;
-      const kind = lockKind(trace, i, lock[k]);
-      if (lock[k] === anonymous && !releasedKinds.has(kind)) continue;
-      step[k] = kind === 'spin' ? Step.AcquireSpin : Step.AcquireMutex;
-    } else {
-      step[k] = name === Ev.spin_unlock ? Step.ReleaseSpin : Step.ReleaseMutex;
+/** The locks one task holds, in the order taken (parallel stacks). */
+class HeldStack {
+  readonly locks: number[] = [];
+  readonly acquires: number[] = [];
+  readonly kinds: number[] = [];
+  spins = 0;
+  /** The idr_finds of the task whose held locks none of its releases has named yet, with those locks. */
+  pending: { find: number; locks: number[] }[] = [];
+  /**
+   * How many entries of each lock the task holds, once it has held more than DEEP: a release of a lock
+   * the task does not hold (a recording that starts inside a section) then costs no scan of a stack that
+   * never-released locks made deep.
+   */
+  private counts: Map<number, number> | undefined;
+
+  push(lock: number, acquire: number, kind: number): void {
+    this.locks.push(lock);
+    this.acquires.push(acquire);
+    this.kinds.push(kind);
+    if (kind === SPIN) this.spins++;
+    if (this.counts) this.counts.set(lock, (this.counts.get(lock) ?? 0) + 1);
+    else if (this.locks.length > DEEP) {
+      this.counts = new Map();
+      for (const l of this.locks) this.counts.set(l, (this.counts.get(l) ?? 0) + 1);
     }
   }
-  steps = { events, lock, step };
-  lockStepsOf.set(trace, steps);
-  return steps;
-}
 
-/**
- * Walks the trace keeping, per task, the locks it holds. `visit` sees each
- * event with the locks held just before it: every event, or, given `only`,
- * the lock events and the events named in `only` (only lock events change
- * what is held, so the others can be skipped). A named lock is released by
- * the release naming it; anonymous locks nest: a release without `lock` ends
- * the innermost anonymous lock of its kind. Anonymous locks of a kind whose
- * release the trace never records are not held at all (see anonymousReleaseKinds).
- */
-export function walkHeldLocks(trace: Trace, visit: (event: number, held: readonly HeldLock[]) => void, only?: readonly number[]): void {
-  const heldByTask: HeldLock[][] = trace.tasks.map(() => []);
-  // How many entries of each lock each task holds: a release of a lock its task does not hold (a recording
-  // that starts inside a section) costs no scan of a stack that never-released locks made deep
-  const heldCount: Map<number, number>[] = trace.tasks.map(() => new Map());
-  const anonymous = trace.strings.intern(ANONYMOUS_LOCK);
-  const steps = lockSteps(trace);
-  const lockEvents = steps.events;
-  // The other events visited, merged with the lock events as both lists go (each is in analysis order).
-  const others = only ? eventsNamed(trace, ...only) : undefined;
-  const otherCount = others ? others.length : trace.length;
-  // Past the last event: a small integer, never a heap number (this loop runs for every lock event).
-  const none = trace.length;
-  let k = 0;
-  let o = 0;
-  while (k < lockEvents.length || o < otherCount) {
-    const other = o < otherCount ? (others ? others[o] : o) : none;
-    const i = k < lockEvents.length && lockEvents[k] <= other ? lockEvents[k] : other;
-    if (i === other) o++;
-    const held = heldByTask[trace.task[i]];
-    visit(i, held);
-    if (k === lockEvents.length || lockEvents[k] !== i) continue;
-    const step = steps.step[k];
-    const lock = steps.lock[k];
-    k++;
-    if (step === Step.AcquireSpin || step === Step.AcquireMutex) {
-      held.push({ lock, acquire: i, kind: step === Step.AcquireSpin ? 'spin' : 'mutex' });
-      const counts = heldCount[trace.task[i]];
-      counts.set(lock, (counts.get(lock) ?? 0) + 1);
-    } else if (step === Step.ReleaseSpin || step === Step.ReleaseMutex) {
-      const counts = heldCount[trace.task[i]];
-      if (!counts.get(lock)) continue;
-      const kind = step === Step.ReleaseSpin ? 'spin' : 'mutex';
-      for (let h = held.length - 1; h >= 0; h--) {
-        if (held[h].lock === lock && (lock !== anonymous || held[h].kind === kind)) {
-          // removed in place (splice would allocate an array of the removed entry on every release)
-          for (let m = h + 1; m < held.length; m++) held[m - 1] = held[m];
-          held.length--;
-          counts.set(lock, counts.get(lock)! - 1);
-          break;
-        }
+  /** Ends the innermost entry of `lock` (of an anonymous lock: the innermost of its kind), if the task holds one. */
+  release(lock: number, kind: number, anonymous: number): void {
+    if (this.counts && !this.counts.get(lock)) return;
+    const { locks, acquires, kinds } = this;
+    for (let h = locks.length - 1; h >= 0; h--) {
+      if (locks[h] !== lock || (lock === anonymous && kinds[h] !== kind)) continue;
+      if (kinds[h] === SPIN) this.spins--;
+      // removed in place (splice would allocate an array of the removed entry)
+      for (let m = h + 1; m < locks.length; m++) {
+        locks[m - 1] = locks[m];
+        acquires[m - 1] = acquires[m];
+        kinds[m - 1] = kinds[m];
       }
+      locks.pop();
+      acquires.pop();
+      kinds.pop();
+      if (this.counts) this.counts.set(lock, this.counts.get(lock)! - 1);
+      return;
     }
+  }
+
+  /** The first spinlock entry in the order taken (the task holds one). */
+  outermostSpin(): number {
+    let h = 0;
+    while (this.kinds[h] !== SPIN) h++;
+    return h;
   }
 }
 
 /**
- * The kinds of lock whose anonymous release the trace records. A function
- * trace of a 6.1 x86 kernel shows `_raw_spin_lock` but not the unlock, which
- * the kernel inlines: were such acquires held, every later allocation of the
- * task would be a false DMR4 error. So an anonymous acquire counts only when
- * the recording also traces anonymous releases of its kind.
+ * Walks the trace keeping, per task, the locks it holds, and notes what the
+ * rules ask at each event, from the locks held just before it. A named lock is
+ * released by the release naming it; anonymous locks nest: a release without
+ * `lock` ends the innermost anonymous lock of its kind. Anonymous acquires of a
+ * kind not in `anonymousKinds` are not held at all.
  */
-function anonymousReleaseKinds(trace: Trace, lockEvents: Int32Array): Set<'spin' | 'mutex'> {
-  const kinds = new Set<'spin' | 'mutex'>();
-  for (let k = 0; k < lockEvents.length; k++) {
-    const i = lockEvents[k];
-    if (RELEASES.has(trace.name[i]) && trace.argId(i, Key.lock) < 0) kinds.add(trace.name[i] === Ev.spin_unlock ? 'spin' : 'mutex');
+function walkHeldLocks(trace: Trace, anonymousKinds: number): { facts: HeldLockFacts; anonymousAcquired: number; anonymousReleased: number } {
+  const facts: HeldLockFacts = { inSpin: { event: [], acquire: [], lock: [] }, findRelease: new Map() };
+  const stacks: (HeldStack | undefined)[] = new Array(trace.tasks.length);
+  const anonymous = trace.strings.intern(ANONYMOUS_LOCK);
+  const { name: names, task: tasks } = trace;
+  const V = VOCABULARY.length;
+  let anonymousAcquired = 0;
+  let anonymousReleased = 0;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const role = name < V ? ROLES[name] : 0;
+    if (role === 0) continue;
+    const task = tasks[i];
+    let held = stacks[task];
+    if (!held) stacks[task] = held = new HeldStack();
+    if (role & Role.MaySleep && held.spins > 0) {
+      const h = held.outermostSpin();
+      facts.inSpin.event.push(i);
+      facts.inSpin.acquire.push(held.acquires[h]);
+      facts.inSpin.lock.push(held.locks[h]);
+    }
+    if (role & Role.Find) {
+      if (held.locks.length > 0) {
+        facts.findRelease.set(i, -1);
+        held.pending.push({ find: i, locks: held.locks.slice() });
+      }
+      continue;
+    }
+    if (role & (Role.ReleaseSpin | Role.ReleaseMutex)) {
+      const named = trace.argId(i, Key.lock);
+      const lock = named >= 0 ? named : anonymous;
+      const kind = role & Role.ReleaseSpin ? SPIN : MUTEX;
+      if (named < 0) anonymousReleased |= kind;
+      if (held.pending.length > 0) noteRelease(facts, held, lock, i);
+      held.release(lock, kind, anonymous);
+    } else if (role & (Role.AcquireSpin | Role.AcquireMutex | Role.AcquireDeclared)) {
+      if (role & Role.AcquireDeclared && !argIs(trace, i, Key.ret, '1')) continue;
+      const named = trace.argId(i, Key.lock);
+      const lock = named >= 0 ? named : anonymous;
+      const kind = role & Role.AcquireSpin ? SPIN : role & Role.AcquireMutex ? MUTEX : declaredKind(trace, i, lock);
+      if (named < 0) {
+        anonymousAcquired |= kind;
+        if (!(anonymousKinds & kind)) continue;
+      }
+      held.push(lock, i, kind);
+    }
   }
-  return kinds;
+  return { facts, anonymousAcquired, anonymousReleased };
 }
 
-/** The kind of lock an acquire takes: its own event says, else `!lock`, else spin (atomic_dec_and_lock takes a spinlock). */
-function lockKind(trace: Trace, acquire: number, lock: number): 'spin' | 'mutex' {
-  const name = trace.name[acquire];
-  if (name === Ev.spin_lock) return 'spin';
-  if (name === Ev.mutex_lock || name === Ev.down_read || name === Ev.down_write) return 'mutex';
-  return trace.declaredLockKind(trace.strings.get(lock), trace.line[acquire]) ?? 'spin';
+/** A release of `lock` at `event`: the pending finds that held it are released here. */
+function noteRelease(facts: HeldLockFacts, held: HeldStack, lock: number, event: number): void {
+  let released = false;
+  for (const p of held.pending) {
+    if (!p.locks.includes(lock)) continue;
+    facts.findRelease.set(p.find, event);
+    released = true;
+  }
+  if (released) held.pending = held.pending.filter((p) => !p.locks.includes(lock));
+}
+
+/** The kind of lock atomic_dec_and_lock takes: `!lock` says, else spin (it takes a spinlock). */
+function declaredKind(trace: Trace, acquire: number, lock: number): number {
+  return trace.declaredLockKind(trace.strings.get(lock), trace.line[acquire]) === 'mutex' ? MUTEX : SPIN;
 }

@@ -45,7 +45,7 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
       md: names[0],
       message: `${trace.describe(unload)} at ${at(trace, unload)} unloads ${mod} while ${firstFew(names)} ${names.length > 1 ? 'are' : 'is'} alive (allocated at ${firstFew(live.map((a) => at(trace, a)))}, no free_dev before the unload${entered(trace, unload)})`,
       window: lanes,
-      witness: witness(ctx, [
+      witness: () => witness(ctx, [
         { event: alloc, note: `${names[0]} exists; nothing pins ${mod} while it is not open` },
         { event: unload, note: `${mod}'s text, caches and major are gone` },
         { hypothetical: `the next I/O, open or dm_put of ${names[0]} calls into freed module code` },

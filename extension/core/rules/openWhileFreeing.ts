@@ -8,8 +8,6 @@ import { at, concurrentLane, finding, type RuleContext } from './context';
 import { endsOfLife, eventsByArg, eventsNamed } from './queries';
 import { witness, type Key as WitnessKey } from './witness';
 
-const PATH_EVENTS: ReadonlySet<number> = new Set([Ev.test_bit, Ev.dm_get, Ev.md_access]);
-
 export function openWhileFreeing(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
   const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
@@ -18,14 +16,23 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
   for (const open of eventsNamed(trace, Ev.dm_blk_open)) {
     const md = trace.argId(open, Key.md);
     const task = trace.task[open];
-    const otherFrees = (frees.get(md) ?? []).filter((f) => trace.task[f] !== task);
-    const finalPuts = (puts.get(md) ?? []).filter((p) => trace.task[p] !== task);
-    if (otherFrees.length === 0 && finalPuts.length === 0) continue;
+    const mdFrees = frees.get(md) ?? [];
+    const mdPuts = puts.get(md) ?? [];
+    if (mdFrees.length === 0 && mdPuts.length === 0) continue;
 
+    const path = openPath(ctx, open);
+    // Only a free or final put of another task that happens neither before the open nor after the
+    // path's last event can be concurrent with an event of the path (most opens stop here).
+    const last = path[path.length - 1];
+    const mayRace = (k: number) => trace.task[k] !== task && !hb.happensBefore(k, open) && !hb.happensBefore(last, k);
+    if (!mdFrees.some(mayRace) && !mdPuts.some(mayRace)) continue;
+
+    const freesNear = mdFrees.filter(mayRace);
+    const putsNear = mdPuts.filter(mayRace);
     let conflict: { path: number; other: number } | undefined;
-    for (const e of openPath(ctx, open)) {
-      const free = otherFrees.find((f) => hb.concurrent(e, f));
-      const put = trace.name[e] === Ev.dm_get ? finalPuts.find((p) => hb.concurrent(e, p)) : undefined;
+    for (const e of path) {
+      const free = freesNear.find((f) => hb.concurrent(e, f));
+      const put = trace.name[e] === Ev.dm_get ? putsNear.find((p) => hb.concurrent(e, p)) : undefined;
       const other = free ?? put;
       if (other !== undefined) {
         conflict = { path: e, other };
@@ -33,7 +40,8 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
       }
     }
     if (!conflict) continue;
-    out.push(report(ctx, open, conflict.path, conflict.other, finalPuts, otherFrees));
+    const otherTask = (k: number) => trace.task[k] !== task;
+    out.push(report(ctx, open, conflict.path, conflict.other, mdPuts.filter(otherTask), mdFrees.filter(otherTask)));
   }
   return out;
 }
@@ -45,9 +53,12 @@ function openPath({ trace, hb }: RuleContext, open: number): number[] {
   const path = [open];
   for (let s = trace.seq[open]; s < events.length; s++) {
     const e = events[s];
+    const name = trace.name[e];
+    const ends = name === Ev.dm_blk_close || name === Ev.dm_blk_open;
+    if (!ends && name !== Ev.test_bit && name !== Ev.dm_get && name !== Ev.md_access) continue;
     if (trace.argId(e, Key.md) !== md) continue;
-    if (trace.name[e] === Ev.dm_blk_close || trace.name[e] === Ev.dm_blk_open) break;
-    if (PATH_EVENTS.has(trace.name[e])) path.push(e);
+    if (ends) break;
+    path.push(e);
   }
   return path;
 }
@@ -74,6 +85,6 @@ function report(ctx: RuleContext, open: number, path: number, other: number, fin
     md,
     message: `dm_blk_open of ${md} at ${at(trace, open)} (${trace.taskName(open)}) uses the device through private_data without a reference; ${trace.describe(path).split(' ')[0]} at ${at(trace, path)} is concurrent with ${what} by ${trace.taskName(other)}`,
     window: lanes,
-    witness: witness(ctx, keys, lanes),
+    witness: () => witness(ctx, keys, lanes),
   });
 }

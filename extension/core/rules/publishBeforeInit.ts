@@ -40,7 +40,7 @@ export function publishBeforeInit(ctx: RuleContext): Finding[] {
         md,
         message: `${publish}; ${trace.taskName(find)} finds it at ${at(trace, find)} before initialisation completes`,
         window: [creator, concurrentLane(ctx, init, trace.task[find], find)],
-        witness: witness(ctx, [
+        witness: () => witness(ctx, [
           { event: store, note: `${md} is visible in ${slot}, uninitialised` },
           { event: find, note: `the lookup gets ${md} and uses it before it is initialised` },
           { event: init, note: late },
@@ -53,7 +53,7 @@ export function publishBeforeInit(ctx: RuleContext): Finding[] {
         md,
         message: `${publish}; no lookup in this trace read it in that window, but one scheduled ${never ? `after ${at(trace, store)}` : `between ${at(trace, store)} and ${at(trace, init)}`} would`,
         window: [creator],
-        witness: witness(ctx, [
+        witness: () => witness(ctx, [
           { event: store, note: `${md} is visible in ${slot}, uninitialised` },
           { hypothetical: `another task: idr_find ${slot} returns ${md}, then uses it and calls dm_get` },
           { event: init, note: never ? late : 'initialisation completes (memset/atomic_set may wipe the new reference)' },
@@ -64,15 +64,16 @@ export function publishBeforeInit(ctx: RuleContext): Finding[] {
   return out;
 }
 
-/** For each IDR store, the finds that read from it (reads-from edges). */
-function readersByStore({ hb }: RuleContext): Map<number, number[]> {
+/** For each IDR store, the finds that read from it (reads-from edges, which end at an idr_find: hb/edges.ts). */
+function readersByStore({ trace, hb }: RuleContext): Map<number, number[]> {
   const out = new Map<number, number[]>();
-  for (let k = 0; k < hb.edgeCount; k++) {
-    const e = hb.edge(k);
-    if (e.kind !== 'reads-from') continue;
-    const list = out.get(e.from);
-    if (list) list.push(e.to);
-    else out.set(e.from, [e.to]);
+  for (const find of eventsNamed(trace, Ev.idr_find)) {
+    for (const e of hb.incoming(find)) {
+      if (e.kind !== 'reads-from') continue;
+      const list = out.get(e.from);
+      if (list) list.push(find);
+      else out.set(e.from, [find]);
+    }
   }
   return out;
 }

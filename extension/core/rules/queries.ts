@@ -5,18 +5,29 @@
 import { Key, type Trace } from '../trace/model';
 import { Ev, VOCABULARY } from '../trace/vocabulary';
 
+/**
+ * The names the rules look up (eventsNamed). Not the lock events and kmalloc:
+ * they are most of a trace's vocabulary events, and the held-lock walk
+ * (locks.ts) reads them straight from the name column.
+ */
+const INDEXED = [
+  Ev.idr_get_new, Ev.idr_replace, Ev.idr_find, Ev.md_alloc, Ev.md_init_done, Ev.dm_get, Ev.dm_put, Ev.atomic_dec_and_lock,
+  Ev.free_dev, Ev.add_disk, Ev.dm_blk_open, Ev.delete_module, Ev.module_exit,
+];
+
 const eventIndexes = new WeakMap<Trace, Int32Array[]>();
-/** Lists for several names at once, by the names joined (the held-lock walks ask for the lock events twice). */
+/** Lists for several names at once, by the names joined. */
 const mergedIndexes = new WeakMap<Trace, Map<string, Int32Array>>();
 
-/** The events with one of the vocabulary `names`, in analysis order. */
+/** The events with one of the vocabulary `names` (each one of INDEXED), in analysis order. */
 export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
   let index = eventIndexes.get(trace);
   if (!index) {
     index = indexByName(trace);
     eventIndexes.set(trace, index);
   }
-  if (names.length === 1) return index[names[0]] ?? new Int32Array(0);
+  for (const name of names) if (!index[name]) throw new Error(`eventsNamed: ${VOCABULARY[name]} is not indexed (queries.ts, INDEXED)`);
+  if (names.length === 1) return index[names[0]];
   const key = names.join(',');
   let cached = mergedIndexes.get(trace);
   if (!cached) mergedIndexes.set(trace, (cached = new Map()));
@@ -25,37 +36,43 @@ export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
   return list;
 }
 
-/**
- * Several names: their lists (each sorted, disjoint) joined and sorted, in
- * time proportional to the events named rather than to the whole trace.
- */
+/** Several names: their lists (each sorted, disjoint, and short) joined and sorted. */
 function mergeNamed(index: Int32Array[], names: readonly number[]): Int32Array {
   const distinct = [...new Set(names)];
   let total = 0;
-  for (const name of distinct) total += index[name]?.length ?? 0;
+  for (const name of distinct) total += index[name].length;
   const merged = new Int32Array(total);
   let at = 0;
   for (const name of distinct) {
-    const list = index[name];
-    if (!list) continue;
-    merged.set(list, at);
-    at += list.length;
+    merged.set(index[name], at);
+    at += index[name].length;
   }
   return merged.sort();
 }
 
+/** The events of each INDEXED name, in one pass over the name column. */
 function indexByName(trace: Trace): Int32Array[] {
   const V = VOCABULARY.length;
-  const counts = new Int32Array(V);
+  const indexed = new Uint8Array(V);
+  const lists: number[][] = [];
+  for (const name of INDEXED) {
+    indexed[name] = 1;
+    lists[name] = [];
+  }
   const names = trace.name;
-  for (let i = 0; i < names.length; i++) if (names[i] < V) counts[names[i]]++;
-  const index = Array.from(counts, (c) => new Int32Array(c));
-  counts.fill(0);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    if (name < V) index[name][counts[name]++] = i;
+    if (name < V && indexed[name] === 1) lists[name].push(i);
   }
+  const index: Int32Array[] = [];
+  for (const name of INDEXED) index[name] = Int32Array.from(lists[name]);
   return index;
+}
+
+/** Does argument `key` of the event have the value `value`? (Compares interned ids: no string is made.) */
+export function argIs(trace: Trace, event: number, key: number, value: string): boolean {
+  const id = trace.strings.lookup(value);
+  return id >= 0 && trace.argId(event, key) === id;
 }
 
 /** Event indices grouped by the value of argument `key`, for the events named `names`. */
@@ -75,8 +92,8 @@ export function eventsByArg(trace: Trace, names: readonly number[], key: number)
 /** A final put: `dm_put holders=0`, or `atomic_dec_and_lock ret=1`. */
 export function isFinalPut(trace: Trace, event: number): boolean {
   const name = trace.name[event];
-  if (name === Ev.dm_put) return trace.arg(event, 'holders') === '0';
-  if (name === Ev.atomic_dec_and_lock) return trace.arg(event, 'ret') === '1';
+  if (name === Ev.dm_put) return argIs(trace, event, Key.holders, '0');
+  if (name === Ev.atomic_dec_and_lock) return argIs(trace, event, Key.ret, '1');
   return false;
 }
 

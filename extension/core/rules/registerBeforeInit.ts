@@ -32,7 +32,7 @@ export function registerBeforeInit(ctx: RuleContext): Finding[] {
         md,
         message: `${base}; ${trace.taskName(open)} opens it at ${at(trace, open)} through the uevent before initialisation completes`,
         window: lanes,
-        witness: witness(ctx, [
+        witness: () => witness(ctx, [
           { event: add, note: `the add uevent for ${disk} goes out` },
           { event: open, note: `udev opens ${disk} and uses ${md}'s uninitialised pending count and wait queues` },
           { event: init, note: 'initialisation completes too late' },
@@ -45,7 +45,7 @@ export function registerBeforeInit(ctx: RuleContext): Finding[] {
         md,
         message: `${base}; no open in this trace came through the uevent in that window, but udev reacting quickly would`,
         window: [creator],
-        witness: witness(ctx, [
+        witness: () => witness(ctx, [
           { event: add, note: `the add uevent for ${disk} goes out` },
           { hypothetical: `udev receives the uevent and opens ${disk}: dm_blk_open uses ${md} before md_init_done` },
           { event: init, note: 'initialisation completes too late' },

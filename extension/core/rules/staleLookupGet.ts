@@ -5,14 +5,12 @@ import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, concurrentLane, finding, span, type RuleContext } from './context';
-import { isRelease, lockOf, walkHeldLocks } from './locks';
-import { endsOfLife } from './queries';
+import { heldLockFacts } from './locks';
+import { endsOfLife, eventsNamed } from './queries';
 import { witness } from './witness';
 
 interface Lookup {
   find: number;
-  /** Locks held at the find that are still held. */
-  stillHeld: Set<number>;
   /** The first release, after the find, of a lock held at the find. */
   release: number;
 }
@@ -20,44 +18,29 @@ interface Lookup {
 export function staleLookupGet(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
   const killers = endsOfLife(trace, true);
-  // Per task: md -> its latest lookup not yet followed by a dm_get, and the lookups whose locks are all still held.
-  const lookups: Map<number, Lookup>[] = trace.tasks.map(() => new Map());
-  const unreleased: Lookup[][] = trace.tasks.map(() => []);
+  const { findRelease } = heldLockFacts(trace);
+  // Per task: md -> its latest find under a lock not yet followed by a dm_get.
+  const lookups: (Map<number, number> | undefined)[] = new Array(trace.tasks.length);
   const out: Finding[] = [];
-  walkHeldLocks(trace, (i, held) => {
-    const name = trace.name[i];
+  for (const i of eventsNamed(trace, Ev.idr_find, Ev.dm_get)) {
     const task = trace.task[i];
-    const mine = lookups[task];
-    if (name === Ev.idr_find) {
+    const mine = (lookups[task] ??= new Map());
+    if (trace.name[i] === Ev.idr_find) {
       const md = trace.argId(i, Key.ret);
-      if (held.length === 0) {
-        mine.delete(md);
-        return;
-      }
-      const lookup = { find: i, stillHeld: new Set(held.map((h) => h.lock)), release: -1 };
-      mine.set(md, lookup);
-      unreleased[task].push(lookup);
-    } else if (unreleased[task].length > 0 && isRelease(trace, i)) {
-      const lock = lockOf(trace, i);
-      let released = false;
-      for (const l of unreleased[task]) {
-        if (l.stillHeld.has(lock)) {
-          l.release = i;
-          released = true;
-        }
-      }
-      if (released) unreleased[task] = unreleased[task].filter((l) => l.release < 0);
-    } else if (name === Ev.dm_get) {
-      const md = trace.argId(i, Key.md);
-      const lookup = mine.get(md);
-      if (!lookup) return;
-      // The find's own get: taken while still holding the lock it is the fixed pattern; later gets belong to other lookups.
-      mine.delete(md);
-      if (lookup.release < 0) return;
-      const others = (killers.get(md) ?? []).filter((k) => trace.task[k] !== task && hb.concurrent(k, i));
-      out.push(report(ctx, lookup, i, others));
+      if (findRelease.has(i)) mine.set(md, i);
+      else mine.delete(md);
+      continue;
     }
-  }, [Ev.idr_find, Ev.dm_get]);
+    const md = trace.argId(i, Key.md);
+    const find = mine.get(md);
+    if (find === undefined) continue;
+    // The find's own get: taken while still holding the lock it is the fixed pattern; later gets belong to other lookups.
+    mine.delete(md);
+    const release = findRelease.get(find)!;
+    if (release < 0 || release > i) continue;
+    const others = (killers.get(md) ?? []).filter((k) => trace.task[k] !== task && hb.concurrent(k, i));
+    out.push(report(ctx, { find, release }, i, others));
+  }
   return out;
 }
 
@@ -74,7 +57,7 @@ function report(ctx: RuleContext, lookup: Lookup, get: number, others: number[])
       md,
       message: `${base}; no final put or free of ${md} in this trace falls in that window, but one scheduled there would be resurrected`,
       window: [lookupLane],
-      witness: witness(ctx, [
+      witness: () => witness(ctx, [
         { event: lookup.find, note: `finds ${md}` },
         { event: lookup.release, note: `${lock} released: nothing pins ${md} now` },
         { hypothetical: `another task: the final dm_put takes holders 1 -> 0 and starts free_dev(${md})` },
@@ -93,7 +76,7 @@ function report(ctx: RuleContext, lookup: Lookup, get: number, others: number[])
     md,
     message: `${base}; ${parts.filter(Boolean).join(' and ')} by ${trace.taskName(first)} ${others.length > 1 ? 'are' : 'is'} concurrent with it`,
     window: lanes,
-    witness: witness(ctx, [
+    witness: () => witness(ctx, [
       { event: lookup.find, note: `finds ${md}` },
       { event: lookup.release, note: `${lock} released: nothing pins ${md} now` },
       ...(put !== undefined ? [{ event: put, note: 'holders 1 -> 0: teardown starts' }] : []),

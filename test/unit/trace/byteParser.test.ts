@@ -13,7 +13,7 @@ import { fuzzRuns, repoPath } from '../helpers';
 function snapshot(t: Trace) {
   const strings: string[] = [];
   for (let id = 0; id < t.strings.size; id++) strings.push(t.strings.get(id));
-  const columns = Object.fromEntries((['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'args', 'srcFile', 'srcLine'] as const).map((c) => [c, Array.from(t[c])]));
+  const columns = Object.fromEntries((['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'argKey', 'argValue', 'argKeys', 'srcEvent', 'srcFile', 'srcLine'] as const).map((c) => [c, Array.from(t[c])]));
   return { columns, strings, tasks: t.tasks, diagnostics: t.diagnostics, locks: t.lockDeclarations, edges: t.declaredEdges, sources: [...t.sources] };
 }
 

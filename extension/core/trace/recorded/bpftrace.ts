@@ -13,7 +13,7 @@ import type { LineParser } from '../parser';
 import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { callOfName } from './eventNames';
 import { MAX_INT32, MAX_TIME_NS } from '../numbers';
-import { ByteEvent, asciiHash, digitsValue, hasByte, readBodyBytes, skipBlankBytes, tokenEndBytes } from './byteEvents';
+import { ByteEvent, digitsValue, hasByte, isAscii, readBodyBytes, readLines, skipBlankBytes, tokenEndBytes } from './byteEvents';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
 const EQUALS = 61;
@@ -28,6 +28,11 @@ export class BpftraceParser implements LineParser {
 
   constructor(options: RecordedOptions = {}) {
     this.out = new RecordedTrace('bpftrace', { ...options, timeOrdered: true, bytes: { addressFirst: false, callFromName: true } });
+  }
+
+  /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
+  linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
+    return readLines(this, b, start, end, lineNo);
   }
 
   /**
@@ -53,11 +58,10 @@ export class BpftraceParser implements LineParser {
     ev.commEnd = q = tokenEndBytes(b, p, end);
     p = skipBlankBytes(b, q, end);
     // the event: a name with no `=` (the text path reports a missing one)
-    const h = asciiHash(b, p, (q = tokenEndBytes(b, p, end)));
-    if (ev.commEnd === ev.commStart || p === q || h === undefined || hasByte(b, p, q, EQUALS)) return false;
+    q = tokenEndBytes(b, p, end);
+    if (ev.commEnd === ev.commStart || p === q || !isAscii(b, p, q) || hasByte(b, p, q, EQUALS)) return false;
     ev.nameStart = p;
     ev.nameEnd = q;
-    ev.nameHash = h;
     if (!readBodyBytes(ev, b, q, end, true)) return false;
     ev.bytes = b;
     ev.line = lineNo;

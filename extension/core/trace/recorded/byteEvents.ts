@@ -11,13 +11,13 @@
 // reader returns false and the line is decoded.
 
 import type { DirectiveReader } from '../directives';
-import { HASH_START, StringTable, hashStep } from '../stringTable';
+import { StringTable } from '../stringTable';
 import { isBlank } from '../scan';
 import { KIND_OF_CALL, Kind } from './callMerger';
 import { callOfName, type EventNameResolver } from './eventNames';
 import { location, type CallSite } from './fields';
 import type { TraceBuilder } from '../builder';
-import { parameterName, pidValue, returnArgumentName, valueMayChange } from './values';
+import { parameterName, pidValue, returnArgumentName, rewritesValues } from './values';
 
 const EQUALS = 61;
 const QUOTE = 34;
@@ -36,16 +36,14 @@ export class ByteEvent {
   commEnd = 0;
   pidStart = 0;
   pidEnd = 0;
-  /** The event name as printed, and its hash (stringTable.ts's). */
+  /** The event name as printed. */
   nameStart = 0;
   nameEnd = 0;
-  nameHash = 0;
   /** The probe's location, inside `(...)`; locStart is -1 when the line shows none. */
   locStart = -1;
   locEnd = 0;
-  locHash = 0;
-  /** Per argument: key start, key end, key hash, value start, value end, value hash. */
-  args = new Int32Array(6 * 8);
+  /** Per argument: key start, key end, value start, value end. */
+  args = new Int32Array(4 * 8);
   argCount = 0;
   /** Call context for the event (ftrace: the function-tracer line before it), set between accept() and add(). */
   caller: string | undefined = undefined;
@@ -53,10 +51,10 @@ export class ByteEvent {
   key = 0;
   isReturn = false;
 
-  /** Appends the argument bytes[ks, ke) = bytes[vs, ve) with the hashes of its key and value. */
-  pushArg(ks: number, ke: number, kh: number, vs: number, ve: number, vh: number): void {
+  /** Appends the argument bytes[ks, ke) = bytes[vs, ve). */
+  pushArg(ks: number, ke: number, vs: number, ve: number): void {
     let a = this.args;
-    const at = 6 * this.argCount;
+    const at = 4 * this.argCount;
     if (at === a.length) {
       a = new Int32Array(a.length * 2);
       a.set(this.args);
@@ -64,10 +62,8 @@ export class ByteEvent {
     }
     a[at] = ks;
     a[at + 1] = ke;
-    a[at + 2] = kh;
-    a[at + 3] = vs;
-    a[at + 4] = ve;
-    a[at + 5] = vh;
+    a[at + 2] = vs;
+    a[at + 3] = ve;
     this.argCount++;
   }
 }
@@ -178,9 +174,9 @@ export class ByteEvents {
     this.names = [];
   }
 
-  /** Does the printed name bytes[start, end) (hashed as h) reduce to an event the rules know? */
-  knows(b: Uint8Array, start: number, end: number, h: number): boolean {
-    return this.printed(this.raw.internHashedBytes(b, start, end, h)).knows;
+  /** Does the printed name bytes[start, end) (each byte 1-127) reduce to an event the rules know? */
+  knows(b: Uint8Array, start: number, end: number): boolean {
+    return this.printed(this.raw.internAscii(b, start, end)).knows;
   }
 
   /**
@@ -194,7 +190,7 @@ export class ByteEvents {
     const n = ev.argCount;
     const a = ev.args;
     const keyIds = this.keyIds;
-    for (let i = 0; i < n; i++) keyIds[i] = this.raw.internHashedBytes(b, a[6 * i], a[6 * i + 1], a[6 * i + 2]);
+    for (let i = 0; i < n; i++) keyIds[i] = this.raw.internAscii(b, a[4 * i], a[4 * i + 1]);
     const rules = this.rules;
     for (let i = 0; i < n; i++) rules[i] = probe.rules[keyIds[i]] ?? this.newRule(probe, keyIds[i]);
     const key = this.keyOf(ev);
@@ -217,9 +213,9 @@ export class ByteEvents {
     for (let i = 0; i < n; i++) {
       const t = this.targetOf(this.rules[i], probe, n);
       if (t.id < 0) t.id = strings.intern(t.key);
-      const at = 6 * i;
+      const at = 4 * i;
       args[2 * i] = t.id;
-      args[2 * i + 1] = t.normalize ? this.normalized(t, probe.nameId, b, a[at + 3], a[at + 4], a[at + 5]) : strings.internHashedBytes(b, a[at + 3], a[at + 4], a[at + 5]);
+      args[2 * i + 1] = t.normalize ? this.normalized(t, probe.nameId, b, a[at + 2], a[at + 3]) : strings.internAscii(b, a[at + 2], a[at + 3]);
     }
     if (this.named[ev.key] !== 1) this.nameTask(ev);
     let fnId = -1;
@@ -237,8 +233,8 @@ export class ByteEvents {
     return rule.a;
   }
 
-  private normalized(t: KeyTarget, name: number, b: Uint8Array, start: number, end: number, h: number): number {
-    const rawId = this.raw.internHashedBytes(b, start, end, h);
+  private normalized(t: KeyTarget, name: number, b: Uint8Array, start: number, end: number): number {
+    const rawId = this.raw.internAscii(b, start, end);
     let id = t.values!.get(rawId);
     if (id === undefined) {
       const value = this.out.argumentValue(name, t.key, this.raw.get(rawId));
@@ -256,8 +252,8 @@ export class ByteEvents {
 
   private probeOf(ev: ByteEvent): Probe {
     const b = ev.bytes;
-    const rawName = this.raw.internHashedBytes(b, ev.nameStart, ev.nameEnd, ev.nameHash);
-    const loc = ev.locStart < 0 ? -1 : this.raw.internHashedBytes(b, ev.locStart, ev.locEnd, ev.locHash);
+    const rawName = this.raw.internAscii(b, ev.nameStart, ev.nameEnd);
+    const loc = ev.locStart < 0 ? -1 : this.raw.internAscii(b, ev.locStart, ev.locEnd);
     const p = this.printed(rawName);
     if (p.last !== undefined && p.last.loc === loc) return p.last;
     let probe = p.byLocation.get(loc);
@@ -317,7 +313,7 @@ export class ByteEvents {
     if (t === undefined) {
       // every resolution is made again after a directive, so `!alias` in effect is seen here
       const pid = probe.resolved === 'task_fork' && key === 'child';
-      const normalize = pid || this.directives.hasAliases || valueMayChange(probe.vocabularyId, key);
+      const normalize = pid || this.directives.hasAliases || rewritesValues(probe.vocabularyId, key);
       probe.targets.set(key, (t = { key, id: -1, normalize, pid, values: normalize ? new Map() : undefined }));
     }
     return t;
@@ -331,9 +327,7 @@ export class ByteEvents {
       if (k === undefined) this.idleKeys[ev.cpu] = k = this.out.keyOf(`0@${ev.cpu}`) + 1;
       return k - 1;
     }
-    let h = HASH_START;
-    for (let i = ev.pidStart; i < ev.pidEnd; i++) h = hashStep(h, b[i]);
-    const rawPid = this.raw.internHashedBytes(b, ev.pidStart, ev.pidEnd, h);
+    const rawPid = this.raw.internAscii(b, ev.pidStart, ev.pidEnd);
     let k = this.pidKeys[rawPid];
     if (k === undefined) this.pidKeys[rawPid] = k = this.out.keyOf(this.raw.get(rawPid)) + 1;
     return k - 1;
@@ -360,6 +354,33 @@ export class ByteEvents {
   }
 }
 
+/** A format's byte reader: one line at a time, false to leave it to line(). */
+interface LineReader {
+  lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean;
+  line(text: string, lineNo: number): void;
+}
+
+const NEWLINE = 10;
+const CR = 13;
+/** Lines are whole, so no character is split; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * ByteLineParser.linesBytes (byteLines.ts) for a reader of one line at a
+ * time: bytes[start, end) ends with a `\n`; each line (without its `\n`, or
+ * `\r\n`) goes to lineBytes, and is decoded for line() when that declines.
+ */
+export function readLines(reader: LineReader, b: Uint8Array, start: number, end: number, lineNo: number): number {
+  for (let p = start; p < end; ) {
+    lineNo++;
+    const nl = b.indexOf(NEWLINE, p);
+    const lineEnd = nl > p && b[nl - 1] === CR ? nl - 1 : nl;
+    if (!reader.lineBytes(b, p, lineEnd, lineNo)) reader.line(decoder.decode(b.subarray(p, lineEnd)), lineNo);
+    p = nl + 1;
+  }
+  return lineNo;
+}
+
 export function skipBlankBytes(b: Uint8Array, p: number, end: number): number {
   while (p < end && isBlank(b[p])) p++;
   return p;
@@ -382,15 +403,13 @@ export function startsWithBytes(b: Uint8Array, p: number, end: number, s: string
   return true;
 }
 
-/** The hash (stringTable.ts) of the ASCII bytes[from, to), or undefined when one is not ASCII. */
-export function asciiHash(b: Uint8Array, from: number, to: number): number | undefined {
-  let h = HASH_START;
-  for (let i = from; i < to; i++) {
-    const c = b[i];
-    if (c > 127) return undefined;
-    h = hashStep(h, c);
-  }
-  return h;
+/** Not a byte StringTable.internAscii takes (it takes 1-127): NUL, or part of a UTF-8 sequence. */
+export const notAscii = (c: number): boolean => c === 0 || c > 127;
+
+/** Are bytes[from, to) all in 1-127? */
+export function isAscii(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (notAscii(b[i])) return false;
+  return true;
 }
 
 /**
@@ -407,27 +426,22 @@ export function readBodyBytes(ev: ByteEvent, b: Uint8Array, p: number, end: numb
   p = skipBlankBytes(b, p, end);
   if (!strict && p < end && b[p] === OPEN) {
     let close = p + 1;
-    let h = HASH_START;
     for (; close < end; close++) {
       const c = b[close];
       if (c === CLOSE) break;
-      if (c > 127) return false;
-      h = hashStep(h, c);
+      if (notAscii(c)) return false;
     }
     if (close === end) return false;
     ev.locStart = p + 1;
     ev.locEnd = close;
-    ev.locHash = h;
     p = skipBlankBytes(b, close + 1, end);
   }
   while (p < end) {
     let eq = p;
-    let kh = HASH_START;
     for (; eq < end; eq++) {
       const c = b[eq];
       if (c === EQUALS || isBlank(c)) break;
-      if (c > 127) return false;
-      kh = hashStep(kh, c);
+      if (notAscii(c)) return false;
     }
     if (eq === end || b[eq] !== EQUALS || eq === p) {
       if (strict) return false;
@@ -437,26 +451,22 @@ export function readBodyBytes(ev: ByteEvent, b: Uint8Array, p: number, end: numb
     if (!strict && eq + 1 < end && b[eq + 1] === QUOTE) {
       // `key="..."` (a string fetch arg): up to the next quote, or the end of the line
       let close = eq + 2;
-      let qh = HASH_START;
       for (; close < end; close++) {
         const c = b[close];
         if (c === QUOTE) break;
-        if (c > 127) return false;
-        qh = hashStep(qh, c);
+        if (notAscii(c)) return false;
       }
-      ev.pushArg(p, eq, kh, eq + 2, close, qh);
+      ev.pushArg(p, eq, eq + 2, close);
       p = skipBlankBytes(b, close < end ? close + 1 : end, end);
       continue;
     }
     let v = eq + 1;
-    let vh = HASH_START;
     for (; v < end; v++) {
       const c = b[v];
       if (isBlank(c)) break;
-      if (c > 127) return false;
-      vh = hashStep(vh, c);
+      if (notAscii(c)) return false;
     }
-    if (v > eq + 1) ev.pushArg(p, eq, kh, eq + 1, v, vh);
+    if (v > eq + 1) ev.pushArg(p, eq, eq + 1, v);
     else if (strict) return false;
     p = skipBlankBytes(b, v, end);
   }

@@ -14,7 +14,7 @@ import type { Trace, TraceFormat } from '../model';
 import type { LineParser } from '../parser';
 import { allDigits, isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { MAX_TIME_NS } from '../numbers';
-import { ByteEvent, asciiHash, hasByte, readBodyBytes, secondsBytesToNs, skipBlankBytes, startsWithBytes, tokenEndBytes } from './byteEvents';
+import { ByteEvent, hasByte, isAscii, readBodyBytes, readLines, secondsBytesToNs, skipBlankBytes, startsWithBytes, tokenEndBytes } from './byteEvents';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -48,6 +48,11 @@ export class FtraceParser implements LineParser {
     this.out = new RecordedTrace(format, { ...options, timeOrdered: false, bytes: { addressFirst: this.addressFirst, callFromName: false } });
   }
 
+  /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
+  linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
+    return readLines(this, b, start, end, lineNo);
+  }
+
   /**
    * The byte path (byteEvents.ts) for the common line: `comm-pid [(tgid)]
    * [cpu] [flags] seconds: event: [(location)] key=val ...` with the task at
@@ -77,20 +82,17 @@ export class FtraceParser implements LineParser {
     q = skipBlankBytes(b, e, end);
     e = tokenEndBytes(b, q, end);
     if (e - q < 2 || b[e - 1] !== COLON || startsWithBytes(b, q, e, 'function:') || startsWithBytes(b, q, e, 'sys_')) return false;
-    const h = asciiHash(b, q, e - 1);
-    if (h === undefined) return false;
+    if (!isAscii(b, q, e - 1)) return false;
     const rest = skipBlankBytes(b, e, end);
-    if (rest < end && b[rest] !== OPEN && !this.out.knowsBytes(b, q, e - 1, h)) {
+    if (rest < end && b[rest] !== OPEN && !this.out.knowsBytes(b, q, e - 1)) {
       // a trace_printk or trace_marker message whose first word names an event: the text path
       const wordEnd = tokenEndBytes(b, rest, end);
       if (!hasByte(b, rest, wordEnd, EQUALS)) {
-        const wh = asciiHash(b, rest, wordEnd);
-        if (wh === undefined || this.out.knowsBytes(b, rest, wordEnd, wh)) return false;
+        if (!isAscii(b, rest, wordEnd) || this.out.knowsBytes(b, rest, wordEnd)) return false;
       }
     }
     ev.nameStart = q;
     ev.nameEnd = e - 1;
-    ev.nameHash = h;
     if (!readBodyBytes(ev, b, rest, end, false)) return false;
     ev.bytes = b;
     ev.line = lineNo;

@@ -11,7 +11,7 @@ import type { Trace } from '../model';
 import type { LineParser } from '../parser';
 import { isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { MAX_TIME_NS } from '../numbers';
-import { ByteEvent, asciiHash, digitsValue, readBodyBytes, secondsBytesToNs, skipBlankBytes, tokenEndBytes } from './byteEvents';
+import { ByteEvent, digitsValue, isAscii, readBodyBytes, readLines, secondsBytesToNs, skipBlankBytes, tokenEndBytes } from './byteEvents';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -36,6 +36,11 @@ export class PerfScriptParser implements LineParser {
 
   constructor(options: RecordedOptions = {}) {
     this.out = new RecordedTrace('perf-script', { ...options, timeOrdered: false, bytes: { addressFirst: true, callFromName: false } });
+  }
+
+  /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
+  linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
+    return readLines(this, b, start, end, lineNo);
   }
 
   /**
@@ -94,11 +99,9 @@ export class PerfScriptParser implements LineParser {
       q = tokenEndBytes(b, t, end);
     }
     if (q - t < 2 || b[q - 1] !== COLON) return false;
-    const h = asciiHash(b, t, q - 1);
-    if (h === undefined) return false;
+    if (!isAscii(b, t, q - 1)) return false;
     ev.nameStart = t;
     ev.nameEnd = q - 1;
-    ev.nameHash = h;
     if (!readBodyBytes(ev, b, q, end, false)) return false;
     ev.bytes = b;
     ev.line = lineNo;

@@ -232,9 +232,9 @@ export class RecordedTrace {
     this.bytes!.add(ev);
   }
 
-  /** Does the printed name in bytes[start, end) (hashed as stringTable.ts hashes) reduce to an event the rules know? */
-  knowsBytes(b: Uint8Array, start: number, end: number, hash: number): boolean {
-    return this.bytes!.knows(b, start, end, hash);
+  /** Does the printed name in bytes[start, end) (each byte 1-127) reduce to an event the rules know? */
+  knowsBytes(b: Uint8Array, start: number, end: number): boolean {
+    return this.bytes!.knows(b, start, end);
   }
 
   /** Has the task of this key a name that is not `<...>` (its name settled)? */
@@ -280,6 +280,35 @@ export class RecordedTrace {
     q.line.push(line);
     q.kind.push(kind | (known ? 8 : 0));
     q.fn.push(fnId);
+    for (let k = 0; k < argValues; k++) q.args.push(args[k]);
+    q.argEnd.push(q.args.length);
+  }
+
+  // Chrome JSON's byte path (chromeByteEvents.ts) resolves the names and values of plain events itself,
+  // with caches of its own, and queues them here as add() would, without a string per event.
+
+  /** The resolver add() uses for event names (its answers change only when a directive is read). */
+  get eventNames(): EventNameResolver {
+    return this.names;
+  }
+
+  /** What add() does with an event's task (key and name), for a time-ordered format: returns the task's queue slot. */
+  queueTask(taskKey: string, taskName: string): number {
+    const key = this.keyOf(taskKey);
+    this.noteTaskName(key, taskName);
+    return key;
+  }
+
+  /** Queues a plain event (no call site, caller or bare value) as add() does, its name and argument ids already resolved. */
+  queueResolved(timeNs: number, cpu: number, task: number, name: number, known: boolean, line: number, args: ArrayLike<number>, argValues: number): void {
+    const q = this.pending as PendingEvents;
+    q.time.push(timeNs);
+    q.cpu.push(cpu);
+    q.task.push(task);
+    q.name.push(name);
+    q.line.push(line);
+    q.kind.push(Kind.Plain | (known ? 8 : 0));
+    q.fn.push(-1);
     for (let k = 0; k < argValues; k++) q.args.push(args[k]);
     q.argEnd.push(q.args.length);
   }

@@ -79,24 +79,24 @@ const GFP_KERNEL_VALUES = new Set(['0xd0', '0x24000c0', '0x14000c0', '0x6000c0',
 const INT_KEYS = new Set(['holders', 'count', 'minor']);
 const POINTER_KEYS = new Set(['ptr', 'ret', 'old']);
 
-const isIdrPointer = (name: number, key: string): boolean => POINTER_KEYS.has(key) && (name === Ev.idr_find || name === Ev.idr_get_new || name === Ev.idr_replace);
-const isSignedInt = (name: number, key: string): boolean => INT_KEYS.has(key) || (key === 'ret' && (name === Ev.atomic_dec_and_lock || name === Ev.delete_module));
-
-/** May normalizeValue rewrite a value of `key` for event `name`? (When not, every value is kept as printed.) */
-export function valueMayChange(name: number, key: string): boolean {
-  return key === 'gfp' || isIdrPointer(name, key) || isSignedInt(name, key);
+/** Does normalizeValue rewrite any value of `key` for event `name`? (No: every value is kept as printed.) */
+export function rewritesValues(name: number, key: string): boolean {
+  const idrEvent = name === Ev.idr_find || name === Ev.idr_get_new || name === Ev.idr_replace;
+  return key === 'gfp' || (POINTER_KEYS.has(key) && idrEvent) || INT_KEYS.has(key) || (key === 'ret' && (name === Ev.atomic_dec_and_lock || name === Ev.delete_module));
 }
 
 /** The value the rules should see for `key` of event `name` (a vocabulary id or -1). */
 export function normalizeValue(name: number, key: string, value: string): string {
+  if (!rewritesValues(name, key)) return value;
   if (key === 'gfp') return GFP_KERNEL_VALUES.has(value.toLowerCase()) ? 'GFP_KERNEL' : value;
-  if (isIdrPointer(name, key)) {
+  const idrPointer = POINTER_KEYS.has(key) && (name === Ev.idr_find || name === Ev.idr_get_new || name === Ev.idr_replace);
+  if (idrPointer) {
     const v = value.toLowerCase();
     if (v === '0xffffffffffffffff' || v === '0xffffffff' || v === '-1') return MINOR_ALLOCED;
     if (v === '0x0' || v === '0' || v === '(null)' || v === '0000000000000000') return NULL_PTR;
     return value;
   }
-  if (isSignedInt(name, key)) return signedDecimal(value);
+  if (INT_KEYS.has(key) || (key === 'ret' && (name === Ev.atomic_dec_and_lock || name === Ev.delete_module))) return signedDecimal(value);
   return value;
 }
 
