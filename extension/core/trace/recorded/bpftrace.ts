@@ -62,6 +62,7 @@ export class BpftraceParser implements LineParser {
     if (ev.commEnd === ev.commStart || p === q || !isAscii(b, p, q) || hasByte(b, p, q, EQUALS)) return false;
     ev.nameStart = p;
     ev.nameEnd = q;
+    ev.rawName = -1;
     if (!readBodyBytes(ev, b, q, end, true)) return false;
     ev.bytes = b;
     ev.line = lineNo;

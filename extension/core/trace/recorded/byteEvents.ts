@@ -36,9 +36,10 @@ export class ByteEvent {
   commEnd = 0;
   pidStart = 0;
   pidEnd = 0;
-  /** The event name as printed. */
+  /** The event name as printed; rawName is its id once interned (-1 before: a reader sets it with the name). */
   nameStart = 0;
   nameEnd = 0;
+  rawName = -1;
   /** The probe's location, inside `(...)`; locStart is -1 when the line shows none. */
   locStart = -1;
   locEnd = 0;
@@ -118,7 +119,9 @@ interface KeyRule {
 
 /** A printed event name with one location, resolved. */
 interface Probe {
+  /** The raw id of its location (-1: the line shows none), and its bytes (undefined then). */
   loc: number;
+  locBytes: Uint8Array | undefined;
   /** The text path takes the line (a syscall exit's bare value, and whether wait4 reaped a child, depend on the values). */
   textOnly: boolean;
   resolved: string;
@@ -177,6 +180,16 @@ export class ByteEvents {
   /** Does the printed name bytes[start, end) (each byte 1-127) reduce to an event the rules know? */
   knows(b: Uint8Array, start: number, end: number): boolean {
     return this.printed(this.raw.internAscii(b, start, end)).knows;
+  }
+
+  /** knows() for the event's own name (interned once for the line). */
+  knowsName(ev: ByteEvent): boolean {
+    return this.printed(this.rawNameOf(ev)).knows;
+  }
+
+  private rawNameOf(ev: ByteEvent): number {
+    if (ev.rawName < 0) ev.rawName = this.raw.internAscii(ev.bytes, ev.nameStart, ev.nameEnd);
+    return ev.rawName;
   }
 
   /**
@@ -252,18 +265,19 @@ export class ByteEvents {
 
   private probeOf(ev: ByteEvent): Probe {
     const b = ev.bytes;
-    const rawName = this.raw.internAscii(b, ev.nameStart, ev.nameEnd);
-    const loc = ev.locStart < 0 ? -1 : this.raw.internAscii(b, ev.locStart, ev.locEnd);
+    const rawName = this.rawNameOf(ev);
     const p = this.printed(rawName);
-    if (p.last !== undefined && p.last.loc === loc) return p.last;
+    // a probe prints the same location line after line: compared in place, it need not be interned
+    if (p.last !== undefined && sameLocation(p.last.locBytes, b, ev.locStart, ev.locEnd)) return p.last;
+    const loc = ev.locStart < 0 ? -1 : this.raw.internAscii(b, ev.locStart, ev.locEnd);
     let probe = p.byLocation.get(loc);
-    if (probe === undefined) p.byLocation.set(loc, (probe = this.newProbe(rawName, loc)));
+    if (probe === undefined) p.byLocation.set(loc, (probe = this.newProbe(rawName, loc, ev.locStart < 0 ? undefined : b.slice(ev.locStart, ev.locEnd))));
     p.last = probe;
     return probe;
   }
 
   /** What RecordedTrace.add works out per event, once per printed name and location. */
-  private newProbe(rawName: number, loc: number): Probe {
+  private newProbe(rawName: number, loc: number, locBytes: Uint8Array | undefined): Probe {
     const name = this.raw.get(rawName);
     let symbol: string | undefined;
     let returnSite: string | undefined;
@@ -274,6 +288,7 @@ export class ByteEvents {
     const base = this.resolver.baseName(name);
     return {
       loc,
+      locBytes,
       textOnly: base.startsWith('sys_exit_') || resolved === 'task_wait',
       resolved,
       nameId: -1,
@@ -379,6 +394,14 @@ export function readLines(reader: LineReader, b: Uint8Array, start: number, end:
     p = nl + 1;
   }
   return lineNo;
+}
+
+/** Is bytes[start, end) the location `loc` (start -1: no location, as loc undefined)? */
+function sameLocation(loc: Uint8Array | undefined, b: Uint8Array, start: number, end: number): boolean {
+  if (start < 0 || loc === undefined) return start < 0 && loc === undefined;
+  if (loc.length !== end - start) return false;
+  for (let i = 0; i < loc.length; i++) if (loc[i] !== b[start + i]) return false;
+  return true;
 }
 
 export function skipBlankBytes(b: Uint8Array, p: number, end: number): number {

@@ -83,18 +83,19 @@ export class FtraceParser implements LineParser {
     e = tokenEndBytes(b, q, end);
     if (e - q < 2 || b[e - 1] !== COLON || startsWithBytes(b, q, e, 'function:') || startsWithBytes(b, q, e, 'sys_')) return false;
     if (!isAscii(b, q, e - 1)) return false;
+    ev.bytes = b;
+    ev.nameStart = q;
+    ev.nameEnd = e - 1;
+    ev.rawName = -1;
     const rest = skipBlankBytes(b, e, end);
-    if (rest < end && b[rest] !== OPEN && !this.out.knowsBytes(b, q, e - 1)) {
+    if (rest < end && b[rest] !== OPEN && !this.out.knowsName(ev)) {
       // a trace_printk or trace_marker message whose first word names an event: the text path
       const wordEnd = tokenEndBytes(b, rest, end);
       if (!hasByte(b, rest, wordEnd, EQUALS)) {
         if (!isAscii(b, rest, wordEnd) || this.out.knowsBytes(b, rest, wordEnd)) return false;
       }
     }
-    ev.nameStart = q;
-    ev.nameEnd = e - 1;
     if (!readBodyBytes(ev, b, rest, end, false)) return false;
-    ev.bytes = b;
     ev.line = lineNo;
     ev.timeNs = timeNs;
     if (!this.out.acceptBytes(ev)) return false;

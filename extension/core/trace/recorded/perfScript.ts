@@ -102,6 +102,7 @@ export class PerfScriptParser implements LineParser {
     if (!isAscii(b, t, q - 1)) return false;
     ev.nameStart = t;
     ev.nameEnd = q - 1;
+    ev.rawName = -1;
     if (!readBodyBytes(ev, b, q, end, false)) return false;
     ev.bytes = b;
     ev.line = lineNo;

@@ -232,6 +232,11 @@ export class RecordedTrace {
     this.bytes!.add(ev);
   }
 
+  /** Does the event's name (ev.nameStart, ev.nameEnd) reduce to an event the rules know? */
+  knowsName(ev: ByteEvent): boolean {
+    return this.bytes!.knowsName(ev);
+  }
+
   /** Does the printed name in bytes[start, end) (each byte 1-127) reduce to an event the rules know? */
   knowsBytes(b: Uint8Array, start: number, end: number): boolean {
     return this.bytes!.knows(b, start, end);
