@@ -51,10 +51,9 @@ interface NameInfo {
   layout: KeyLayout | undefined;
 }
 
-/** Arg keys in order: their hashes, raw key ids, and bytes back to back. */
+/** Arg keys in order: their raw key ids, and bytes back to back. */
 interface KeyLayout {
   count: number;
-  hashes: Int32Array;
   rawKeys: Int32Array;
   ends: Int32Array;
   bytes: Uint8Array;
@@ -205,7 +204,7 @@ function sameKeys(layout: KeyLayout, e: EventShape, b: Uint8Array): boolean {
   for (let k = 0; k < layout.count; k++) {
     const start = e.keyStart[k];
     const to = layout.ends[k];
-    if (layout.hashes[k] !== e.keyHash[k] || to - from !== e.keyEnd[k] - start) return false;
+    if (to - from !== e.keyEnd[k] - start) return false;
     for (let j = from; j < to; j++) if (layout.bytes[j] !== b[start + j - from]) return false;
     from = to;
   }
@@ -219,7 +218,7 @@ function keyLayout(e: EventShape, b: Uint8Array, rawKeys: Int32Array): KeyLayout
   for (let k = 0; k < count; k++) ends[k] = length += e.keyEnd[k] - e.keyStart[k];
   const bytes = new Uint8Array(length);
   for (let k = 0; k < count; k++) bytes.set(b.subarray(e.keyStart[k], e.keyEnd[k]), k === 0 ? 0 : ends[k - 1]);
-  return { count, hashes: e.keyHash.slice(0, count), rawKeys: rawKeys.slice(0, count), ends, bytes };
+  return { count, rawKeys: rawKeys.slice(0, count), ends, bytes };
 }
 
 function sameBytes(b: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {

@@ -1,6 +1,6 @@
 // The byte-level fast path of the Chrome JSON reader (jsonStream.ts): one
 // event object of the common shape read straight from the file's bytes into
-// an EventShape (offsets, hashes and numbers; no JS object or string), or a
+// an EventShape (offsets and numbers; no JS object or string), or a
 // "no" when the object is anything else. Accepted: `{"key":value,...}` whose
 // keys and strings are printable ASCII without escapes, whose numbers are
 // plain (at most 15 digits, no exponent), whose `args` is a flat object of
@@ -8,8 +8,6 @@
 // scalars. Anything else (escapes, non-ASCII, nesting, odd numbers, flow keys,
 // a key given twice, malformed JSON) is FALLBACK: the careful path reads that
 // object, says what is wrong and where, and gives exactly what it always gave.
-
-import { HASH_START, hashStep } from '../stringTable';
 
 /** The object runs past the end of the bytes: read it again with more. */
 export const INCOMPLETE = -1;
@@ -56,7 +54,6 @@ export class EventShape {
   ph = 0;
   nameStart = 0;
   nameEnd = 0;
-  nameHash = 0;
   catStart = 0;
   catEnd = 0;
   ts = 0;
@@ -67,20 +64,17 @@ export class EventShape {
   argCount = 0;
   readonly keyStart = new Int32Array(MAX_ARGS);
   readonly keyEnd = new Int32Array(MAX_ARGS);
-  readonly keyHash = new Int32Array(MAX_ARGS);
   readonly valueStart = new Int32Array(MAX_ARGS);
   readonly valueEnd = new Int32Array(MAX_ARGS);
-  readonly valueHash = new Int32Array(MAX_ARGS);
   readonly valueKind = new Int32Array(MAX_ARGS);
   /** Line breaks inside the object, and the offset after the last one. */
   lines = 0;
   lineStart = 0;
-  // what the last readNumber and readString read
+  // what the last readNumber read
   /** The number's value when plain. */
   numberValue = 0;
   /** 0: an integer; 1: has a fraction; 2: too many digits or an exponent (valid JSON, not read here). */
   numberForm = 0;
-  stringHash = 0;
 
   has(bits: number): boolean {
     return (this.seen & bits) === bits;
@@ -116,17 +110,18 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
   e.lines = 0;
   p++;
   for (;;) {
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] !== QUOTE) return FALLBACK; // `{}` and `{,` too: the careful path says what is missing
     const keyStart = p + 1;
-    p = readString(b, keyStart, n, e);
+    p = readString(b, keyStart, n);
     if (p < 0) return p;
     const keyEnd = p - 1;
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] !== COLON) return FALLBACK;
-    p = skipSpace(b, p + 1, n, e);
+    p++;
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     const bit = keyBit(b, keyStart, keyEnd - keyStart);
     if (bit < 0) return FALLBACK; // a flow key
@@ -141,12 +136,11 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
       case PH: {
         if (c !== QUOTE) return FALLBACK;
         const start = p + 1;
-        p = readString(b, start, n, e);
+        p = readString(b, start, n);
         if (p < 0) return p;
         if (bit === NAME) {
           e.nameStart = start;
           e.nameEnd = p - 1;
-          e.nameHash = e.stringHash;
         } else if (bit === CAT) {
           e.catStart = start;
           e.catEnd = p - 1;
@@ -173,12 +167,12 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
         break;
       default:
         // a key the reader ignores: any scalar
-        if (c === QUOTE) p = readString(b, p + 1, n, e);
+        if (c === QUOTE) p = readString(b, p + 1, n);
         else if (c === MINUS || (c >= ZERO && c <= ZERO + 9)) p = readNumber(b, p, n, e);
         else p = readLiteral(b, p, n);
         if (p < 0) return p;
     }
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] === CLOSE) return p + 1;
     if (b[p] !== COMMA) return FALLBACK;
@@ -188,7 +182,7 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
 
 /** The `args` object after its `{`: returns the offset after its `}`. */
 function readArgs(b: Uint8Array, p: number, n: number, e: EventShape): number {
-  p = skipSpace(b, p, n, e);
+  if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
   if (p >= n) return INCOMPLETE;
   if (b[p] === CLOSE) return p + 1;
   for (let k = 0; ; k++) {
@@ -196,20 +190,20 @@ function readArgs(b: Uint8Array, p: number, n: number, e: EventShape): number {
     const keyStart = p + 1;
     // a key that is an array index goes first in JS property order, whatever its place in the file
     if (keyStart < n && b[keyStart] >= ZERO && b[keyStart] <= ZERO + 9) return FALLBACK;
-    p = readString(b, keyStart, n, e);
+    p = readString(b, keyStart, n);
     if (p < 0) return p;
     const keyEnd = p - 1;
-    const keyHash = e.stringHash;
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] !== COLON) return FALLBACK;
-    p = skipSpace(b, p + 1, n, e);
+    p++;
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     const c = b[p];
     const valueStart = c === QUOTE ? p + 1 : p;
     let kind: ValueKind;
     if (c === QUOTE) {
-      p = readString(b, p + 1, n, e);
+      p = readString(b, p + 1, n);
       kind = ValueKind.String;
     } else if (c === MINUS || (c >= ZERO && c <= ZERO + 9)) {
       p = readNumber(b, p, n, e);
@@ -231,18 +225,17 @@ function readArgs(b: Uint8Array, p: number, n: number, e: EventShape): number {
       if (a === MAX_ARGS) return FALLBACK;
       e.keyStart[a] = keyStart;
       e.keyEnd[a] = keyEnd;
-      e.keyHash[a] = keyHash;
       e.valueStart[a] = valueStart;
       e.valueEnd[a] = valueEnd;
-      e.valueHash[a] = kind === ValueKind.String ? e.stringHash : kind === ValueKind.Integer ? hashBytes(b, valueStart, valueEnd) : 0;
       e.valueKind[a] = kind;
       e.argCount = a + 1;
     }
-    p = skipSpace(b, p, n, e);
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
     if (b[p] === CLOSE) return p + 1;
     if (b[p] !== COMMA) return FALLBACK;
-    p = skipSpace(b, p + 1, n, e);
+    p++;
+    if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
   }
 }
@@ -260,17 +253,12 @@ function skipSpace(b: Uint8Array, p: number, n: number, e: EventShape): number {
   return p;
 }
 
-/** A string from after its opening quote: printable ASCII, no escape. Returns the offset after the closing quote; its hash in e.stringHash. */
-function readString(b: Uint8Array, p: number, n: number, e: EventShape): number {
-  let h = HASH_START;
+/** A string or key from after its opening quote: printable ASCII, no escape. Returns the offset after the closing quote. */
+function readString(b: Uint8Array, p: number, n: number): number {
   while (p < n) {
     const c = b[p++];
-    if (c === QUOTE) {
-      e.stringHash = h;
-      return p;
-    }
+    if (c === QUOTE) return p;
     if (c < 32 || c > 126 || c === BACKSLASH) return FALLBACK;
-    h = hashStep(h, c);
   }
   return INCOMPLETE;
 }
@@ -340,12 +328,6 @@ function readLiteral(b: Uint8Array, p: number, n: number): number {
     if (b[p] !== word.charCodeAt(k)) return FALLBACK;
   }
   return p;
-}
-
-function hashBytes(b: Uint8Array, p: number, end: number): number {
-  let h = HASH_START;
-  for (; p < end; p++) h = hashStep(h, b[p]);
-  return h;
 }
 
 /** The EventShape bit of a top-level key; -1 for a flow key (the careful path reads flows); 0 for a key the reader ignores. */
