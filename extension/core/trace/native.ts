@@ -27,7 +27,7 @@ const LOWER_P = 112;
 const LOWER_S = 115;
 const LOWER_U = 117;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
-/** Expected arguments per event name: up to EXPECT_BLOCK / 2 key and value ids (+ 1, 0 = none), for MAX_EXPECTED names. */
+/** Places per event name for its expected arguments (a key and a value each: 8 arguments), for MAX_EXPECTED names. */
 const EXPECT_BLOCK = 16;
 const MAX_EXPECTED = 4096;
 /** Places for recent tasks and event names (powers of two). */
@@ -130,8 +130,8 @@ export class NativeParser implements LineParser {
    * comes before the end of `b`); any other control byte sends the line to
    * the full parser, for which it is part of a token. Argument keys and values
    * are first compared with those of the previous event of the same name
-   * (most events repeat their keys, many their values), and the task with the
-   * previous task on the same cpu: a match costs no hashing and no probing.
+   * (most events repeat their keys, many their values), tasks and event names
+   * with those recently seen: a match costs no hashing and no probing.
    */
   private fastLine(b: Uint8Array, p: number, lineNo: number): number {
     let c = b[p];
