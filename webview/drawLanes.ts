@@ -5,6 +5,7 @@
 import { pickLevel, visibleBuckets, visibleEvents, type LodLevel } from './lod';
 import type { Painter } from './painter';
 import type { Row } from './scene';
+import type { RaceTag } from './drawRaces';
 import { fitText, font, MARKER_RADIUS, rowTop, shortSubject, type DrawState, type FrameStats } from './layout';
 import { plotWidth, toScreenX } from './view';
 
@@ -14,6 +15,10 @@ export const CLASS_PRIORITY = [2, 3, 1, 4, 5, 0, 6];
 const LABEL_SPACING = 36;
 /** Below this many pixels of room a label would be cut to a few letters: not drawn. */
 const MIN_LABEL_ROOM = 24;
+/** Labels sit this far above and below the lane's line, alternately. */
+const LABEL_OFFSET = 14;
+/** Free pixels kept on each side of a race tag in a label row. */
+const TAG_GAP = 6;
 /** Raw events are drawn when a lane has at most one per this many pixels in view. */
 const RAW_SPACING = 3;
 
@@ -26,7 +31,7 @@ const bucketCounts: number[] = [];
  * One lane, in two passes: 'rects' draws the buckets or the dense markers,
  * 'marks' the sparse events as circles with their labels (over the edges).
  */
-export function drawLane(p: Painter, s: DrawState, row: Row & { kind: 'lane' }, stats: FrameStats, pass: 'rects' | 'marks'): void {
+export function drawLane(p: Painter, s: DrawState, row: Row & { kind: 'lane' }, stats: FrameStats, pass: 'rects' | 'marks', tags: Map<number, RaceTag>): void {
   const { scene, view, frame } = s;
   const lod = scene.lod(s.axis);
   const lane = lod.lanes[row.lane];
@@ -37,7 +42,7 @@ export function drawLane(p: Painter, s: DrawState, row: Row & { kind: 'lane' }, 
   // Raw events while they are sparse on screen (at most one per few pixels); buckets otherwise.
   const [a, b] = visibleEvents(lane, x0, x1);
   if (b - a <= plotWidth(frame) / RAW_SPACING) {
-    drawRawEvents(p, s, lane.order, a, b, cy, pass);
+    drawRawEvents(p, s, lane.order, a, b, cy, pass, tags);
     if (pass === 'rects') stats.rawEvents += b - a;
     return;
   }
@@ -51,7 +56,7 @@ let shownEvents = new Int32Array(1024);
 let shownX = new Float64Array(1024);
 let shownDim = new Uint8Array(1024);
 
-function drawRawEvents(p: Painter, s: DrawState, order: Int32Array, a: number, b: number, cy: number, pass: 'rects' | 'marks'): void {
+function drawRawEvents(p: Painter, s: DrawState, order: Int32Array, a: number, b: number, cy: number, pass: 'rects' | 'marks', tags: Map<number, RaceTag>): void {
   const { scene, palette, filters } = s;
   const { cls, name, subject } = scene.graph.events;
   const x = scene.x(s.axis);
@@ -118,19 +123,34 @@ function drawRawEvents(p: Painter, s: DrawState, order: Int32Array, a: number, b
       for (let k = 0; k < n; k++) if (!dim[k]) path.circle(px[k], cy, MARKER_RADIUS);
     });
   }
+  // A race's tag goes in the label row opposite its event's own label; labels in that row stop short of it.
+  const taken: number[] = [];
+  for (let k = 0; k < n && tags.size > 0; k++) {
+    const tag = tags.get(shown[k]);
+    if (!tag) continue;
+    const above = k % 2 === 0;
+    tag.x = px[k] - 4;
+    tag.y = cy + (above ? LABEL_OFFSET : -LABEL_OFFSET);
+    taken.push(above ? 1 : 0, tag.x - TAG_GAP, tag.x + tag.width + TAG_GAP);
+  }
   const f = font(palette, 11);
   const style = { color: palette.foreground, font: f, baseline: 'middle' as const };
   for (let k = 0; k < n; k++) {
     if (dim[k]) continue;
     const e = shown[k];
-    // Each label has the room up to the next label on its side of the line; none when too little is left to read.
-    const room = (k + 2 < n ? px[k + 2] : s.frame.width + 200) - px[k] - 8;
+    const side = k % 2;
+    const start = px[k] - 4;
+    // Each label has the room up to the next label on its side of the line (or a tag there); none when too little is left to read.
+    let room = (k + 2 < n ? px[k + 2] : s.frame.width + 200) - px[k] - 8;
+    for (let t = 0; t < taken.length; t += 3) {
+      if (taken[t] !== side || taken[t + 2] <= start) continue;
+      room = taken[t + 1] <= start ? 0 : Math.min(room, taken[t + 1] - start);
+    }
     if (room < MIN_LABEL_ROOM || px[k] > s.frame.width || px[k] + room < s.frame.gutter) continue;
-    const above = k % 2 === 0;
     let text = scene.graph.strings[name[e]];
     if (subject[e] >= 0) text += ` ${shortSubject(scene.graph.strings[subject[e]])}`;
     const fitted = fitText(p, text, f, room);
-    if (fitted) p.text(fitted, px[k] - 4, cy + (above ? -14 : 14), style);
+    if (fitted) p.text(fitted, start, cy + (side === 0 ? -LABEL_OFFSET : LABEL_OFFSET), style);
   }
 }
 

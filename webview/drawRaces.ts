@@ -80,18 +80,49 @@ export function overlapDepths(spans: number[], piece: (from: number, to: number,
   }
 }
 
-export function drawRacePairs(p: Painter, s: DrawState): void {
-  const { palette, scene } = s;
+/** A race's tag ("DMR2 error") beside its primary event. */
+export interface RaceTag {
+  race: GraphRace;
+  text: string;
+  width: number;
+  /** The label row the lane pass gave it (opposite its event's own label), or undefined: on top of the race window. */
+  x?: number;
+  y?: number;
+}
+
+/** The races near the view (a trace can have thousands): entirely left or right of it, nothing is drawn. */
+function racesInView(s: DrawState): GraphRace[] {
   const left = s.frame.gutter - 60;
   const right = s.frame.width + 60;
-  // Entirely left or right of the view: nothing to draw (a trace can have thousands of races).
-  const inView = s.races.filter((race) => {
+  return s.races.filter((race) => {
     const xa = ex(s, race.primary);
     const xo = race.other >= 0 ? ex(s, race.other) : xa;
     return !((xa < left && xo < left) || (xa > right && xo > right));
   });
-  // With many races in view, the links and tags would hide the lanes: only the selected race keeps them.
+}
+
+/**
+ * The tags this frame draws, by primary event. With many races in view the
+ * links and tags would hide the lanes: only the selected race keeps them.
+ */
+export function raceTags(p: Painter, s: DrawState): Map<number, RaceTag> {
+  const inView = racesInView(s);
   const crowded = inView.length > RACE_DETAIL_LIMIT;
+  const f = tagFont(s);
+  const tags = new Map<number, RaceTag>();
+  for (const race of inView) {
+    if (race !== s.selectedRace && (crowded || tags.has(race.primary))) continue;
+    const text = `${race.rule} ${race.severity}`;
+    tags.set(race.primary, { race, text, width: p.measure(text, f) + 8 });
+  }
+  return tags;
+}
+
+const tagFont = (s: DrawState): string => font(s.palette, 11, 'bold');
+
+export function drawRacePairs(p: Painter, s: DrawState, tags: Map<number, RaceTag>): void {
+  const { palette, scene } = s;
+  const inView = racesInView(s);
   // The rings around the primary events, one path per severity.
   for (const color of [palette.error, palette.warning]) {
     p.strokePath(color, 2.5, [], 1, (path) => {
@@ -102,27 +133,27 @@ export function drawRacePairs(p: Painter, s: DrawState): void {
       }
     });
   }
+  const crowded = inView.length > RACE_DETAIL_LIMIT;
   for (const race of inView) {
     if (crowded && race !== s.selectedRace) continue;
+    const ya = laneCenter(s, scene.graph.events.lane[race.primary]);
+    const yb = race.other >= 0 ? laneCenter(s, scene.graph.events.lane[race.other]) : undefined;
+    if (ya === undefined || yb === undefined) continue;
     const color = severityColor(s, race);
     const xa = ex(s, race.primary);
-    const ga = laneGeometry(s, scene.graph.events.lane[race.primary]);
+    const xb = ex(s, race.other);
+    p.circle(xb, yb, MARKER_RADIUS + 3.5, 'none', color, 2.5);
+    const c = clipToPlot(s, xa, ya, xb, yb);
+    if (c) p.line(c[0], c[1], c[2], c[3], color, 2, [6, 4]);
+  }
+  for (const tag of tags.values()) {
+    const ga = laneGeometry(s, scene.graph.events.lane[tag.race.primary]);
     if (ga === undefined) continue;
-    const ya = ga.cy;
-    const yb = race.other >= 0 ? laneCenter(s, scene.graph.events.lane[race.other]) : undefined;
-    if (yb !== undefined) {
-      const xb = ex(s, race.other);
-      p.circle(xb, yb, MARKER_RADIUS + 3.5, 'none', color, 2.5);
-      const c = clipToPlot(s, xa, ya, xb, yb);
-      if (c) p.line(c[0], c[1], c[2], c[3], color, 2, [6, 4]);
-    }
-    const tag = `${race.rule} ${race.severity}`;
-    const f = font(palette, 11, 'bold');
-    const w = p.measure(tag, f) + 8;
-    // The tag sits on the top edge of the race window, right of the primary event.
-    const top = ya - bandHeight(ga.h) / 2 - 8;
-    p.rect(xa - 4, top, w, 15, color, 0.95);
-    p.text(tag, xa, top + 7.5, { color: palette.background, font: f });
+    // In the label row the lane left free for it, or else on the top edge of the race window, right of the primary event.
+    const x = tag.x ?? ex(s, tag.race.primary) - 4;
+    const middle = tag.y ?? ga.cy - bandHeight(ga.h) / 2 - 0.5;
+    p.rect(x, middle - 7.5, tag.width, 15, severityColor(s, tag.race), 0.95);
+    p.text(tag.text, x + 4, middle, { color: palette.background, font: tagFont(s) });
   }
 }
 

@@ -6,7 +6,7 @@
 
 import { drawEdges } from './drawEdges';
 import { drawLane } from './drawLanes';
-import { drawRacePairs, drawRaceWindows, drawSelection, drawWitness } from './drawRaces';
+import { drawRacePairs, drawRaceWindows, drawSelection, drawWitness, raceTags } from './drawRaces';
 import { fitTaskName, font, rowTop, type DrawState, type FrameStats } from './layout';
 import type { Painter } from './painter';
 import type { Row } from './scene';
@@ -25,10 +25,11 @@ export function draw(p: Painter, s: DrawState): FrameStats {
   drawRowBackgrounds(p, s, visibleRows);
   drawGrid(p, s);
   drawRaceWindows(p, s);
-  for (const row of visibleRows) if (row.kind === 'lane') drawLane(p, s, row, stats, 'rects');
+  const tags = raceTags(p, s);
+  for (const row of visibleRows) if (row.kind === 'lane') drawLane(p, s, row, stats, 'rects', tags);
   drawEdges(p, s, stats);
-  for (const row of visibleRows) if (row.kind === 'lane') drawLane(p, s, row, stats, 'marks');
-  drawRacePairs(p, s);
+  for (const row of visibleRows) if (row.kind === 'lane') drawLane(p, s, row, stats, 'marks', tags);
+  drawRacePairs(p, s, tags);
   if (s.selectedRace) drawWitness(p, s, s.selectedRace);
   drawSelection(p, s);
   p.unclip();

@@ -13,9 +13,13 @@
 //
 // Only nodes made while computing the current event's clock are written in
 // place; every earlier node is shared and never changes.
+//
+// Flat rows hold components only, so while no task has more than 65,535
+// events they are 16-bit (half the bytes); trie nodes hold offsets and stay 32-bit.
 
 import type { Trace } from '../trace/model';
-import { Growable } from '../trace/growable';
+import { Growable, type NarrowInts } from '../trace/growable';
+import { firstIncoming } from './edgeList';
 
 const FANOUT_BITS = 4;
 const FANOUT = 1 << FANOUT_BITS;
@@ -32,6 +36,12 @@ export interface ClockOptions {
   denseTaskLimit?: number;
 }
 
+/** Clock storage: 16-bit flat rows, or 32-bit (wider rows, and trie nodes). */
+export type ClockPool = Int32Array | Uint16Array;
+
+/** The largest component 16-bit rows hold. */
+const NARROW_LIMIT = 0xffff;
+
 export class VectorClocks {
   /** Interior levels above the leaves (0: a clock is one flat row). */
   readonly levels: number;
@@ -39,9 +49,9 @@ export class VectorClocks {
   /** `task & leafMask` is the task's index in its leaf. */
   private readonly leafMask: number;
   private readonly topShift: number;
-  private pool: Int32Array;
+  private pool: ClockPool;
   private used: number;
-  private readonly growable: Growable<Int32Array> | undefined;
+  private readonly growable: Growable<Int32Array> | Growable<Uint16Array> | undefined;
   /** Nodes at or above this offset belong to the clock being computed and may be written in place. */
   private mark = 0;
   /** Per interior level, the children of the node being merged. */
@@ -52,10 +62,12 @@ export class VectorClocks {
    * flat rows each makes at most one row, so the pool is allocated at that bound
    * when it fits: a large zero-filled array is only address space until written
    * (fresh zero pages), which spares the copy a growing array makes at the end.
-   * Tries, and flat rows beyond the bound's budget, grow instead.
+   * Tries, and flat rows beyond the bound's budget, grow instead. `largest`
+   * bounds every component (the most events a task has).
    */
-  constructor(readonly taskCount: number, joins: number, options: ClockOptions = {}) {
+  constructor(readonly taskCount: number, joins: number, options: ClockOptions = {}, largest = Infinity) {
     const dense = taskCount <= (options.denseTaskLimit ?? DENSE_TASK_LIMIT);
+    const narrow = dense && largest <= NARROW_LIMIT;
     let levels = 0;
     if (!dense) while (FANOUT ** (levels + 1) < taskCount) levels++;
     this.levels = levels;
@@ -65,10 +77,10 @@ export class VectorClocks {
     this.scratch = Array.from({ length: levels + 1 }, () => new Int32Array(FANOUT));
     const bound = (joins + 1) * this.leafWidth;
     if (dense && bound * 4 <= PREALLOCATION_BYTES) {
-      this.pool = new Int32Array(bound);
+      this.pool = narrow ? new Uint16Array(bound) : new Int32Array(bound);
       this.growable = undefined;
     } else {
-      this.growable = new Growable(Int32Array);
+      this.growable = narrow ? new Growable(Uint16Array) : new Growable(Int32Array);
       this.growable.reserve(this.leafWidth);
       this.pool = this.growable.data;
     }
@@ -76,15 +88,15 @@ export class VectorClocks {
   }
 
   /** Clocks computed elsewhere (their `storage` after finish()), for reading only. */
-  static restore(taskCount: number, storage: Int32Array, options: ClockOptions = {}): VectorClocks {
-    const clocks = new VectorClocks(taskCount, 0, options);
+  static restore(taskCount: number, storage: ClockPool, options: ClockOptions = {}): VectorClocks {
+    const clocks = new VectorClocks(taskCount, 0, options, storage instanceof Uint16Array ? 0 : Infinity);
     clocks.pool = storage;
     clocks.used = storage.length;
     return clocks;
   }
 
   /** The nodes, once computation is over (see restore). */
-  get storage(): Int32Array {
+  get storage(): ClockPool {
     return this.pool;
   }
 
@@ -98,7 +110,7 @@ export class VectorClocks {
 
   /** Bytes of clock storage in use. */
   get bytes(): number {
-    return this.used * 4;
+    return this.used * this.pool.BYTES_PER_ELEMENT;
   }
 
   /** Starts the clock of a new event: nodes made from here on are its own until the next call. */
@@ -127,7 +139,7 @@ export class VectorClocks {
       this.growable.length = this.used;
       this.pool = this.growable.finish();
     } else {
-      // Preallocated: the untouched tail was never committed, so a view costs nothing.
+      // Preallocated: the untouched tail was never committed, so a view costs no memory.
       this.pool = this.pool.subarray(0, this.used);
     }
   }
@@ -152,7 +164,7 @@ export class VectorClocks {
     if (isX) return x;
     if (isY) return y;
     const out = this.alloc(FANOUT);
-    this.pool.set(kids, out);
+    (this.pool as Int32Array).set(kids, out);
     return out;
   }
 
@@ -220,64 +232,224 @@ export class VectorClocks {
 }
 
 /**
- * The clock of every event, in topological `order` (file order when absent):
- * an event starts from its task's latest clock and joins the clock of each
- * cross-task edge's source. `clockOf[e]` is the clock of event e (0 when it
- * knows no other task). `edges.incoming` lists edge indices sorted by target,
- * `edges.incomingTo` those targets.
+ * The clock of every event, in runs: a task's clock changes only at events
+ * with incoming edges, so its events in program order share a few clocks.
+ * Position `q` is an event's place in every task's events concatenated (task
+ * after task, see HappensBefore.taskStarts); `clock(q)` reads the clock of its
+ * run from the run of its block of 128 positions plus one byte per position
+ * (1 byte an event, not 4).
+ */
+export class ClockRuns {
+  constructor(
+    /** The clock of each run, in position order. */
+    readonly clocks: Int32Array,
+    /** Per block of RUN_BLOCK positions, the run its first position is in. */
+    readonly blockRun: Int32Array,
+    /** Per position, its run less that of its block's first position. */
+    readonly step: Uint8Array,
+  ) {}
+
+  /** The clock of the event at position `q`. */
+  clock(q: number): number {
+    return this.clocks[this.blockRun[q >>> RUN_BLOCK_BITS] + this.step[q]];
+  }
+
+  get bytes(): number {
+    return this.clocks.byteLength + this.blockRun.byteLength + this.step.byteLength;
+  }
+}
+
+/** Marks positions [q, end) as run `run`'s, block by block (ClockRuns). */
+function layRun(run: number, q: number, end: number, blockRun: Int32Array, step: Uint8Array): void {
+  while (q < end) {
+    const block = q >>> RUN_BLOCK_BITS;
+    if ((q & (RUN_BLOCK - 1)) === 0) blockRun[block] = run;
+    const blockEnd = Math.min(end, (block + 1) << RUN_BLOCK_BITS);
+    step.fill(run - blockRun[block], q, blockEnd);
+    q = blockEnd;
+  }
+}
+
+const RUN_BLOCK_BITS = 7;
+/** Positions a block: a block's runs less one fit a byte. */
+const RUN_BLOCK = 1 << RUN_BLOCK_BITS;
+
+/**
+ * Every task's runs while they are made: task t's are `count[t]` entries from
+ * `base[t]` (room for one per incoming edge, plus its first), each the seq it
+ * starts at and its clock.
+ */
+class TaskRuns {
+  readonly base: Int32Array;
+  readonly count: Int32Array;
+  readonly seq: Int32Array;
+  readonly clock: Int32Array;
+
+  constructor(incomingPerTask: Int32Array) {
+    const tasks = incomingPerTask.length;
+    this.base = new Int32Array(tasks + 1);
+    for (let t = 0; t < tasks; t++) this.base[t + 1] = this.base[t] + incomingPerTask[t] + 1;
+    this.count = new Int32Array(tasks).fill(1);
+    this.seq = new Int32Array(this.base[tasks]);
+    this.clock = new Int32Array(this.base[tasks]);
+    for (let t = 0; t < tasks; t++) this.seq[this.base[t]] = 1;
+  }
+
+  /** The clock of task t's event number `seq`: its latest run's (the usual case, a hand-off from the task's newest event), else a search. */
+  clockAt(t: number, seq: number): number {
+    let lo = this.base[t];
+    let hi = lo + this.count[t] - 1;
+    if (this.seq[hi] <= seq) return this.clock[hi];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.seq[mid] <= seq) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.clock[lo];
+  }
+
+  /** Task t's clock from its event `seq` on is `clock`. */
+  start(t: number, seq: number, clock: number): void {
+    // A task's first event replaces the run it starts with, so that no run is empty.
+    const r = seq === 1 ? this.base[t] : this.base[t] + this.count[t]++;
+    this.seq[r] = seq;
+    this.clock[r] = clock;
+  }
+
+  /** The runs by position, `starts[t]` where task t's events begin. */
+  finish(starts: Int32Array): ClockRuns {
+    const tasks = this.count.length;
+    const n = starts[tasks];
+    let total = 0;
+    for (let t = 0; t < tasks; t++) if (starts[t + 1] > starts[t]) total += this.count[t];
+    const clocks = new Int32Array(total);
+    const blockRun = new Int32Array((n + RUN_BLOCK - 1) >>> RUN_BLOCK_BITS);
+    const step = new Uint8Array(n);
+    this.lay(starts, clocks, blockRun, step);
+    return new ClockRuns(clocks, blockRun, step);
+  }
+
+  /** Fills the arrays of ClockRuns (a loop of its own: see computeClocks). */
+  private lay(starts: Int32Array, clocks: Int32Array, blockRun: Int32Array, step: Uint8Array): void {
+    let run = 0;
+    for (let t = 0; t < this.count.length; t++) if (starts[t + 1] > starts[t]) run = this.layTask(t, run, starts, clocks, blockRun, step);
+  }
+
+  /** Lays task t's runs from run number `run` on; returns the next run's number. (One loop a function: see EdgeJoins.) */
+  private layTask(t: number, run: number, starts: Int32Array, clocks: Int32Array, blockRun: Int32Array, step: Uint8Array): number {
+    const last = this.base[t] + this.count[t] - 1;
+    for (let r = this.base[t]; r <= last; r++, run++) {
+      clocks[run] = this.clock[r];
+      // Positions [q, runEnd) are this run's.
+      const q = starts[t] + this.seq[r] - 1;
+      layRun(run, q, r < last ? starts[t] + this.seq[r + 1] - 1 : starts[t + 1], blockRun, step);
+    }
+    return run;
+  }}
+
+/**
+ * Joins each event's incoming edges into its task's clock. (Its loops are
+ * methods of their own: in a cold process a loop compiled while it runs would
+ * otherwise be thrown away at the first code after it that had not run yet.)
+ */
+class EdgeJoins {
+  /** Per task, its latest clock, and the seq of the event that made it. */
+  private readonly current: Int32Array;
+  private readonly madeAt: Int32Array;
+
+  constructor(
+    private readonly trace: Trace,
+    private readonly edges: { from: Int32Array; to: Int32Array; byTarget: Int32Array | undefined },
+    private readonly clocks: VectorClocks,
+    private readonly runs: TaskRuns,
+  ) {
+    this.current = new Int32Array(trace.tasks.length);
+    this.madeAt = new Int32Array(trace.tasks.length);
+  }
+
+  /** Every event with incoming edges, in file order. */
+  inFileOrder(): void {
+    const { to, byTarget } = this.edges;
+    for (let k = 0; k < to.length; ) k = this.visit(to[byTarget ? byTarget[k] : k], k);
+  }
+
+  /** Every event with incoming edges, in topological `order`. */
+  inOrder(order: Int32Array): void {
+    const { to, byTarget } = this.edges;
+    for (let p = 0; p < order.length; p++) {
+      const e = order[p];
+      const k = firstIncoming(to, byTarget, e);
+      if (k < to.length && to[byTarget ? byTarget[k] : k] === e) this.visit(e, k);
+    }
+  }
+
+  /** Joins the edges into `e` (from place `k` in target order on); returns the place after them. */
+  private visit(e: number, k: number): number {
+    const { task, seq } = this.trace;
+    const { from, to, byTarget } = this.edges;
+    const { clocks, current, madeAt } = this;
+    const m = to.length;
+    const t = task[e];
+    let clock = current[t];
+    clocks.begin();
+    for (let edge = byTarget ? byTarget[k] : k; to[edge] === e; edge = byTarget ? byTarget[k] : k) {
+      const src = from[edge];
+      const ts = task[src];
+      // Already knowing src means already knowing everything src knew.
+      if (ts !== t && clocks.get(clock, ts) < seq[src]) {
+        const srcClock = this.runs.clockAt(ts, seq[src]);
+        // Likewise, when src knew the event our clock was made at (the usual hand-off), src's clock holds all of ours.
+        const knowsUs = clock === current[t] && clocks.get(srcClock, t) >= madeAt[t];
+        clock = knowsUs ? clocks.raised(srcClock, ts, seq[src]) : clocks.join(clock, srcClock, ts, seq[src], t);
+      }
+      if (++k === m) break;
+    }
+    if (clock !== current[t]) {
+      current[t] = clock;
+      madeAt[t] = seq[e];
+      this.runs.start(t, seq[e], clock);
+    }
+    return k;
+  }
+}
+
+/**
+ * The clock of every event. Only an event with incoming edges can change its
+ * task's clock, so only those are visited, in topological `order` (file order
+ * when absent): each starts from its task's latest clock and joins the clock of
+ * each cross-task edge's source. The edges are visited by target (`byTarget`,
+ * or their own order when absent); `starts[t]` is where task t's events begin
+ * among every task's events in program order.
  */
 export function computeClocks(
   trace: Trace,
   order: Int32Array | undefined,
-  edges: { from: Int32Array; incoming: Int32Array; incomingTo: Int32Array },
+  edges: { from: Int32Array; to: Int32Array; byTarget: Int32Array | undefined },
+  starts: Int32Array,
   options: ClockOptions = {},
-): { clockOf: Int32Array; clocks: VectorClocks } {
-  const { task, seq } = trace;
-  const { incoming, incomingTo } = edges;
-  let crossTask = 0;
-  for (let k = 0; k < incoming.length; k++) if (task[edges.from[incoming[k]]] !== task[incomingTo[k]]) crossTask++;
-  const clocks = new VectorClocks(trace.tasks.length, crossTask, options);
-  const clockOf = new Int32Array(trace.length);
-  const current = new Int32Array(trace.tasks.length);
-  /** Per task, the seq of the event whose clock `current` is (later events without joins share it). */
-  const madeAt = new Int32Array(trace.tasks.length);
-  /** In file order the incoming edges are visited in their sorted order: a cursor, no search. */
-  let cursor = 0;
-  const n = trace.length;
-  for (let p = 0; p < n; p++) {
-    const e = order ? order[p] : p;
-    const t = task[e];
-    let clock = current[t];
-    let k = order ? firstIncoming(incomingTo, e) : cursor;
-    if (k < incomingTo.length && incomingTo[k] === e) clocks.begin();
-    for (; k < incomingTo.length && incomingTo[k] === e; k++) {
-      const src = edges.from[incoming[k]];
-      const ts = task[src];
-      // Already knowing src means already knowing everything src knew.
-      if (ts === t || clocks.get(clock, ts) >= seq[src]) continue;
-      // Likewise, when src knew the event our clock was made at (the usual hand-off), src's clock holds all of ours.
-      const knowsUs = clock === current[t] && clocks.get(clockOf[src], t) >= madeAt[t];
-      clock = knowsUs ? clocks.raised(clockOf[src], ts, seq[src]) : clocks.join(clock, clockOf[src], ts, seq[src], t);
-    }
-    cursor = k;
-    if (clock !== current[t]) {
-      current[t] = clock;
-      madeAt[t] = seq[e];
-    }
-    clockOf[e] = clock;
-  }
+): { runs: ClockRuns; clocks: VectorClocks } {
+  const taskCount = trace.tasks.length;
+  const incomingPerTask = new Int32Array(taskCount);
+  const crossTask = countIncoming(trace.task, edges, incomingPerTask);
+  let largest = 0;
+  for (let t = 0; t < taskCount; t++) largest = Math.max(largest, starts[t + 1] - starts[t]);
+  const clocks = new VectorClocks(taskCount, crossTask, options, largest);
+  const runs = new TaskRuns(incomingPerTask);
+  const joins = new EdgeJoins(trace, edges, clocks, runs);
+  if (order) joins.inOrder(order);
+  else joins.inFileOrder();
   clocks.finish();
-  return { clockOf, clocks };
+  return { runs: runs.finish(starts), clocks };
 }
 
-/** The first index of `sortedTo` (edge targets, sorted) holding `event` or a later event. */
-export function firstIncoming(sortedTo: Int32Array, event: number): number {
-  let lo = 0;
-  let hi = sortedTo.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sortedTo[mid] < event) lo = mid + 1;
-    else hi = mid;
+/** Counts the edges into each task's events into `perTask`; returns how many edges cross tasks. */
+function countIncoming(task: NarrowInts, edges: { from: Int32Array; to: Int32Array }, perTask: Int32Array): number {
+  const { from, to } = edges;
+  let crossTask = 0;
+  for (let k = 0; k < to.length; k++) {
+    const t = task[to[k]];
+    perTask[t]++;
+    if (task[from[k]] !== t) crossTask++;
   }
-  return lo;
+  return crossTask;
 }

@@ -7,10 +7,10 @@
 
 import type { Diagnostic, Trace } from '../trace/model';
 import { pidOf } from '../trace/model';
-import { Growable } from '../trace/growable';
 import { quote } from '../trace/scan';
-import { EDGE_KINDS, collectTraceEdges, type EdgeKind } from './edges';
-import { VectorClocks, computeClocks, firstIncoming, type ClockOptions } from './clocks';
+import { EDGE_KINDS, MAKES_EDGES, collectTraceEdges, slotOf, type EdgeKind } from './edges';
+import { EdgeCollector, firstIncoming, sortByTarget, type EdgeColumns } from './edgeList';
+import { ClockRuns, VectorClocks, computeClocks, type ClockOptions, type ClockPool } from './clocks';
 
 export type { EdgeKind } from './edges';
 
@@ -24,7 +24,7 @@ export interface Edge {
 }
 
 /**
- * Everything a built HappensBefore holds, as plain data and int arrays, so the
+ * Everything a built HappensBefore holds, as plain data and typed arrays, so the
  * worker that built it can hand it to the extension host (transfer.ts).
  */
 export interface HappensBeforeState {
@@ -32,39 +32,36 @@ export interface HappensBeforeState {
   /** Every task's events in program order, task after task (`taskStarts[t]` where task t's begin). */
   taskEvents: Int32Array;
   taskStarts: Int32Array;
-  clockOf: Int32Array;
-  clockPool: Int32Array;
+  clockPool: ClockPool;
+  clockRuns: { clocks: Int32Array; blockRun: Int32Array; step: Uint8Array };
   denseTaskLimit: number | undefined;
-  edges: { from: Int32Array; to: Int32Array; kind: Int32Array; via: Int32Array; line: Int32Array; column: Int32Array };
-  incomingEdges: Int32Array;
-  incomingTo: Int32Array;
+  edges: EdgeColumns;
+  /** Where each `!hb` edge was written: the edges from `declaredStart` on are those. */
+  declared: { start: number; line: Int32Array; column: Int32Array };
+  incomingOrder: Int32Array | undefined;
   positions: Int32Array | undefined;
 }
 
 export class HappensBefore {
   readonly diagnostics: Diagnostic[] = [];
-  /** Per task, its events in program order. */
+  /** Per task, its events in program order (views on `taskOrder`). */
   readonly taskEvents: Int32Array[];
+  /** Every task's events in program order, task after task; task t's from `taskStarts[t]`. */
+  private readonly taskOrder: Int32Array;
+  private readonly taskStarts: Int32Array;
   private readonly taskCount: number;
-  /** Per event, its clock in `clocks`. */
-  private readonly clockOf: Int32Array;
+  /** The clock of each event, by its place in `taskOrder`. */
+  private readonly runs: ClockRuns;
   private readonly clocks: VectorClocks;
-  /** The edges as parallel int columns: grown while collected, then exact typed arrays (sealEdges). */
-  private edgeFrom: Int32Array = new Int32Array(0);
-  private edgeTo: Int32Array = new Int32Array(0);
-  private edgeKind: Int32Array = new Int32Array(0);
-  private edgeVia: Int32Array = new Int32Array(0);
-  /** Where a declared edge was written (0 for the others), for diagnostics. */
-  private edgeLine: Int32Array = new Int32Array(0);
-  private edgeColumn: Int32Array = new Int32Array(0);
-  private collecting: Growable<Int32Array>[] | undefined = Array.from({ length: 6 }, () => new Growable(Int32Array));
+  private edges: EdgeColumns;
+  /** The `!hb` edges are the last ones, from `declared.start`; where each was written, for diagnostics. */
+  private declared: { start: number; line: Int32Array; column: Int32Array };
   /**
-   * Edge indices sorted by target (stable), and their targets: an event's
-   * incoming edges are found by binary search. (Few events have one; an index
-   * per event cost 4 bytes an event.)
+   * The edge indices by target (stable), when the edges are not already in
+   * that order: an event's incoming edges are found by binary search. (Few
+   * events have one; an index per event cost 4 bytes an event.)
    */
-  private incomingEdges!: Int32Array;
-  private incomingTo!: Int32Array;
+  private incomingOrder: Int32Array | undefined;
   /** The position of each event in the topological order, when that is not file order (`!hb` edges pointing backwards). */
   private readonly positions: Int32Array | undefined;
   private identityPositions: Int32Array | undefined;
@@ -73,54 +70,53 @@ export class HappensBefore {
 
   /** Builds happens-before for `trace`, or (with `built`) takes a state built for this trace as is: nothing is recomputed. */
   constructor(readonly trace: Trace, clockOptions: ClockOptions = {}, built?: HappensBeforeState) {
-    const n = trace.length;
     this.taskCount = trace.tasks.length;
     if (built) {
       this.denseTaskLimit = built.denseTaskLimit;
       this.diagnostics = built.diagnostics;
-      this.taskEvents = Array.from({ length: this.taskCount }, (_, t) => built.taskEvents.subarray(built.taskStarts[t], built.taskStarts[t + 1]));
-      const e = built.edges;
-      [this.edgeFrom, this.edgeTo, this.edgeKind, this.edgeVia, this.edgeLine, this.edgeColumn] = [e.from, e.to, e.kind, e.via, e.line, e.column];
-      this.collecting = undefined;
-      this.incomingEdges = built.incomingEdges;
-      this.incomingTo = built.incomingTo;
+      this.taskOrder = built.taskEvents;
+      this.taskStarts = built.taskStarts;
+      this.taskEvents = this.taskViews();
+      this.edges = built.edges;
+      this.declared = built.declared;
+      this.incomingOrder = built.incomingOrder;
       this.positions = built.positions;
-      this.clockOf = built.clockOf;
+      const r = built.clockRuns;
+      this.runs = new ClockRuns(r.clocks, r.blockRun, r.step);
       this.clocks = VectorClocks.restore(this.taskCount, built.clockPool, { denseTaskLimit: built.denseTaskLimit });
       return;
     }
     this.denseTaskLimit = clockOptions.denseTaskLimit;
-    this.taskEvents = this.groupByTask();
-    collectTraceEdges(trace, this.taskEvents, (from, to, kind, via) => this.addEdge(from, to, kind, via));
-    this.collectDeclaredEdges();
-    this.sealEdges();
-    this.indexIncoming();
+    let candidates: Int32Array;
+    [this.taskOrder, this.taskStarts, candidates] = this.groupByTask();
+    this.taskEvents = this.taskViews();
+    const collector = new EdgeCollector();
+    collectTraceEdges(trace, this.taskEvents, candidates, collector);
+    this.declared = this.collectDeclaredEdges(collector);
+    this.edges = collector.finish();
+    this.incomingOrder = collector.inTargetOrder ? undefined : sortByTarget(this.edges.to);
     // In file order (the usual case) an event's position is its index, and no array says so.
-    const order = this.topologicalOrder();
+    const order = collector.forward ? undefined : this.topologicalOrder();
     if (order && !isIdentity(order)) {
-      this.positions = new Int32Array(n);
-      for (let p = 0; p < n; p++) this.positions[order[p]] = p;
+      this.positions = new Int32Array(trace.length);
+      for (let p = 0; p < trace.length; p++) this.positions[order[p]] = p;
     }
-    const edges = { from: this.edgeFrom, incoming: this.incomingEdges, incomingTo: this.incomingTo };
-    ({ clockOf: this.clockOf, clocks: this.clocks } = computeClocks(trace, this.positions ? order : undefined, edges, clockOptions));
+    const edges = { from: this.edges.from, to: this.edges.to, byTarget: this.incomingOrder };
+    ({ runs: this.runs, clocks: this.clocks } = computeClocks(trace, this.positions ? order : undefined, edges, this.taskStarts, clockOptions));
   }
 
   /** The state to rebuild this relation elsewhere with `new HappensBefore(trace, {}, state)` (its arrays are shared, not copied). */
   state(): HappensBeforeState {
-    const taskStarts = new Int32Array(this.taskCount + 1);
-    for (let t = 0; t < this.taskCount; t++) taskStarts[t + 1] = taskStarts[t] + this.taskEvents[t].length;
-    const taskEvents = new Int32Array(taskStarts[this.taskCount]);
-    this.taskEvents.forEach((events, t) => taskEvents.set(events, taskStarts[t]));
     return {
       diagnostics: this.diagnostics,
-      taskEvents,
-      taskStarts,
-      clockOf: this.clockOf,
+      taskEvents: this.taskOrder,
+      taskStarts: this.taskStarts,
       clockPool: this.clocks.storage,
+      clockRuns: { clocks: this.runs.clocks, blockRun: this.runs.blockRun, step: this.runs.step },
       denseTaskLimit: this.denseTaskLimit,
-      edges: { from: this.edgeFrom, to: this.edgeTo, kind: this.edgeKind, via: this.edgeVia, line: this.edgeLine, column: this.edgeColumn },
-      incomingEdges: this.incomingEdges,
-      incomingTo: this.incomingTo,
+      edges: this.edges,
+      declared: this.declared,
+      incomingOrder: this.incomingOrder,
       positions: this.positions,
     };
   }
@@ -140,9 +136,9 @@ export class HappensBefore {
     return this.identityPositions;
   }
 
-  /** Bytes the vector clocks occupy (their storage plus one reference per event). */
+  /** Bytes the vector clocks occupy (their storage plus the runs that say which clock each event has). */
   get clockBytes(): number {
-    return this.clocks.bytes + this.clockOf.byteLength;
+    return this.clocks.bytes + this.runs.bytes;
   }
 
   /** a -> b: a happens before b (irreflexive). */
@@ -158,8 +154,9 @@ export class HappensBefore {
 
   /** The number of `task`'s events that happen before or at `event` (vector clock component). */
   component(event: number, task: number): number {
-    if (this.trace.task[event] === task) return this.trace.seq[event];
-    return this.clocks.get(this.clockOf[event], task);
+    const own = this.trace.task[event];
+    if (own === task) return this.trace.seq[event];
+    return this.clocks.get(this.runs.clock(this.taskStarts[own] + this.trace.seq[event] - 1), task);
   }
 
   /** The last event of `task` that happens before `event`, or -1. */
@@ -198,43 +195,53 @@ export class HappensBefore {
   /** The edges (other than program order) that end at `event`. */
   incoming(event: number): Edge[] {
     const out: Edge[] = [];
-    for (let k = firstIncoming(this.incomingTo, event); k < this.incomingTo.length && this.incomingTo[k] === event; k++) out.push(this.edge(this.incomingEdges[k]));
+    const { to } = this.edges;
+    const byTarget = this.incomingOrder;
+    for (let k = firstIncoming(to, byTarget, event); k < to.length; k++) {
+      const edge = byTarget ? byTarget[k] : k;
+      if (to[edge] !== event) break;
+      out.push(this.edge(edge));
+    }
     return out;
   }
 
   get edgeCount(): number {
-    return this.edgeFrom.length;
+    return this.edges.from.length;
   }
 
   edge(k: number): Edge {
-    return { from: this.edgeFrom[k], to: this.edgeTo[k], kind: EDGE_KINDS[this.edgeKind[k]], via: this.trace.strings.get(this.edgeVia[k]) };
+    const { from, to, kind, via } = this.edges;
+    return { from: from[k], to: to[k], kind: EDGE_KINDS[kind[k]], via: via[k] >= 0 ? this.trace.strings.get(via[k]) : slotOf(this.trace, to[k]) };
   }
 
-  private groupByTask(): Int32Array[] {
-    const { trace } = this;
-    const counts = new Int32Array(this.taskCount);
-    for (let i = 0; i < trace.length; i++) counts[trace.task[i]]++;
-    const lists = Array.from(counts, (c) => new Int32Array(c));
-    const fill = new Int32Array(this.taskCount);
-    for (let i = 0; i < trace.length; i++) lists[trace.task[i]][fill[trace.task[i]]++] = i;
-    return lists;
+  /**
+   * Every task's events in program order, task after task, and where each
+   * task's begin; and the events that can make an edge (MAKES_EDGES), in file
+   * order. One pass over the events: a task's event number `seq` is its place
+   * in the task, and the task's last event's seq is its count.
+   */
+  private groupByTask(): [Int32Array, Int32Array, Int32Array] {
+    const { task, seq } = this.trace;
+    const n = this.trace.length;
+    const taskCount = this.taskCount;
+    const starts = new Int32Array(taskCount + 1);
+    let seen = 0;
+    for (let i = n - 1; i >= 0 && seen < taskCount; i--) {
+      if (starts[task[i] + 1] === 0) {
+        starts[task[i] + 1] = seq[i];
+        seen++;
+      }
+    }
+    for (let t = 0; t < taskCount; t++) starts[t + 1] += starts[t];
+    const order = new Int32Array(n);
+    // At most every event: the tail never written stays uncommitted until the view is dropped.
+    const candidates = new Int32Array(n);
+    const count = placeEvents(this.trace, starts, order, candidates);
+    return [order, starts, candidates.subarray(0, count)];
   }
 
-  private addEdge(from: number, to: number, kind: EdgeKind, via: number, line = 0, column = 0): void {
-    const [f, t, k, v, l, c] = this.collecting as Growable<Int32Array>[];
-    f.push(from);
-    t.push(to);
-    k.push(EDGE_KINDS.indexOf(kind));
-    v.push(via);
-    l.push(line);
-    c.push(column);
-  }
-
-  /** All edges are collected: their columns become exact typed arrays. */
-  private sealEdges(): void {
-    const [f, t, k, v, l, c] = (this.collecting as Growable<Int32Array>[]).map((g) => g.finish());
-    [this.edgeFrom, this.edgeTo, this.edgeKind, this.edgeVia, this.edgeLine, this.edgeColumn] = [f, t, k, v, l, c];
-    this.collecting = undefined;
+  private taskViews(): Int32Array[] {
+    return Array.from({ length: this.taskCount }, (_, t) => this.taskOrder.subarray(this.taskStarts[t], this.taskStarts[t + 1]));
   }
 
   /**
@@ -242,8 +249,12 @@ export class HappensBefore {
    * A task is named by its pid, whatever comm the directive writes. An edge from
    * an event to itself is reported and dropped here, so it never looks like a cycle.
    */
-  private collectDeclaredEdges(): void {
+  private collectDeclaredEdges(edges: EdgeCollector): { start: number; line: Int32Array; column: Int32Array } {
     const { trace } = this;
+    const start = edges.count;
+    const lines: number[] = [];
+    const columns: number[] = [];
+    if (trace.declaredEdges.length === 0) return { start, line: new Int32Array(0), column: new Int32Array(0) };
     const taskByName = new Map(trace.tasks.map((t, i) => [t.name, i]));
     const taskByPid = new Map(trace.tasks.map((t, i) => [t.pid, i]));
     const resolve = (name: string, seq: number, line: number, column: number): number => {
@@ -259,66 +270,59 @@ export class HappensBefore {
       return this.taskEvents[task][seq - 1];
     };
     const via = trace.strings.intern('!hb');
+    const declared = EDGE_KINDS.indexOf('declared');
     for (const d of trace.declaredEdges) {
       const from = resolve(d.fromTask, d.fromSeq, d.line, d.column);
       const to = resolve(d.toTask, d.toSeq, d.line, d.column);
       if (from >= 0 && from === to) {
         this.diagnostics.push({ line: d.line, column: d.column, message: '!hb edge from an event to itself orders nothing; ignored', severity: 'error' });
       } else if (from >= 0 && to >= 0) {
-        this.addEdge(from, to, 'declared', via, d.line, d.column);
+        edges.add(from, to, declared, via);
+        lines.push(d.line);
+        columns.push(d.column);
       }
     }
-  }
-
-  /** Sorts the edges by target (a stable sort; they are collected almost in target order, so usually there is nothing to move). */
-  private indexIncoming(): void {
-    const to = this.edgeTo;
-    const m = to.length;
-    const incoming = new Int32Array(m);
-    for (let k = 0; k < m; k++) incoming[k] = k;
-    let sorted = true;
-    for (let k = 1; k < m && sorted; k++) sorted = to[k - 1] <= to[k];
-    if (!sorted) incoming.sort((a, b) => to[a] - to[b] || a - b);
-    this.incomingEdges = incoming;
-    this.incomingTo = Int32Array.from(incoming, (k) => to[k]);
+    return { start, line: Int32Array.from(lines), column: Int32Array.from(columns) };
   }
 
   /**
-   * Analysis order is a topological order unless a declared edge points backwards;
-   * then Kahn's algorithm finds one, and declared edges on a cycle are reported and dropped.
+   * Analysis order is a topological order; when a declared edge points backwards
+   * (the only case this is called in) Kahn's algorithm finds one, and declared edges on a
+   * cycle are reported and dropped (undefined: file order is one after all).
    */
   private topologicalOrder(): Int32Array | undefined {
     const n = this.trace.length;
-    if (this.edgeFrom.every((from, k) => from < this.edgeTo[k])) return undefined;
     for (;;) {
       const order = this.kahn();
       if (order.length === n) return order;
       // Events left over sit on a cycle. Edges that point forward in the file cannot close one,
-      // so drop the backward declared edges into those events and try again.
+      // so drop the backward declared edges into those events and try again (the trace's own point forward).
       const placed = new Uint8Array(n);
       for (const e of order) placed[e] = 1;
-      let progress = false;
-      this.edgeFrom.forEach((_, k) => {
-        if (this.edgeFrom[k] > this.edgeTo[k] && !placed[this.edgeTo[k]]) {
-          const message = '!hb edge closes a cycle in happens-before; ignored';
-          this.diagnostics.push({ line: this.edgeLine[k], column: this.edgeColumn[k], message, severity: 'error' });
-          this.edgeVia[k] = -1;
-          progress = true;
+      const { from, to } = this.edges;
+      const kept: number[] = [];
+      for (let k = 0; k < from.length; k++) {
+        if (k >= this.declared.start && from[k] > to[k] && !placed[to[k]]) {
+          const d = k - this.declared.start;
+          this.diagnostics.push({ line: this.declared.line[d], column: this.declared.column[d], message: '!hb edge closes a cycle in happens-before; ignored', severity: 'error' });
+        } else {
+          kept.push(k);
         }
-      });
-      if (!progress) return undefined;
-      this.dropRemovedEdges();
+      }
+      if (kept.length === from.length) return undefined;
+      this.keepEdges(kept);
     }
   }
 
   private kahn(): Int32Array {
     const { trace } = this;
     const n = trace.length;
+    const { from, to } = this.edges;
     const indegree = new Int32Array(n);
     for (let i = 0; i < n; i++) indegree[i] = trace.seq[i] > 1 ? 1 : 0;
-    for (const to of this.edgeTo) indegree[to]++;
+    for (const t of to) indegree[t]++;
     const outgoing: number[][] = Array.from({ length: n }, () => []);
-    this.edgeFrom.forEach((from, k) => outgoing[from].push(this.edgeTo[k]));
+    from.forEach((f, k) => outgoing[f].push(to[k]));
     const order = new Int32Array(n);
     let count = 0;
     const ready: number[] = [];
@@ -327,20 +331,35 @@ export class HappensBefore {
       const e = ready[head];
       order[count++] = e;
       const next = trace.seq[e] < this.taskEvents[trace.task[e]].length ? this.taskEvents[trace.task[e]][trace.seq[e]] : -1;
-      for (const to of next >= 0 ? [next, ...outgoing[e]] : outgoing[e]) if (--indegree[to] === 0) ready.push(to);
+      for (const t of next >= 0 ? [next, ...outgoing[e]] : outgoing[e]) if (--indegree[t] === 0) ready.push(t);
     }
     return order.subarray(0, count);
   }
 
-  private dropRemovedEdges(): void {
-    const kept: number[] = [];
-    for (let k = 0; k < this.edgeVia.length; k++) if (this.edgeVia[k] >= 0) kept.push(k);
-    const keep = (column: Int32Array) => Int32Array.from(kept, (k) => column[k]);
-    [this.edgeFrom, this.edgeTo, this.edgeKind, this.edgeVia, this.edgeLine, this.edgeColumn] = [
-      keep(this.edgeFrom), keep(this.edgeTo), keep(this.edgeKind), keep(this.edgeVia), keep(this.edgeLine), keep(this.edgeColumn),
-    ];
-    this.indexIncoming();
+  /** Keeps only the edges `kept` (ascending), and their declared positions. */
+  private keepEdges(kept: number[]): void {
+    const { from, to, kind, via } = this.edges;
+    const { start, line, column } = this.declared;
+    this.edges = { from: Int32Array.from(kept, (k) => from[k]), to: Int32Array.from(kept, (k) => to[k]), kind: Uint8Array.from(kept, (k) => kind[k]), via: Int32Array.from(kept, (k) => via[k]) };
+    const declared = kept.filter((k) => k >= start);
+    this.declared = { start: kept.length - declared.length, line: Int32Array.from(declared, (k) => line[k - start]), column: Int32Array.from(declared, (k) => column[k - start]) };
+    this.incomingOrder = sortByTarget(this.edges.to);
   }
+}
+
+/** Each event at its place in `order` (see groupByTask); the events that can make an edge into `candidates`, returning their count. */
+function placeEvents(trace: Trace, starts: Int32Array, order: Int32Array, candidates: Int32Array): number {
+  const { task, seq, name } = trace;
+  const n = trace.length;
+  const makesEdges = MAKES_EDGES;
+  const known = makesEdges.length;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    order[starts[task[i]] + seq[i] - 1] = i;
+    const ev = name[i];
+    if (ev < known && makesEdges[ev] !== 0) candidates[count++] = i;
+  }
+  return count;
 }
 
 function isIdentity(order: Int32Array): boolean {

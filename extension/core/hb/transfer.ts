@@ -1,6 +1,6 @@
 // How happens-before crosses a thread boundary with its trace (the editor's
 // analysis worker builds it for the rules; the host answers hovers with it):
-// its int arrays transferred, not copied, and nothing recomputed on arrival.
+// its typed arrays transferred, not copied, and nothing recomputed on arrival.
 import type { Trace } from '../trace/model';
 import { HappensBefore, type HappensBeforeState } from './happensBefore';
 
@@ -12,21 +12,21 @@ export function serializeHappensBefore(hb: HappensBefore): { data: SerializedHap
   const transfer = new Set<ArrayBuffer>();
   // A view on a bigger buffer (a trimmed or preallocated array) is copied so only its bytes cross,
   // and so is an array whose buffer is already listed: a buffer may be transferred only once.
-  const exact = (a: Int32Array): Int32Array => {
-    const own = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !transfer.has(a.buffer as ArrayBuffer) ? a : a.slice();
+  const exact = <T extends Int32Array | Uint16Array | Uint8Array>(a: T): T => {
+    const own = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !transfer.has(a.buffer as ArrayBuffer) ? a : (a.slice() as T);
     transfer.add(own.buffer as ArrayBuffer);
     return own;
   };
-  const e = state.edges;
+  const { edges: e, clockRuns: r, declared: d } = state;
   const data: SerializedHappensBefore = {
     ...state,
     taskEvents: exact(state.taskEvents),
     taskStarts: exact(state.taskStarts),
-    clockOf: exact(state.clockOf),
     clockPool: exact(state.clockPool),
-    edges: { from: exact(e.from), to: exact(e.to), kind: exact(e.kind), via: exact(e.via), line: exact(e.line), column: exact(e.column) },
-    incomingEdges: exact(state.incomingEdges),
-    incomingTo: exact(state.incomingTo),
+    clockRuns: { clocks: exact(r.clocks), blockRun: exact(r.blockRun), step: exact(r.step) },
+    edges: { from: exact(e.from), to: exact(e.to), kind: exact(e.kind), via: exact(e.via) },
+    declared: { start: d.start, line: exact(d.line), column: exact(d.column) },
+    incomingOrder: state.incomingOrder && exact(state.incomingOrder),
     positions: state.positions && exact(state.positions),
   };
   return { data, transfer: [...transfer] };

@@ -2,7 +2,7 @@
 // directives and diagnostics; `finish()` settles them into a Trace.
 
 import { CappedDiagnostics, type Diagnostic } from './diagnostics';
-import { Growable } from './growable';
+import { Growable, NarrowGrowable } from './growable';
 import { splitIncarnations } from './incarnations';
 import {
   Trace, pidOf,
@@ -40,17 +40,24 @@ export class TraceBuilder {
   private readonly taskByKey = new Map<string, number>();
   private readonly tasks: TaskInfo[] = [];
   private readonly taskCounts: number[] = [];
-  /** Event columns, grown together (one capacity check an event); args and argStart grow on their own. */
+  /** Event columns, grown together (one capacity check an event); the argument and source columns grow on their own. */
   private readonly time = new Growable(Float64Array);
-  private readonly cpu = new Growable(Int32Array);
-  private readonly task = new Growable(Int32Array);
+  private readonly cpu = new NarrowGrowable();
+  private readonly task = new NarrowGrowable();
   private readonly name = new Growable(Int32Array);
   private readonly line = new Growable(Int32Array);
   private readonly seq = new Growable(Int32Array);
+  /** Source locations, only for the events that have one (model.ts, Columns). */
+  private readonly srcEvent = new Growable(Int32Array);
   private readonly srcFile = new Growable(Int32Array);
   private readonly srcLine = new Growable(Int32Array);
+  /** Arguments (model.ts, Columns): per argument its key's code and its value; per key code, the key. */
   private readonly argStart = new Growable(Int32Array);
-  private readonly args = new Growable(Int32Array);
+  private readonly argKey = new NarrowGrowable();
+  private readonly argValue = new Growable(Int32Array);
+  private readonly argKeys: number[] = [];
+  /** Per interned key, its code + 1 (0: not a key yet). */
+  private keyCodes = new Int32Array(256);
   private count = 0;
   private capacity = 0;
   private columns: Columns | undefined;
@@ -96,19 +103,41 @@ export class TraceBuilder {
     const i = this.count;
     if (i === this.capacity) this.growEvents(i + 1);
     this.time.data[i] = timeNs;
-    this.cpu.data[i] = cpu;
-    this.task.data[i] = task;
+    if (cpu >>> 0 > this.cpu.limit) this.cpu.widenFor(cpu);
+    this.cpu.store.data[i] = cpu;
+    if (task >>> 0 > this.task.limit) this.task.widenFor(task);
+    this.task.store.data[i] = task;
     this.name.data[i] = name;
     this.line.data[i] = line;
     this.seq.data[i] = ++this.taskCounts[task];
-    this.srcFile.data[i] = srcFile;
-    this.srcLine.data[i] = srcLine;
-    const args0 = this.args.length;
-    this.args.reserve(args0 + argCount * 2);
-    const argData = this.args.data;
-    for (let k = 0; k < argCount * 2; k++) argData[args0 + k] = args[k];
-    this.args.length = args0 + argCount * 2;
-    this.argStart.push(this.args.length);
+    if (srcFile >= 0) {
+      this.srcEvent.push(i);
+      this.srcFile.push(srcFile);
+      this.srcLine.push(srcLine);
+    }
+    const args0 = this.argValue.length;
+    const end = args0 + argCount;
+    const keyStore = this.argKey.store;
+    this.argValue.reserve(end);
+    keyStore.reserve(end);
+    const values = this.argValue.data;
+    let keys = keyStore.data;
+    let keyCodes = this.keyCodes;
+    for (let k = 0; k < argCount; k++) {
+      const key = args[2 * k];
+      let code = key < keyCodes.length ? keyCodes[key] - 1 : -1;
+      if (code < 0) {
+        // a new key: it may grow keyCodes and widen the key column
+        code = this.newKey(key);
+        keyCodes = this.keyCodes;
+        keys = this.argKey.store.data;
+      }
+      keys[args0 + k] = code;
+      values[args0 + k] = args[2 * k + 1];
+    }
+    this.argValue.length = end;
+    this.argKey.store.length = end;
+    this.argStart.push(end);
     this.count = i + 1;
     return i;
   }
@@ -124,8 +153,23 @@ export class TraceBuilder {
   }
 
   private growEvents(n: number): void {
-    for (const c of [this.time, this.cpu, this.task, this.name, this.line, this.seq, this.srcFile, this.srcLine]) c.reserve(n);
-    this.capacity = this.time.data.length;
+    const columns = [this.time, this.cpu.store, this.task.store, this.name, this.line, this.seq];
+    for (const c of columns) c.reserve(n);
+    this.capacity = Math.min(...columns.map((c) => c.data.length));
+  }
+
+  /** Gives the interned key `key` the next key code (widening the key column if the code needs it). */
+  private newKey(key: number): number {
+    if (key >= this.keyCodes.length) {
+      const wider = new Int32Array(Math.max(key + 1, this.keyCodes.length * 2));
+      wider.set(this.keyCodes);
+      this.keyCodes = wider;
+    }
+    const code = this.argKeys.length;
+    this.argKeys.push(key);
+    this.keyCodes[key] = code + 1;
+    if (code > this.argKey.limit) this.argKey.widenFor(code);
+    return code;
   }
 
   error(line: number, column: number, message: string, endColumn?: number): void {
@@ -144,22 +188,25 @@ export class TraceBuilder {
   /** The Trace; the builder's columns are handed over (a parse ends once, later calls give the same columns). */
   finish(): Trace {
     if (!this.columns) {
-      const exact = <T extends Int32Array | Float64Array>(c: Growable<T>, length: number): T => {
+      const exact = <T extends Int32Array | Float64Array | Uint16Array | Uint8Array>(c: Growable<T>, length: number): T => {
         c.length = length;
         return c.finish();
       };
       const n = this.count;
       this.columns = {
         time: exact(this.time, n),
-        cpu: exact(this.cpu, n),
-        task: exact(this.task, n),
+        cpu: exact(this.cpu.store, n),
+        task: exact(this.task.store, n),
         name: exact(this.name, n),
         line: exact(this.line, n),
         seq: exact(this.seq, n),
-        argStart: exact(this.argStart, this.argStart.length),
-        args: exact(this.args, this.args.length),
-        srcFile: exact(this.srcFile, n),
-        srcLine: exact(this.srcLine, n),
+        argStart: this.argStart.finish(),
+        argKey: this.argKey.store.finish(),
+        argValue: this.argValue.finish(),
+        argKeys: Int32Array.from(this.argKeys),
+        srcEvent: this.srcEvent.finish(),
+        srcFile: this.srcFile.finish(),
+        srcLine: this.srcLine.finish(),
       };
       splitIncarnations(this.strings, this.columns);
     }

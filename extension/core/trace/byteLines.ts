@@ -7,17 +7,21 @@ import type { Trace } from './model';
 import { LineSplitter, type LineParser, type StreamParser } from './parser';
 
 const NEWLINE = 10;
-const CR = 13;
 const BOM = [0xef, 0xbb, 0xbf];
 
 export interface ByteLineParser extends LineParser {
-  /** Parses bytes[start, end) (one line, without `\n`/`\r\n`) if it can; false leaves the line to `line()`. */
-  lineBytes(bytes: Uint8Array, start: number, end: number, lineNo: number): boolean;
+  /**
+   * Parses the lines of bytes[start, end), which ends with a `\n` (`\r\n` ends
+   * a line too); the first is line `lineNo + 1`. Returns the number of the last.
+   */
+  linesBytes(bytes: Uint8Array, start: number, end: number, lineNo: number): number;
 }
 
 /**
  * A StreamParser fed with bytes (`feedBytes`, what parseFile uses) or with
- * text (`feed`, what parseTrace uses); one stream uses one of the two.
+ * text (`feed`, what parseTrace uses); one stream uses one of the two. A
+ * chunk's whole lines go to the parser in one call, which finds the line ends
+ * while it parses them; only a line that spans chunks is copied.
  */
 export class ByteLineSplitter implements StreamParser {
   /** The start of a line the previous chunk did not finish (a copy: the caller reuses its buffer). */
@@ -27,8 +31,6 @@ export class ByteLineSplitter implements StreamParser {
   private lineNo = 0;
   private atStart = true;
   private text: LineSplitter | undefined;
-  /** Lines are whole, so no character is split; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   constructor(private readonly parser: ByteLineParser) {}
 
@@ -40,9 +42,9 @@ export class ByteLineSplitter implements StreamParser {
     let start = 0;
     if (this.atStart) {
       // A UTF-8 byte order mark at the start of the file is not text (TextDecoder drops it too); it may arrive split.
-      const head = this.carry ? concat(this.carry, chunk) : chunk;
+      const head = this.carry ? concatAll([this.carry, chunk]) : chunk;
       if (head.length < BOM.length && BOM.slice(0, head.length).every((b, i) => head[i] === b)) {
-        this.carry = concat(new Uint8Array(0), head);
+        this.carry = concatAll([head]);
         return;
       }
       this.atStart = false;
@@ -50,54 +52,39 @@ export class ByteLineSplitter implements StreamParser {
       chunk = head;
       if (BOM.every((b, i) => head[i] === b)) start = BOM.length;
     }
-    let nl = chunk.indexOf(NEWLINE, start);
     if (this.carry) {
+      const nl = chunk.indexOf(NEWLINE, start);
       if (nl < 0) {
         // a line longer than a chunk: its pieces are joined once, when it ends (not copied again per chunk)
-        this.longLine.push(concat(new Uint8Array(0), chunk.subarray(start)));
+        this.longLine.push(concatAll([chunk.subarray(start)]));
         return;
       }
-      const line = concatAll([this.carry, ...this.longLine, chunk.subarray(start, nl)]);
-      this.carry = undefined;
-      this.longLine = [];
-      this.emit(line, 0, line.length);
+      this.parseCarried(chunk.subarray(start, nl + 1));
       start = nl + 1;
-      nl = chunk.indexOf(NEWLINE, start);
     }
-    while (nl >= 0) {
-      this.emit(chunk, start, nl);
-      start = nl + 1;
-      nl = chunk.indexOf(NEWLINE, start);
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last >= start) {
+      this.lineNo = this.parser.linesBytes(chunk, start, last + 1, this.lineNo);
+      start = last + 1;
     }
     // A copy (not chunk.slice: on a Node Buffer that is a view of the reused buffer).
-    if (start < chunk.length) this.carry = concat(new Uint8Array(0), chunk.subarray(start));
+    if (start < chunk.length) this.carry = concatAll([chunk.subarray(start)]);
   }
 
   end(): Trace {
     if (this.text) return this.text.end();
-    if (this.carry) {
-      const line = concatAll([this.carry, ...this.longLine]);
-      this.emit(line, 0, line.length);
-    }
-    this.carry = undefined;
-    this.longLine = [];
+    // The last line has no newline: it is given one.
+    if (this.carry) this.parseCarried(Uint8Array.of(NEWLINE));
     return this.parser.finish();
   }
 
-  private emit(bytes: Uint8Array, start: number, end: number): void {
-    this.lineNo++;
-    if (end > start && bytes[end - 1] === CR) end--;
-    if (!this.parser.lineBytes(bytes, start, end, this.lineNo)) {
-      this.parser.line(this.decoder.decode(bytes.subarray(start, end)), this.lineNo);
-    }
+  /** The carried line completed by `rest` (which ends with its `\n`). */
+  private parseCarried(rest: Uint8Array): void {
+    const line = concatAll([this.carry!, ...this.longLine, rest]);
+    this.carry = undefined;
+    this.longLine = [];
+    this.lineNo = this.parser.linesBytes(line, 0, line.length, this.lineNo);
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function concatAll(parts: Uint8Array[]): Uint8Array {

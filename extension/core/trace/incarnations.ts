@@ -17,15 +17,20 @@ interface Strings {
 interface EventArgs {
   name: Int32Array;
   argStart: Int32Array;
-  args: Int32Array;
+  /** Key codes, indices into argKeys (model.ts, Columns). */
+  argKey: ArrayLike<number>;
+  argValue: Int32Array;
+  argKeys: Int32Array;
 }
 
 /** Renames later incarnations in place. Costs one pass over the names when no address is reused. */
 export function splitIncarnations(strings: Strings, columns: EventArgs): void {
-  const { name, argStart, args } = columns;
-  const md = strings.lookup('md');
-  if (!reusesAddresses(name, argStart, args, md, strings.size)) return;
-  const objectKeys = [md, strings.lookup('ptr'), strings.lookup('old'), strings.lookup('ret')];
+  const { name, argStart, argKey, argValue: args, argKeys } = columns;
+  /** The code of a key, -1 when no argument has it. */
+  const code = (key: string) => argKeys.indexOf(strings.lookup(key));
+  const md = code('md');
+  if (md < 0 || !reusesAddresses(name, argStart, argKey, args, md, strings.size)) return;
+  const objectKeys = [md, code('ptr'), code('old'), code('ret')];
   const size = strings.size;
   const incarnation = new Int32Array(size);
   const freed = new Uint8Array(size);
@@ -33,31 +38,31 @@ export function splitIncarnations(strings: Strings, columns: EventArgs): void {
   const renamed = new Map<number, number[]>();
   for (let i = 0; i < name.length; i++) {
     const ev = name[i];
-    const object = ev === Ev.md_alloc || ev === Ev.free_dev ? argOf(argStart, args, i, md) : -1;
+    const object = ev === Ev.md_alloc || ev === Ev.free_dev ? argOf(argStart, argKey, args, i, md) : -1;
     if (ev === Ev.md_alloc && object >= 0 && freed[object] === 1) {
       incarnation[object] = Math.max(incarnation[object], 1) + 1;
       freed[object] = 0;
     }
-    for (let k = argStart[i]; k < argStart[i + 1]; k += 2) {
-      const v = args[k + 1];
-      if (v >= size || incarnation[v] < 2 || !namesObject(ev, args[k], objectKeys)) continue;
+    for (let k = argStart[i]; k < argStart[i + 1]; k++) {
+      const v = args[k];
+      if (v >= size || incarnation[v] < 2 || !namesObject(ev, argKey[k], objectKeys)) continue;
       let ids = renamed.get(v);
       if (!ids) renamed.set(v, (ids = []));
       const n = incarnation[v];
       ids[n] ??= strings.intern(`${strings.get(v)}#${n}`);
-      args[k + 1] = ids[n];
+      args[k] = ids[n];
     }
     if (ev === Ev.free_dev && object >= 0) freed[object] = 1;
   }
 }
 
 /** Does some md_alloc md=X follow a free_dev md=X? */
-function reusesAddresses(name: Int32Array, argStart: Int32Array, args: Int32Array, md: number, size: number): boolean {
+function reusesAddresses(name: Int32Array, argStart: Int32Array, argKey: ArrayLike<number>, args: Int32Array, md: number, size: number): boolean {
   let freed: Uint8Array | undefined;
   for (let i = 0; i < name.length; i++) {
     const ev = name[i];
     if (ev !== Ev.free_dev && ev !== Ev.md_alloc) continue;
-    const v = argOf(argStart, args, i, md);
+    const v = argOf(argStart, argKey, args, i, md);
     if (v < 0) continue;
     if (ev === Ev.free_dev) (freed ??= new Uint8Array(size))[v] = 1;
     else if (freed?.[v] === 1) return true;
@@ -65,14 +70,14 @@ function reusesAddresses(name: Int32Array, argStart: Int32Array, args: Int32Arra
   return false;
 }
 
-/** Arguments that name a mapped_device: `md` of any event, the pointer of an IDR store or lookup. */
+/** Arguments that name a mapped_device (keys as codes): `md` of any event, the pointer of an IDR store or lookup. */
 function namesObject(ev: number, key: number, [md, ptr, old, ret]: number[]): boolean {
   if (key === md) return true;
   if (ev === Ev.idr_get_new || ev === Ev.idr_replace) return key === ptr || key === old;
   return ev === Ev.idr_find && key === ret;
 }
 
-function argOf(argStart: Int32Array, args: Int32Array, event: number, key: number): number {
-  for (let k = argStart[event]; k < argStart[event + 1]; k += 2) if (args[k] === key) return args[k + 1];
+function argOf(argStart: Int32Array, argKey: ArrayLike<number>, args: Int32Array, event: number, key: number): number {
+  for (let k = argStart[event]; k < argStart[event + 1]; k++) if (argKey[k] === key) return args[k];
   return -1;
 }

@@ -5,6 +5,7 @@
 // TraceBuilder (builder.ts).
 
 import type { Diagnostic, Omitted } from './diagnostics';
+import type { NarrowInts } from './growable';
 import type { StringTable } from './stringTable';
 
 export { HASH_START, Key, StringTable, hashStep } from './stringTable';
@@ -75,13 +76,26 @@ export type TraceFormat = 'dmtrace' | 'ftrace' | 'trace-cmd' | 'perf-script' | '
 
 export interface Columns {
   time: Float64Array;
-  cpu: Int32Array;
-  task: Int32Array;
+  /** Bytes while every cpu number fits, wider only when one does not (growable.ts, NarrowGrowable). */
+  cpu: NarrowInts;
+  /** Bytes while a trace has at most 256 tasks. */
+  task: NarrowInts;
   name: Int32Array;
   line: Int32Array;
   seq: Int32Array;
+  /** The event's arguments are `argStart[e]` up to `argStart[e + 1]` of argKey and argValue. */
   argStart: Int32Array;
-  args: Int32Array;
+  /** Per argument, its key as a key code: an index into argKeys (bytes while a trace has few keys). */
+  argKey: NarrowInts;
+  /** Per argument, its interned value. */
+  argValue: Int32Array;
+  /** Per key code, the interned key. */
+  argKeys: Int32Array;
+  /**
+   * Source locations (`@file:line`), only for the events that have one (few or none in most
+   * traces): the events in ascending order, and the interned file name and the line of each.
+   */
+  srcEvent: Int32Array;
   srcFile: Int32Array;
   srcLine: Int32Array;
 }
@@ -89,17 +103,24 @@ export interface Columns {
 export class Trace {
   /** Nanoseconds. */
   readonly time: Float64Array;
-  readonly cpu: Int32Array;
+  readonly cpu: NarrowInts;
   /** Index into `tasks`. */
-  readonly task: Int32Array;
+  readonly task: NarrowInts;
   /** Interned event name; vocabulary events have their `Ev` id. */
   readonly name: Int32Array;
   /** 1-based line in the original file (for JSON, the line where the event's object starts). */
   readonly line: Int32Array;
   /** 1-based position of the event in its task's program order. */
   readonly seq: Int32Array;
+  /** Arguments: see Columns, and read them with argId, arg and argList. */
   readonly argStart: Int32Array;
-  readonly args: Int32Array;
+  readonly argKey: NarrowInts;
+  readonly argValue: Int32Array;
+  readonly argKeys: Int32Array;
+  /** Per interned key, its key code + 1 (0 or past the end: no argument has that key). */
+  private readonly keyCodes: Int32Array;
+  /** The events with a source location, ascending, and the file and line of each (read them with `source`). */
+  readonly srcEvent: Int32Array;
   readonly srcFile: Int32Array;
   readonly srcLine: Int32Array;
   /** Diagnostics the parser counted but did not keep (see diagnostics.ts). */
@@ -128,7 +149,11 @@ export class Trace {
     this.line = columns.line;
     this.seq = columns.seq;
     this.argStart = columns.argStart;
-    this.args = columns.args;
+    this.argKey = columns.argKey;
+    this.argValue = columns.argValue;
+    this.argKeys = columns.argKeys;
+    this.keyCodes = keyCodesOf(columns.argKeys);
+    this.srcEvent = columns.srcEvent;
     this.srcFile = columns.srcFile;
     this.srcLine = columns.srcLine;
   }
@@ -139,8 +164,10 @@ export class Trace {
 
   /** The value id of argument `key` (an id from `Key` or `strings.lookup`), or -1. */
   argId(event: number, key: number): number {
+    const code = key < this.keyCodes.length ? this.keyCodes[key] - 1 : -1;
+    if (code < 0) return -1;
     const end = this.argStart[event + 1];
-    for (let k = this.argStart[event]; k < end; k += 2) if (this.args[k] === key) return this.args[k + 1];
+    for (let k = this.argStart[event]; k < end; k++) if (this.argKey[k] === code) return this.argValue[k];
     return -1;
   }
 
@@ -154,8 +181,8 @@ export class Trace {
   /** All arguments of an event, in the order written. */
   argList(event: number): [string, string][] {
     const out: [string, string][] = [];
-    for (let k = this.argStart[event]; k < this.argStart[event + 1]; k += 2) {
-      out.push([this.strings.get(this.args[k]), this.strings.get(this.args[k + 1])]);
+    for (let k = this.argStart[event]; k < this.argStart[event + 1]; k++) {
+      out.push([this.strings.get(this.argKeys[this.argKey[k]]), this.strings.get(this.argValue[k])]);
     }
     return out;
   }
@@ -170,9 +197,32 @@ export class Trace {
 
   /** `file:line` of the event's source location, if it has one. */
   source(event: number): { file: string; line: number } | undefined {
-    const f = this.srcFile[event];
-    return f < 0 ? undefined : { file: this.strings.get(f), line: this.srcLine[event] };
+    const k = this.locatedFrom(event);
+    return this.srcEvent[k] === event ? { file: this.strings.get(this.srcFile[k]), line: this.srcLine[k] } : undefined;
   }
+
+  /**
+   * The first index of srcEvent at or after `event`. The editor asks for every event in order
+   * (links, source lines): the last answer is kept, so such a scan costs a step per event.
+   */
+  private locatedFrom(event: number): number {
+    const located = this.srcEvent;
+    let k = this.locatedCursor;
+    if (k < located.length && located[k] < event) k++;
+    if ((k < located.length && located[k] < event) || (k > 0 && located[k - 1] >= event)) {
+      let lo = 0;
+      let hi = located.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (located[mid] < event) lo = mid + 1;
+        else hi = mid;
+      }
+      k = lo;
+    }
+    this.locatedCursor = k;
+    return k;
+  }
+  private locatedCursor = 0;
 
   /** The event as one line of native text, without time, cpu and task: `dm_get md=md0 holders=2`. */
   describe(event: number): string {
@@ -216,6 +266,15 @@ export class Trace {
     for (const d of this.lockDeclarations) if (d.lock === lock && d.line <= line) kind = d.kind;
     return kind;
   }
+}
+
+/** The inverse of argKeys: per interned key, its code + 1. */
+export function keyCodesOf(argKeys: Int32Array): Int32Array {
+  let size = 0;
+  for (const key of argKeys) size = Math.max(size, key + 1);
+  const codes = new Int32Array(size);
+  argKeys.forEach((key, code) => (codes[key] = code + 1));
+  return codes;
 }
 
 function isNonDecreasing(values: Int32Array): boolean {

@@ -5,11 +5,12 @@
 
 import { TraceBuilder } from './builder';
 import type { Trace } from './model';
-import { HASH_START, StringTable, hashStep } from './stringTable';
+import { StringTable } from './stringTable';
 import { DirectiveReader } from './directives';
+import { ExpectedTokens } from './expectedTokens';
 import type { LineParser } from './parser';
 import { MAX_INT32, MAX_TIME_NS, rangeProblem } from './numbers';
-import { LineError, QUOTE, allDigits, isBlank, isDigit, quote, readValue, skipBlanks, tokenEnd } from './scan';
+import { CR, LineError, QUOTE, SPACE, TAB, allDigits, isBlank, isDigit, quote, readValue, skipBlanks, tokenEnd } from './scan';
 
 const HASH = 35;
 const BANG = 33;
@@ -18,7 +19,27 @@ const AT = 64;
 const DOT = 46;
 const ZERO = 48;
 const COLON = 58;
+const NINE = 57;
+const NEWLINE = 10;
+const LOWER_C = 99;
+const LOWER_N = 110;
+const LOWER_P = 112;
+const LOWER_S = 115;
+const LOWER_U = 117;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+/** Expected arguments per event name: up to EXPECT_BLOCK / 2 key and value ids (+ 1, 0 = none), for MAX_EXPECTED names. */
+const EXPECT_BLOCK = 16;
+const MAX_EXPECTED = 4096;
+/** Places for recent tasks and event names (powers of two). */
+const RECENT_TASKS = 1024;
+const RECENT_NAMES = 256;
+
+/** A place among `places` (a power of two) for the token b[p, q), from its length and first and last bytes. */
+const placeOf = (b: Uint8Array, p: number, q: number, places: number): number =>
+  (Math.imul(b[p] ^ (q - p) * 0x3b, 0x9e3779b1) ^ Math.imul(b[q - 1] | (b[q - 2] << 8), 0x85ebca77)) >>> 22 & (places - 1);
+
+/** Ends a token inside a line: a blank or the line's end. */
+const isLineBlank = (c: number): boolean => c === SPACE || c === NEWLINE || c === TAB || c === CR;
 
 export interface NativeParseOptions {
   /** Extra event-name mappings (`probe=event`), as `!map` would declare them. */
@@ -33,6 +54,21 @@ export class NativeParser implements LineParser {
   private readonly taskNames = new StringTable();
   private readonly checkedTask: number[] = [];
   private readonly taskOfName: number[] = [];
+  /** Tasks seen, checked and interned in taskNames, by placeOf. */
+  private readonly recentTasks = new ExpectedTokens(RECENT_TASKS);
+  /**
+   * The arguments expected per event name (those of its previous event): key
+   * and value k of the name whose block is at `at` are at places at + 2k and
+   * at + 2k + 1 of `expectedArgs`. expectAt[name id] is the block's place;
+   * 0 marks a name not yet seen by the fast path (block 0 is never used).
+   */
+  private expectAt = new Int32Array(256);
+  /** Event names checked and given a block, by placeOf. */
+  private readonly recentNames = new ExpectedTokens(RECENT_NAMES);
+  private readonly expectedArgs = new ExpectedTokens(EXPECT_BLOCK * 64);
+  private expectBlocks = 1;
+  /** Lines are whole, so no character is split; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   constructor(options: NativeParseOptions = {}) {
     this.directives = new DirectiveReader(this.builder, options.map);
@@ -58,140 +94,234 @@ export class NativeParser implements LineParser {
   }
 
   /**
-   * The fast path: a plain ASCII event line straight from the file's bytes, with
-   * no string made except for a token seen for the first time. Returns false
-   * when the line needs the full parser (a directive, a quoted or non-ASCII
-   * value, `!alias`/`!map` in effect, or an error to report); the caller then
-   * decodes the line and calls `line()`, which interns what this interned in
-   * the same order, so either way the trace is the same.
+   * Parses the lines of bytes[start, end), which ends with a `\n`; the first is
+   * line `lineNo + 1`. Returns the number of the last. Each line goes through
+   * the fast path (`fastLine`) unless it needs the full parser: then it is
+   * decoded and given to `line()`, which interns what the fast path interned
+   * in the same order, so either way the trace is the same.
    */
-  lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean {
+  linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
+    let fast = !this.directives.hasAliases && !this.directives.hasMappings;
     let p = start;
-    while (p < end && isBlank(b[p])) p++;
-    if (p === end || b[p] === HASH) return true;
-    if (b[p] === BANG || this.directives.hasAliases || this.directives.hasMappings) return false;
+    while (p < end) {
+      lineNo++;
+      const next = fast ? this.fastLine(b, p, lineNo) : -1;
+      if (next >= 0) {
+        p = next;
+        continue;
+      }
+      const nl = b.indexOf(NEWLINE, p);
+      this.line(this.decoder.decode(b.subarray(p, nl > p && b[nl - 1] === CR ? nl - 1 : nl)), lineNo);
+      p = nl + 1;
+      fast = !this.directives.hasAliases && !this.directives.hasMappings;
+    }
+    return lineNo;
+  }
+
+  /**
+   * The fast path: a plain ASCII event line (a blank line or a comment too) at
+   * b[p], up to its `\n`, straight from the bytes, with no string made except
+   * for a token seen for the first time. Returns where the next line starts, or
+   * -1 when the line needs the full parser (a directive, a quoted or non-ASCII
+   * value, an error to report): nothing has been added to the trace then, and
+   * only tokens the full parser interns as well have been interned.
+   *
+   * Every token ends at the first byte <= 32 (a blank or the `\n`, which always
+   * comes before the end of `b`); any other control byte sends the line to
+   * the full parser, for which it is part of a token. Argument keys and values
+   * are first compared with those of the previous event of the same name
+   * (most events repeat their keys, many their values), and the task with the
+   * previous task on the same cpu: a match costs no hashing and no probing.
+   */
+  private fastLine(b: Uint8Array, p: number, lineNo: number): number {
+    let c = b[p];
+    while (c === SPACE || c === TAB || c === CR) c = b[++p];
+    if (c === NEWLINE) return p + 1;
+    if (c === HASH) return b.indexOf(NEWLINE, p) + 1;
     // time: seconds with a decimal point, or nanoseconds with "ns" (as parseTime)
+    if (c < ZERO || c > NINE) return -1;
     let whole = 0;
-    let q = p;
-    while (q < end && isDigit(b[q])) whole = whole * 10 + (b[q++] - ZERO);
-    if (q === p || q === end) return false;
+    do {
+      whole = whole * 10 + (c - ZERO);
+      c = b[++p];
+    } while (c >= ZERO && c <= NINE);
     let timeNs: number;
-    if (b[q] === DOT) {
+    if (c === DOT) {
       // The first nine fraction digits as an integer: exactly parseTime's sum of digit * 1e8, 1e7, ... (all exact).
       let frac = 0;
       let digits = 0;
-      q++;
-      while (q < end && isDigit(b[q])) {
+      c = b[++p];
+      for (; c >= ZERO && c <= NINE; c = b[++p]) {
         if (digits < 9) {
-          frac = frac * 10 + (b[q] - ZERO);
+          frac = frac * 10 + (c - ZERO);
           digits++;
         }
-        q++;
       }
-      if (q < end && !isBlank(b[q])) return false;
       timeNs = whole * 1e9 + frac * POW10[9 - digits];
-    } else if (q + 2 <= end && b[q] === 110 && b[q + 1] === 115 && (q + 2 === end || isBlank(b[q + 2]))) {
+    } else if (c === LOWER_N && b[p + 1] === LOWER_S) {
       timeNs = whole;
-      q += 2;
+      p += 2;
+      c = b[p];
     } else {
-      return false;
+      return -1;
     }
-    if (!(timeNs <= MAX_TIME_NS)) return false;
+    if (!(timeNs <= MAX_TIME_NS) || !(c === SPACE || c === TAB || c === CR)) return -1;
     // cpu
-    p = skipBlankBytes(b, q, end);
-    q = tokenEndBytes(b, p, end);
-    if (q - p <= 3 || b[p] !== 99 || b[p + 1] !== 112 || b[p + 2] !== 117) return false;
+    do c = b[++p];
+    while (c === SPACE || c === TAB || c === CR);
+    if (c !== LOWER_C || b[p + 1] !== LOWER_P || b[p + 2] !== LOWER_U) return -1;
+    p += 3;
+    c = b[p];
+    if (c < ZERO || c > NINE) return -1;
     let cpu = 0;
-    for (let i = p + 3; i < q; i++) {
-      if (!isDigit(b[i])) return false;
-      cpu = cpu * 10 + (b[i] - ZERO);
-    }
-    if (cpu > MAX_INT32) return false;
-    // task
-    p = skipBlankBytes(b, q, end);
-    let h = HASH_START;
-    for (q = p; q < end; q++) {
-      const c = b[q];
-      if (isBlank(c)) break;
-      if (c > 127) return false;
-      h = hashStep(h, c);
-    }
-    if (p === q) return false;
-    const taskName = this.taskNames.internHashedBytes(b, p, q, h);
-    if (this.checkedTask[taskName] !== 1) {
-      try {
-        checkTask(this.taskNames.get(taskName), 0);
-      } catch {
-        return false;
+    do {
+      cpu = cpu * 10 + (c - ZERO);
+      c = b[++p];
+    } while (c >= ZERO && c <= NINE);
+    if (cpu > MAX_INT32 || !(c === SPACE || c === TAB || c === CR)) return -1;
+    // task: the previous task on this cpu, or hashed and interned
+    do c = b[++p];
+    while (c === SPACE || c === TAB || c === CR);
+    let ascii = 0;
+    let q = p;
+    for (; c > SPACE; c = b[++q]) ascii |= c;
+    if (q === p || ascii > 127) return -1;
+    const tasks = this.taskNames;
+    const recentTasks = this.recentTasks;
+    const taskPlace = placeOf(b, p, q, RECENT_TASKS);
+    let taskName: number;
+    if (recentTasks.match(taskPlace, b, p) === q) {
+      taskName = recentTasks.id(taskPlace);
+    } else {
+      taskName = tasks.internAscii(b, p, q);
+      if (this.checkedTask[taskName] !== 1) {
+        try {
+          checkTask(tasks.get(taskName), 0);
+        } catch {
+          return -1;
+        }
+        this.checkedTask[taskName] = 1;
       }
-      this.checkedTask[taskName] = 1;
+      recentTasks.expect(taskPlace, taskName, b, p, q);
     }
-    // event name: scanned, checked and hashed in one pass
-    p = skipBlankBytes(b, q, end);
-    if (p === end || b[p] === AT) return false;
-    h = HASH_START;
-    for (q = p; q < end; q++) {
-      const c = b[q];
-      if (isBlank(c)) break;
-      if (c === EQUALS || c > 127) return false;
-      h = hashStep(h, c);
-    }
+    c = b[q];
+    if (!(c === SPACE || c === TAB || c === CR)) return -1;
+    // event name: checked (no "=", not "@") when first seen, before it is interned
+    do c = b[++q];
+    while (c === SPACE || c === TAB || c === CR);
+    p = q;
+    if (c <= SPACE || c === AT) return -1;
+    ascii = 0;
+    for (; c > SPACE; c = b[++q]) ascii |= c;
+    if (ascii > 127 || !isLineBlank(c)) return -1;
     const strings = this.builder.strings;
-    const name = strings.internHashedBytes(b, p, q, h);
+    const names = this.recentNames;
+    const namePlace = placeOf(b, p, q, RECENT_NAMES);
+    let name: number;
+    if (names.match(namePlace, b, p) === q) {
+      name = names.id(namePlace);
+    } else {
+      name = strings.findAscii(b, p, q);
+      if (name < 0 || name >= this.expectAt.length || this.expectAt[name] === 0) {
+        if (b.subarray(p, q).includes(EQUALS)) return -1;
+        if (name < 0) name = strings.internAscii(b, p, q);
+        this.expectArgs(name);
+      }
+      names.expect(namePlace, name, b, p, q);
+    }
+    const block = this.expectAt[name];
     // key=value ... [@file:line]
     const args = this.argBuffer;
+    const expected = this.expectedArgs;
     let argCount = 0;
     let srcFile = -1;
     let srcLine = 0;
-    p = skipBlankBytes(b, q, end);
-    while (p < end) {
-      if (srcFile >= 0) return false;
-      q = tokenEndBytes(b, p, end);
-      if (b[p] === AT) {
+    for (;;) {
+      while (c === SPACE || c === TAB || c === CR) c = b[++q];
+      if (c <= SPACE) {
+        if (c === NEWLINE) break;
+        return -1;
+      }
+      if (srcFile >= 0) return -1;
+      p = q;
+      if (c === AT) {
+        let ascii = 0;
+        for (; c > SPACE; c = b[++q]) ascii |= c;
+        if (ascii > 127 || !isLineBlank(c)) return -1;
         let colon = q - 1;
         while (colon > p + 1 && b[colon] !== COLON) colon--;
-        if (colon <= p + 1 || colon === q - 1) return false;
+        if (colon <= p + 1 || colon === q - 1) return -1;
         srcLine = 0;
         for (let i = colon + 1; i < q; i++) {
-          if (!isDigit(b[i])) return false;
-          srcLine = srcLine * 10 + (b[i] - ZERO);
+          const d = b[i];
+          if (d < ZERO || d > NINE) return -1;
+          srcLine = srcLine * 10 + (d - ZERO);
         }
-        if (srcLine > MAX_INT32) return false;
+        if (srcLine > MAX_INT32) return -1;
         srcFile = strings.internBytes(b, p + 1, colon);
-        if (srcFile < 0) return false;
-      } else {
-        // key and value, each hashed as it is scanned
-        let eq = p;
-        h = HASH_START;
-        for (; eq < q; eq++) {
-          const c = b[eq];
-          if (c === EQUALS) break;
-          if (c > 127) return false;
-          h = hashStep(h, c);
-        }
-        if (eq === p || eq >= q - 1 || b[eq + 1] === QUOTE) return false;
-        const key = strings.internHashedBytes(b, p, eq, h);
-        h = HASH_START;
-        for (let i = eq + 1; i < q; i++) {
-          const c = b[i];
-          if (c > 127) return false;
-          h = hashStep(h, c);
-        }
-        const value = strings.internHashedBytes(b, eq + 1, q, h);
-        if (argCount === args.length) args.push(0, 0);
-        args[argCount++] = key;
-        args[argCount++] = value;
+        continue;
       }
-      p = skipBlankBytes(b, q, end);
+      // the key: the one this event name had at this place last time, or scanned up to "=" and interned
+      const place = block + argCount;
+      const predicted = argCount < EXPECT_BLOCK;
+      let key = -1;
+      if (predicted) {
+        q = expected.match(place, b, p);
+        if (q >= 0 && b[q] === EQUALS) key = expected.id(place);
+      }
+      if (key < 0) {
+        ascii = 0;
+        for (q = p; c > SPACE && c !== EQUALS; c = b[++q]) ascii |= c;
+        if (c !== EQUALS || q === p || ascii > 127) return -1;
+      }
+      // (a quoted or missing value is the full parser's, and it interns no key then)
+      c = b[q + 1];
+      if (c <= SPACE || c === QUOTE) return -1;
+      if (key < 0) {
+        key = strings.internAscii(b, p, q);
+        if (predicted) expected.expect(place, key, b, p, q);
+      }
+      // the value: the one of last time, or scanned and interned
+      p = ++q;
+      let value = -1;
+      if (predicted) {
+        q = expected.match(place + 1, b, p);
+        if (q >= 0 && b[q] <= SPACE) value = expected.id(place + 1);
+      }
+      if (value < 0) {
+        ascii = 0;
+        for (q = p; c > SPACE; c = b[++q]) ascii |= c;
+        if (ascii > 127 || !isLineBlank(c)) return -1;
+        value = strings.internAscii(b, p, q);
+        if (predicted) expected.expect(place + 1, value, b, p, q);
+      }
+      c = b[q];
+      if (argCount === args.length) args.push(0, 0);
+      args[argCount++] = key;
+      args[argCount++] = value;
     }
     let task = (this.taskOfName[taskName] ?? 0) - 1;
     if (task < 0) {
-      task = this.builder.taskId(this.taskNames.get(taskName), cpu);
+      task = this.builder.taskId(tasks.get(taskName), cpu);
       this.taskOfName[taskName] = task + 1;
     }
     const event = this.builder.addEvent(0, cpu, task, name, lineNo, args, argCount / 2, srcFile, srcLine);
     this.builder.setTime(event, timeNs);
-    return true;
+    return q + 1;
+  }
+
+  /** The place in `expect` of event name `name`'s expected arguments (made for a name seen for the first time). */
+  private expectArgs(name: number): number {
+    if (name >= this.expectAt.length) {
+      const grown = new Int32Array(Math.max(name + 1, this.expectAt.length * 2));
+      grown.set(this.expectAt);
+      this.expectAt = grown;
+    }
+    // Names past the first MAX_EXPECTED share the last block: a wrong expectation only costs its check.
+    const block = Math.min(this.expectBlocks++, MAX_EXPECTED - 1);
+    this.expectedArgs.grow((block + 1) * EXPECT_BLOCK);
+    this.expectAt[name] = block * EXPECT_BLOCK;
+    return block * EXPECT_BLOCK;
   }
 
   private event(text: string, start: number, lineNo: number): void {
@@ -324,16 +454,6 @@ function parseCpu(text: string, p: number, end: number): number {
     return cpu;
   }
   throw new LineError(p + 1, `bad cpu ${quote(text, p, end)}: expected cpuN, e.g. cpu1`, end + 1);
-}
-
-function tokenEndBytes(b: Uint8Array, p: number, end: number): number {
-  while (p < end && !isBlank(b[p])) p++;
-  return p;
-}
-
-function skipBlankBytes(b: Uint8Array, p: number, end: number): number {
-  while (p < end && isBlank(b[p])) p++;
-  return p;
 }
 
 /** The value of the decimal digits text[from, to) (checked by allDigits). */

@@ -20,15 +20,20 @@ const KEYS = [
 type KeyName = (typeof KEYS)[number];
 export const Key = Object.fromEntries(KEYS.map((k, i) => [k, VOCABULARY.length + i])) as { readonly [K in KeyName]: number };
 
-/** The hash StringTable uses (FNV-1a over code units): its start value, and one step. */
+/** The hash of a long string (FNV-1a over code units): its start value, and one step. */
 export const HASH_START = 0x811c9dc5;
 export const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
 
+/** Strings of at most this many characters, all in 1-127, are kept in their slot of the hash table, packed. */
+const INLINE = 12;
+/** Entries of the cache of recently found short strings (a power of two). */
+const HOT = 4096;
+
 /**
  * The parsers intern a token straight from the line it sits in (`internRange`
- * for text, `internHashedBytes` for bytes): an open-addressing hash table over
- * the characters, so a token that is already known costs no substring and no
- * Map hashing, and a new one costs no string either.
+ * for text, `internAscii` for bytes): an open-addressing hash table over the
+ * characters, so a token that is already known costs no substring and no Map
+ * hashing, and a new one costs no string either.
  */
 export class StringTable {
   /** The characters of string `id` are chars[starts[id], starts[id + 1]). */
@@ -37,12 +42,24 @@ export class StringTable {
   /** The strings asked for so far, by id (a Map: most ids are never asked for). */
   private readonly made = new Map<number, string>();
   /**
-   * Open addressing with linear probing: slot k is the pair (hash, id + 1) at
-   * 2k, 2k + 1 (id + 1 = 0: empty), so a probe reads one place in memory. The
-   * slot count is a power of two, at most half full.
+   * Open addressing with linear probing, four int32 a slot (16 bytes, four
+   * slots a cache line), id + 1 last (0: empty). Most tokens are short (numbers,
+   * lock names, pids) and are compared in the slot itself, so finding one reads
+   * one place in memory, where comparing characters would read three (slot,
+   * start, characters), each a cache miss in a table of 100 000s of strings:
+   *   short (INLINE characters at most, each 1-127): the characters packed four
+   *     a word, little-endian, zero-padded: [w0, w1, w2, id + 1], w2 >= 0;
+   *   long: [hash, start of the characters, ~length, id + 1], ~length < 0.
+   * The slot count is a power of two, at most 3/4 full.
    */
-  private slots = new Int32Array(2 * 2048);
+  private slots = new Int32Array(4 * 2048);
   private mask = 2047;
+  /**
+   * A copy of some short slots, one per hash & (HOT - 1), the last found there:
+   * 64 KB that stay in the cache, for the tokens that recur often but not in a
+   * row (lock names, irqs, pids), where a probe of `slots` would miss the cache.
+   */
+  private readonly hot = new Int32Array(4 * HOT);
 
   constructor() {
     this.starts.push(0);
@@ -62,60 +79,68 @@ export class StringTable {
 
   /** The id of `text.slice(start, end)`, interning it if new. */
   internRange(text: string, start: number, end: number): number {
-    const h = hashRange(text, start, end);
-    const len = end - start;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = this.slots[2 * slot + 1] - 1;
-      if (id < 0) {
-        const at = this.reserveChars(len);
-        const chars = this.chars.data;
-        for (let k = 0; k < len; k++) chars[at + k] = text.charCodeAt(start + k);
-        return this.add(h, slot, at + len);
-      }
-      if (this.slots[2 * slot] === h && this.sameChars(id, text, start, len)) return id;
-    }
+    const id = this.findRange(text, start, end);
+    return id >= 0 ? id : this.add(-1 - id, text, start, end);
   }
 
   /**
    * The id of the ASCII text in bytes[start, end), interning it if new; -1 (and
-   * nothing interned) when a byte is not ASCII: the caller decodes such text itself.
+   * nothing interned) when a byte is not ASCII or is NUL: the caller decodes such text itself.
    */
   internBytes(bytes: Uint8Array, start: number, end: number): number {
-    let h = HASH_START;
-    for (let i = start; i < end; i++) {
-      const c = bytes[i];
-      if (c > 127) return -1;
-      h = hashStep(h, c);
-    }
-    return this.internHashedBytes(bytes, start, end, h);
+    for (let i = start; i < end; i++) if (bytes[i] > 127 || bytes[i] === 0) return -1;
+    return this.internAscii(bytes, start, end);
+  }
+
+  /** internBytes for a caller that has checked that every byte is in 1-127 (the native parser's tokens are 33-127). */
+  internAscii(bytes: Uint8Array, start: number, end: number): number {
+    const id = this.findAscii(bytes, start, end);
+    return id >= 0 ? id : this.addBytes(-1 - id, bytes, start, end);
   }
 
   /**
-   * internBytes for a caller that has already hashed the token while scanning
-   * it (`h` as `hashStep` gives it from HASH_START) and checked that it is ASCII.
+   * The id of the text in bytes[start, end) (each byte 1-127), or -1 - the
+   * empty slot where it would go when it is not interned.
    */
-  internHashedBytes(bytes: Uint8Array, start: number, end: number, h: number): number {
+  findAscii(bytes: Uint8Array, start: number, end: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
     const len = end - start;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = this.slots[2 * slot + 1] - 1;
-      if (id < 0) {
-        const at = this.reserveChars(len);
-        const chars = this.chars.data;
-        for (let k = 0; k < len; k++) chars[at + k] = bytes[start + k];
-        return this.add(h, slot, at + len);
+    if (len <= INLINE) {
+      const w0 = packBytes(bytes, start, Math.min(len, 4));
+      const w1 = len > 4 ? packBytes(bytes, start + 4, Math.min(len - 4, 4)) : 0;
+      const w2 = len > 8 ? packBytes(bytes, start + 8, len - 8) : 0;
+      const m = mix(w0, w1, w2);
+      const hot = this.hot;
+      const at = 4 * (m & (HOT - 1));
+      if (hot[at] === w0 && hot[at + 1] === w1 && hot[at + 2] === w2 && hot[at + 3] !== 0) return hot[at + 3] - 1;
+      for (let slot = m & mask; ; slot = (slot + 1) & mask) {
+        const s = 4 * slot;
+        const id = slots[s + 3] - 1;
+        if (id < 0) return -1 - slot;
+        if (slots[s] === w0 && slots[s + 1] === w1 && slots[s + 2] === w2) {
+          hot[at] = w0;
+          hot[at + 1] = w1;
+          hot[at + 2] = w2;
+          hot[at + 3] = id + 1;
+          return id;
+        }
       }
-      if (this.slots[2 * slot] === h && this.sameBytes(id, bytes, start, len)) return id;
+    }
+    let h = HASH_START;
+    for (let i = start; i < end; i++) h = hashStep(h, bytes[i]);
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const s = 4 * slot;
+      const id = slots[s + 3] - 1;
+      if (id < 0) return -1 - slot;
+      if (slots[s] === h && slots[s + 2] === ~len && this.sameBytes(slots[s + 1], bytes, start, len)) return id;
     }
   }
 
   /** The id of `s`, or -1 when no event of the trace uses it. */
   lookup(s: string): number {
-    const h = hashRange(s, 0, s.length);
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = this.slots[2 * slot + 1] - 1;
-      if (id < 0) return -1;
-      if (this.slots[2 * slot] === h && this.sameChars(id, s, 0, s.length)) return id;
-    }
+    const id = this.findRange(s, 0, s.length);
+    return id >= 0 ? id : -1;
   }
 
   /** The string of `id` (undefined past the last id). */
@@ -131,37 +156,84 @@ export class StringTable {
     return this.starts.length - 1;
   }
 
-  private sameChars(id: number, text: string, start: number, len: number): boolean {
-    const from = this.starts.data[id];
-    if (this.starts.data[id + 1] - from !== len) return false;
+  /** findAscii for text[start, end). */
+  private findRange(text: string, start: number, end: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    const len = end - start;
+    if (len <= INLINE && inlinable(text, start, end)) {
+      const w0 = packChars(text, start, Math.min(len, 4));
+      const w1 = len > 4 ? packChars(text, start + 4, Math.min(len - 4, 4)) : 0;
+      const w2 = len > 8 ? packChars(text, start + 8, len - 8) : 0;
+      for (let slot = mix(w0, w1, w2) & mask; ; slot = (slot + 1) & mask) {
+        const s = 4 * slot;
+        const id = slots[s + 3] - 1;
+        if (id < 0) return -1 - slot;
+        if (slots[s] === w0 && slots[s + 1] === w1 && slots[s + 2] === w2) return id;
+      }
+    }
+    let h = HASH_START;
+    for (let i = start; i < end; i++) h = hashStep(h, text.charCodeAt(i));
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const s = 4 * slot;
+      const id = slots[s + 3] - 1;
+      if (id < 0) return -1 - slot;
+      if (slots[s] === h && slots[s + 2] === ~len && this.sameChars(slots[s + 1], text, start, len)) return id;
+    }
+  }
+
+  private sameChars(from: number, text: string, start: number, len: number): boolean {
     const chars = this.chars.data;
     for (let k = 0; k < len; k++) if (chars[from + k] !== text.charCodeAt(start + k)) return false;
     return true;
   }
 
-  private sameBytes(id: number, bytes: Uint8Array, start: number, len: number): boolean {
-    const from = this.starts.data[id];
-    if (this.starts.data[id + 1] - from !== len) return false;
+  private sameBytes(from: number, bytes: Uint8Array, start: number, len: number): boolean {
     const chars = this.chars.data;
     for (let k = 0; k < len; k++) if (chars[from + k] !== bytes[start + k]) return false;
     return true;
   }
 
-  /** Room for `len` more characters; returns where they go. */
-  private reserveChars(len: number): number {
+  /** Adds text[start, end) at the empty `slot` findRange gave. */
+  private add(slot: number, text: string, start: number, end: number): number {
     const at = this.chars.length;
-    this.chars.reserve(at + len);
-    return at;
+    this.chars.reserve(at + end - start);
+    const chars = this.chars.data;
+    for (let k = start; k < end; k++) chars[at + k - start] = text.charCodeAt(k);
+    return this.added(slot, at, at + end - start);
   }
 
-  /** Adds the string whose characters were just written up to `end`, at the empty `slot`. */
-  private add(h: number, slot: number, end: number): number {
+  /** Adds bytes[start, end) at the empty `slot` findAscii gave. */
+  private addBytes(slot: number, bytes: Uint8Array, start: number, end: number): number {
+    const at = this.chars.length;
+    this.chars.reserve(at + end - start);
+    const chars = this.chars.data;
+    for (let k = start; k < end; k++) chars[at + k - start] = bytes[k];
+    return this.added(slot, at, at + end - start);
+  }
+
+  /** Fills the empty `slot` with the string whose characters were just written to chars[at, end). */
+  private added(slot: number, at: number, end: number): number {
     const id = this.size;
     this.chars.length = end;
     this.starts.push(end);
-    this.slots[2 * slot] = h;
-    this.slots[2 * slot + 1] = id + 1;
-    if (id * 2 + 2 > this.mask + 1) this.rehash();
+    const slots = this.slots;
+    const s = 4 * slot;
+    const chars = this.chars.data;
+    const len = end - at;
+    if (len <= INLINE && inlinableUnits(chars, at, end)) {
+      slots[s] = packUnits(chars, at, Math.min(len, 4));
+      slots[s + 1] = len > 4 ? packUnits(chars, at + 4, Math.min(len - 4, 4)) : 0;
+      slots[s + 2] = len > 8 ? packUnits(chars, at + 8, len - 8) : 0;
+    } else {
+      let h = HASH_START;
+      for (let i = at; i < end; i++) h = hashStep(h, chars[i]);
+      slots[s] = h;
+      slots[s + 1] = at;
+      slots[s + 2] = ~len;
+    }
+    slots[s + 3] = id + 1;
+    if (4 * (id + 1) > 3 * (this.mask + 1)) this.rehash();
     return id;
   }
 
@@ -178,22 +250,62 @@ export class StringTable {
   private rehash(): void {
     const old = this.slots;
     const slots = new Int32Array(old.length * 2);
-    const mask = slots.length / 2 - 1;
-    for (let k = 0; k < old.length; k += 2) {
-      if (old[k + 1] === 0) continue;
-      let slot = old[k] & mask;
-      while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-      slots[2 * slot] = old[k];
-      slots[2 * slot + 1] = old[k + 1];
+    const mask = slots.length / 4 - 1;
+    for (let k = 0; k < old.length; k += 4) {
+      if (old[k + 3] === 0) continue;
+      let slot = (old[k + 2] >= 0 ? mix(old[k], old[k + 1], old[k + 2]) : old[k]) & mask;
+      while (slots[4 * slot + 3] !== 0) slot = (slot + 1) & mask;
+      const s = 4 * slot;
+      slots[s] = old[k];
+      slots[s + 1] = old[k + 1];
+      slots[s + 2] = old[k + 2];
+      slots[s + 3] = old[k + 3];
     }
     this.slots = slots;
     this.mask = mask;
   }
 }
 
-/** FNV-1a over the UTF-16 code units of text[start, end). */
-function hashRange(text: string, start: number, end: number): number {
-  let h = HASH_START;
-  for (let i = start; i < end; i++) h = hashStep(h, text.charCodeAt(i));
-  return h;
+/** The slot hash of a short string's packed words. */
+function mix(w0: number, w1: number, w2: number): number {
+  let h = Math.imul(w0, 0x9e3779b1) ^ Math.imul(w1 ^ (w1 >>> 15), 0x85ebca77) ^ Math.imul(w2 ^ (w2 >>> 13), 0xc2b2ae3d);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  return h ^ (h >>> 15);
+}
+
+/** bytes[p, p + n), n <= 4, as one little-endian word. */
+function packBytes(bytes: Uint8Array, p: number, n: number): number {
+  let w = 0;
+  for (let k = n - 1; k >= 0; k--) w = (w << 8) | bytes[p + k];
+  return w;
+}
+
+/** packBytes for text. */
+function packChars(text: string, p: number, n: number): number {
+  let w = 0;
+  for (let k = n - 1; k >= 0; k--) w = (w << 8) | text.charCodeAt(p + k);
+  return w;
+}
+
+/** packBytes for the stored characters. */
+function packUnits(chars: Uint16Array, p: number, n: number): number {
+  let w = 0;
+  for (let k = n - 1; k >= 0; k--) w = (w << 8) | chars[p + k];
+  return w;
+}
+
+/** Can text[start, end) be packed into a slot (every character 1-127)? (Its length is checked by the caller.) */
+function inlinable(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0 || c > 127) return false;
+  }
+  return true;
+}
+
+/** inlinable for the stored characters. */
+function inlinableUnits(chars: Uint16Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (chars[i] === 0 || chars[i] > 127) return false;
+  return true;
 }

@@ -5,7 +5,7 @@ import { StringTable, Trace, type Columns, type Diagnostic, type SourceMapping, 
 export interface SerializedTrace {
   format: TraceFormat;
   strings: string[];
-  columns: Record<keyof Columns, Float64Array | Int32Array>;
+  columns: Columns;
   tasks: Trace['tasks'];
   diagnostics: Diagnostic[];
   declaredEdges: Trace['declaredEdges'];
@@ -17,7 +17,7 @@ export interface SerializedTrace {
   callEntryLine: [number, number][];
 }
 
-const COLUMN_NAMES: readonly (keyof Columns)[] = ['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'args', 'srcFile', 'srcLine'];
+const COLUMN_NAMES: readonly (keyof Columns)[] = ['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'argKey', 'argValue', 'argKeys', 'srcEvent', 'srcFile', 'srcLine'];
 
 export function serializeTrace(trace: Trace): { data: SerializedTrace; transfer: ArrayBuffer[] } {
   const strings: string[] = [];
@@ -26,7 +26,7 @@ export function serializeTrace(trace: Trace): { data: SerializedTrace; transfer:
     if (s === undefined) break;
     strings.push(s);
   }
-  const columns = {} as SerializedTrace['columns'];
+  const columns: Partial<Record<keyof Columns, Columns[keyof Columns]>> = {};
   const transfer: ArrayBuffer[] = [];
   for (const name of COLUMN_NAMES) {
     // A trimmed column is a view on a bigger buffer: copy it so only its bytes cross.
@@ -38,7 +38,7 @@ export function serializeTrace(trace: Trace): { data: SerializedTrace; transfer:
     data: {
       format: trace.format,
       strings,
-      columns,
+      columns: columns as Columns,
       tasks: trace.tasks,
       diagnostics: trace.diagnostics,
       declaredEdges: trace.declaredEdges,
@@ -57,22 +57,10 @@ export function deserializeTrace(data: SerializedTrace): Trace {
   const strings = new StringTable();
   // The table starts with the vocabulary and keys in the same order, so ids match.
   for (const s of data.strings) strings.intern(s);
-  const c = data.columns;
   return new Trace(
     data.format,
     strings,
-    {
-      time: c.time as Float64Array,
-      cpu: c.cpu as Int32Array,
-      task: c.task as Int32Array,
-      name: c.name as Int32Array,
-      line: c.line as Int32Array,
-      seq: c.seq as Int32Array,
-      argStart: c.argStart as Int32Array,
-      args: c.args as Int32Array,
-      srcFile: c.srcFile as Int32Array,
-      srcLine: c.srcLine as Int32Array,
-    },
+    data.columns,
     data.tasks,
     data.diagnostics,
     data.declaredEdges,

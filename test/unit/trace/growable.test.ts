@@ -2,7 +2,7 @@
 // read, which must end as exact, plain typed arrays with every value kept.
 
 import { strict as assert } from 'node:assert';
-import { Growable } from '../../../extension/core/trace/growable';
+import { Growable, NarrowGrowable, RESERVE_FIRST } from '../../../extension/core/trace/growable';
 
 describe('Growable', () => {
   it('keeps every value across many growths and ends exact-size', () => {
@@ -35,11 +35,63 @@ describe('Growable', () => {
     assert.deepEqual(Array.from(g.finish().subarray(49_990)), [49_990, 49_991, 49_992, 49_993, 49_994, 49_995, 49_996, 49_997, 49_998, 49_999]);
   });
 
+  it('keeps every value when it outgrows its first reservation (moved a step at a time)', () => {
+    const g = new Growable(Int32Array);
+    const n = RESERVE_FIRST / 4 + 300_001; // past the first reservation, not a whole step
+    for (let i = 0; i < n; i++) g.push(i ^ 0x5a5a);
+    const out = g.finish();
+    assert.equal(out.length, n);
+    let wrong = 0;
+    for (let i = 0; i < n; i++) if (out[i] !== (i ^ 0x5a5a)) wrong++;
+    assert.equal(wrong, 0);
+  });
+
+  it('keeps values written past length when a reserve replaces the reservation', () => {
+    const g = new Growable(Float64Array);
+    const n = RESERVE_FIRST / 8;
+    g.reserve(n);
+    for (let i = 0; i < n; i++) g.data[i] = i + 0.5;
+    g.length = 10;
+    g.reserve(n + 1);
+    assert.equal(g.data[n - 1], n - 0.5);
+    assert.equal(g.data[12_345], 12_345.5);
+    g.length = n;
+    const out = g.finish();
+    assert.equal(out[0], 0.5);
+    assert.equal(out[n - 1], n - 0.5);
+  });
+
   it('is empty after finish, and an empty growable finishes to an empty array', () => {
     const g = new Growable(Int32Array);
     g.push(1);
     g.finish();
     assert.equal(g.length, 0);
     assert.equal(new Growable(Int32Array).finish().length, 0);
+  });
+});
+
+describe('NarrowGrowable', () => {
+  it('stays bytes while values are small, and widens keeping every value (also those past length)', () => {
+    const g = new NarrowGrowable();
+    for (let i = 0; i < 10_000; i++) g.push(i % 256);
+    assert.equal(g.store.data.constructor, Uint8Array);
+    g.store.data[10_001] = 7; // written past length, as the trace builder writes its event columns
+    g.push(300);
+    assert.equal(g.store.data.constructor, Uint16Array);
+    assert.equal(g.store.data[10_001], 7);
+    g.push(-1);
+    assert.equal(g.store.data.constructor, Int32Array);
+    g.push(70_000);
+    const out = g.store.finish();
+    assert.ok(out instanceof Int32Array);
+    assert.deepEqual(Array.from(out.subarray(9_998)), [9_998 % 256, 9_999 % 256, 300, -1, 70_000]);
+    assert.ok(Array.from(out.subarray(0, 10_000)).every((v, i) => v === i % 256));
+  });
+
+  it('goes straight to 32 bits for a value past 16 bits', () => {
+    const g = new NarrowGrowable();
+    g.push(1);
+    g.push(100_000);
+    assert.deepEqual(Array.from(g.store.finish()), [1, 100_000]);
   });
 });

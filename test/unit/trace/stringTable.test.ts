@@ -41,4 +41,24 @@ describe('string table', () => {
     assert.equal(table.lookup(`0xffff8880${(49999).toString(16)}`), first + 49999);
     assert.equal(table.get(table.size), undefined);
   });
+
+  it('one id per string whether it is kept in its slot or not: lengths around the packed limit, NUL, non-ASCII, the empty string', () => {
+    const table = new StringTable();
+    const strings = ['', 'a', 'abcd', 'abcde', 'abcdefgh', 'abcdefghi', 'abcdefghijkl', 'abcdefghijklm', 'a\u0000', 'a\u0000b', '\u0000', 'é', 'aé', '\u007f\u0001'];
+    const ids = strings.map((s) => table.intern(s));
+    assert.equal(new Set(ids).size, strings.length, 'distinct strings, distinct ids');
+    strings.forEach((s, i) => {
+      assert.equal(table.lookup(s), ids[i], s);
+      assert.equal(table.get(ids[i]), s);
+      assert.equal(table.internRange(`<${s}>`, 1, s.length + 1), ids[i]);
+      const b = bytes(` ${s} `);
+      if (/^[\u0001-\u007f]*$/.test(s)) assert.equal(table.internBytes(b, 1, b.length - 1), ids[i], s);
+    });
+    // ids survive the table's growth, and tokens first seen as bytes are found as text
+    const first = table.size;
+    for (let i = 0; i < 20000; i++) table.internBytes(bytes(`v${i}`), 0, `v${i}`.length);
+    strings.forEach((s, i) => assert.equal(table.lookup(s), ids[i], s));
+    assert.equal(table.lookup('v19999'), first + 19999);
+    assert.equal(table.intern('v123'), first + 123);
+  });
 });

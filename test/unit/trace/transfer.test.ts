@@ -16,6 +16,8 @@ describe('trace transfer between threads', () => {
   const files = [
     ...readdirSync(SAMPLES).filter((f) => f.endsWith('.dmtrace')).map((f) => join(SAMPLES, f)),
     ...readdirSync(join(SAMPLES, 'recorded')).map((f) => join(SAMPLES, 'recorded', f)),
+    // the simulated ones write source locations (@dm.c:LINE)
+    ...readdirSync(join(SAMPLES, 'simulated')).filter((f) => f.endsWith('.dmtrace')).slice(0, 3).map((f) => join(SAMPLES, 'simulated', f)),
   ];
 
   it('covers the samples', () => assert.ok(files.length > 30, `${files.length} samples`));
@@ -30,6 +32,12 @@ describe('trace transfer between threads', () => {
       assert.deepEqual(toJson(analyzeTrace(copy)), toJson(analyzeTrace(trace)));
       assert.equal(copy.length, trace.length);
       assert.ok(copy.length > 0);
+      for (let e = 0; e < trace.length; e++) assert.deepEqual(copy.source(e), trace.source(e), `source of event ${e}`);
     });
   }
+
+  it('covers samples with source locations', async () => {
+    const located = await Promise.all(files.map(async (f) => (await parseFile(f)).srcEvent.length));
+    assert.ok(located.some((n) => n > 0));
+  });
 });

@@ -13,6 +13,7 @@ import type { Trace } from '../model';
 import type { StreamParser } from '../parser';
 import { inRange, rangeProblem } from '../numbers';
 import { quote } from '../scan';
+import { ByteEvent, ChromeByteEvents } from './chromeByteEvents';
 import { JsonEventStream } from './jsonStream';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
@@ -40,6 +41,7 @@ export class ChromeJsonParser implements StreamParser {
   private readonly out: RecordedTrace;
   private readonly json: JsonEventStream;
   private readonly flows: FlowPoint[] = [];
+  private readonly byteEvents: ChromeByteEvents;
   private added = 0;
 
   constructor(options: RecordedOptions = {}) {
@@ -47,12 +49,22 @@ export class ChromeJsonParser implements StreamParser {
     this.json = new JsonEventStream({
       element: (text, line, column) => this.element(text, line, column),
       parsed: (value, line, column) => this.parsed(value, line, column),
+      shape: (e, bytes, line) => {
+        const read = this.byteEvents.read(e, bytes, line);
+        if (read === ByteEvent.Added) this.added++;
+        return read !== ByteEvent.Declined;
+      },
       error: (line, column, message, severity) => (severity === 'warning' ? this.out.builder.warning(line, column, message) : this.out.builder.error(line, column, message)),
     });
+    this.byteEvents = new ChromeByteEvents(this.out, FINDING_CATEGORY);
   }
 
   feed(chunk: string): void {
     this.json.feed(chunk);
+  }
+
+  feedBytes(chunk: Uint8Array): void {
+    this.json.feedBytes(chunk);
   }
 
   end(): Trace {
@@ -175,6 +187,7 @@ export class ChromeJsonParser implements StreamParser {
       return;
     }
     for (const d of list as string[]) this.out.directive(d, 0, line, { column });
+    this.byteEvents.forget();
   }
 
   /** Turns each flow's consecutive points (s -> t ... -> f) into declared edges. */

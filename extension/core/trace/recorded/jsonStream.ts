@@ -2,139 +2,267 @@
 // gigabytes: it is fed chunks, checks the structure, and hands out each
 // element of the event array (`traceEvents` of the object form, or the
 // top-level array of the array form) together with the line and column where
-// it starts. Only those small objects are ever materialised; everything else
-// (metadata, `systemTraceEvents` strings, ...) is checked and dropped.
+// it starts. Everything else (metadata, `systemTraceEvents` strings, ...) is
+// checked and dropped.
 //
-// Two paths read the event array. The fast one finds the boundaries of the
-// event objects in a chunk (strings, escapes and nesting only) and gives a
-// whole run of them to one native JSON.parse (`[` + run + `]`), so the
-// character-by-character work in JavaScript is one tight loop. Whatever it is
-// not sure of (a run that does not parse, a line break inside a string, deep
-// nesting, an object split across chunks, anything but `,` and `{...}`) it
-// leaves to the careful path (jsonTokenizer.ts, the base class), which checks
-// the structure character by character and reports errors with line and column.
+// Fed bytes (feedBytes, what a file read uses), it has three ways to read an
+// event object, fastest first:
+// - jsonEventBytes.ts reads an object of the common shape straight from the
+//   bytes, and the sink takes it from there without a JS object or string;
+// - an object of another shape (escapes, non-ASCII, nesting, flows, ...) is
+//   decoded alone and given to JSON.parse;
+// - whatever JSON.parse refuses, and everything outside the event array, goes
+//   to the careful path (jsonTokenizer.ts, the base class), which checks the
+//   structure character by character and reports errors with line and column.
+// Fed text (feed), it reads with the careful path only: the events and
+// diagnostics are the same either way, which the tests check.
 
-import { Expect, JsonTokenizer } from './jsonTokenizer';
+import { EventShape, INCOMPLETE, objectEnd, scanEvent } from './jsonEventBytes';
+import { Expect, JsonTokenizer, type JsonEventSink } from './jsonTokenizer';
 
-/** The fast path leaves objects nested deeper than this to the careful one (which skips those past MAX_EVENT_DEPTH). */
-const FAST_DEPTH = 16;
+export interface JsonByteSink extends JsonEventSink {
+  /** An event object the byte path has read (its strings are offsets into `bytes`); false leaves it to the other paths, untouched. */
+  shape(e: EventShape, bytes: Uint8Array, line: number, column: number): boolean;
+}
+
+/** An event object open at the end of a chunk is carried to the next one up to this size; a bigger one goes to the careful path. */
+const MAX_CARRY = 1 << 16;
+/** Objects nested deeper than this go to the careful path (which skips those past MAX_EVENT_DEPTH). */
+const PARSE_DEPTH = 16;
+/** The careful path reads bytes decoded in pieces: small at first (it often hands back soon), growing up to MAX_PIECE. */
+const FIRST_PIECE = 256;
+const MAX_PIECE = 1 << 16;
+const BOM = [0xef, 0xbb, 0xbf];
 
 export class JsonEventStream extends JsonTokenizer {
-  private readonly runLines: number[] = [];
-  private readonly runColumns: number[] = [];
-  /** Line and line start after the object objectEnd found. */
-  private endLine = 0;
-  private endLineStart = 0;
+  private readonly event = new EventShape();
+  /** Pieces start and end on whole characters; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /** Bytes the previous chunk left unread (an open object, a split character) at the start of `buffer`. */
+  private buffer = new Uint8Array(0);
+  private carried = 0;
+  private atStart = true;
+  /** The careful path reads the object at the current offset even though it is between events. */
+  private forceCareful = false;
+  /** More bytes are needed to go on. */
+  private waiting = false;
+  private piece = FIRST_PIECE;
 
+  constructor(private readonly byteSink: JsonByteSink) {
+    super(byteSink);
+  }
+
+  /** Text in any chunking (the careful path alone). */
   feed(chunk: string): void {
-    const n = chunk.length;
-    for (let i = 0; i < n; ) {
-      i = this.fast(chunk, i);
-      if (i < n) i = this.careful(chunk, i);
-    }
-    if (this.capture) {
-      this.capture.push(chunk.slice(this.captureFrom));
-      this.captureFrom = 0;
-    }
-    // offsets of the next chunk start at 0
-    this.lineStart -= n;
-    this.carefulUntil = 0;
+    for (let i = 0; i < chunk.length; ) i = this.careful(chunk, i);
+    this.textRead(chunk, chunk.length);
   }
 
   /**
-   * The fast path from chunk[from]: a run of `{...}` objects separated by
-   * commas, read by one JSON.parse. Returns where it stopped (the careful
-   * path goes on from there); from itself when it read nothing.
+   * UTF-8 bytes in any chunking (the caller may reuse `chunk` afterwards).
+   * Between chunks, `lineStart` is in the coordinates of the next chunk's
+   * first byte, as the careful path keeps it between texts.
    */
-  private fast(chunk: string, from: number): number {
-    if (from < this.carefulUntil || !this.betweenEvents()) return from;
-    const n = chunk.length;
-    const lines = this.runLines;
-    const columns = this.runColumns;
-    lines.length = 0;
-    columns.length = 0;
+  feedBytes(chunk: Uint8Array): void {
+    let b = chunk;
+    let n = chunk.length;
+    if (this.carried > 0) {
+      n = this.carried + chunk.length;
+      this.reserve(n);
+      this.buffer.set(chunk, this.carried);
+      b = this.buffer;
+    }
+    let p = 0;
+    if (this.atStart) {
+      // a byte order mark is not part of the JSON (the text decoder drops it too); it may arrive split
+      if (n < BOM.length && BOM.slice(0, n).every((x, k) => b[k] === x)) return this.carry(b, 0, n);
+      this.atStart = false;
+      if (BOM.every((x, k) => b[k] === x)) this.lineStart = p = BOM.length;
+    }
+    this.waiting = false;
+    while (p < n && !this.waiting) {
+      if (!this.forceCareful && this.betweenEvents()) {
+        this.piece = FIRST_PIECE;
+        p = this.fast(b, p, n);
+      } else p = this.carefulPiece(b, p, n);
+    }
+    this.carry(b, p, n);
+  }
+
+  override end(): void {
+    if (this.carried > 0) {
+      // what is left is a truncated file: the careful path says where
+      const text = this.decoder.decode(this.buffer.subarray(0, this.carried));
+      this.carried = 0;
+      this.feed(text);
+    }
+    super.end();
+  }
+
+  /** Keeps b[p, n) for the next chunk. */
+  private carry(b: Uint8Array, p: number, n: number): void {
+    if (b === this.buffer) this.buffer.copyWithin(0, p, n);
+    else {
+      this.reserve(n - p);
+      this.buffer.set(b.subarray(p, n));
+    }
+    this.carried = n - p;
+    this.lineStart -= p;
+  }
+
+  /** Room for n bytes in `buffer`, keeping the carried ones. */
+  private reserve(n: number): void {
+    if (this.buffer.length >= n) return;
+    const grown = new Uint8Array(Math.max(n, 2 * this.buffer.length));
+    grown.set(this.buffer.subarray(0, this.carried));
+    this.buffer = grown;
+  }
+
+  /**
+   * Between events: commas, white space and event objects from b[p]. Returns
+   * where it stopped: at what it leaves to the careful path, or at an object
+   * that needs the next chunk (`waiting`).
+   */
+  private fast(b: Uint8Array, p: number, n: number): number {
+    const e = this.event;
     let expect = this.expect;
     let line = this.line;
     let lineStart = this.lineStart;
-    let runStart = -1;
-    let runEnd = -1;
-    let i = from;
-    while (i < n) {
-      const c = chunk.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 13) i++;
-      else if (c === 10) {
+    while (p < n) {
+      const c = b[p];
+      if (c === 32 || c === 9 || c === 13) {
+        p++;
+        continue;
+      }
+      if (c === 10) {
         line++;
-        lineStart = ++i;
-      } else if (c === 44 && expect === Expect.CommaOrClose) {
+        lineStart = ++p;
+        continue;
+      }
+      if (c === 44 && expect === Expect.CommaOrClose) {
         expect = Expect.Value;
-        i++;
-      } else if (c === 123 && expect !== Expect.CommaOrClose) {
-        const end = this.objectEnd(chunk, i, line, lineStart);
-        if (end < 0) break;
-        if (runStart < 0) runStart = i;
-        lines.push(line);
-        columns.push(i - lineStart + 1);
-        line = this.endLine;
-        lineStart = this.endLineStart;
-        runEnd = i = end;
+        p++;
+        continue;
+      }
+      if (c !== 123 || expect === Expect.CommaOrClose) {
+        this.forceCareful = true; // `]`, or not JSON: the careful path
+        break;
+      }
+      const end = scanEvent(b, p, n, e);
+      if (end >= 0 && this.byteSink.shape(e, b, line, p - lineStart + 1)) {
+        if (e.lines > 0) {
+          line += e.lines;
+          lineStart = e.lineStart;
+        }
         expect = Expect.CommaOrClose;
-      } else break;
-    }
-    if (lines.length > 0) {
-      let values: unknown;
-      try {
-        values = JSON.parse(`[${chunk.slice(runStart, runEnd)}]`);
-      } catch {
-        values = undefined;
+        p = end;
+        continue;
       }
-      if (!Array.isArray(values) || values.length !== lines.length) {
-        // something in the run is not JSON: the careful path reads it again and says what and where
-        this.carefulUntil = runEnd;
-        return from;
+      if (end === INCOMPLETE && n - p <= MAX_CARRY) {
+        this.waiting = true;
+        break;
       }
-      for (let k = 0; k < values.length; k++) this.sink.parsed(values[k] as Record<string, unknown>, lines[k], columns[k]);
+      this.expect = expect;
+      this.line = line;
+      this.lineStart = lineStart;
+      return this.parseObject(b, p, n);
     }
     this.expect = expect;
     this.line = line;
     this.lineStart = lineStart;
-    return i;
+    return p;
+  }
+
+  /** An event object at b[p] that the byte path declined: JSON.parse reads it, or the careful path if JSON.parse cannot. */
+  private parseObject(b: Uint8Array, p: number, n: number): number {
+    const end = objectEnd(b, p, n, PARSE_DEPTH);
+    if (end === INCOMPLETE && n - p <= MAX_CARRY) {
+      this.waiting = true;
+      return p;
+    }
+    this.forceCareful = true;
+    if (end < 0) return p; // too big or too deep: the careful path, piece by piece
+    const text = this.decoder.decode(b.subarray(p, end));
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return this.carefulRange(p, end, text);
+    }
+    this.forceCareful = false;
+    this.byteSink.parsed(value as Record<string, unknown>, this.line, p - this.lineStart + 1);
+    // the lines it spans, and columns in characters (as the careful path counts them) after it
+    let nl = text.indexOf('\n');
+    if (nl < 0) this.lineStart += end - p - text.length;
+    else {
+      let last = nl;
+      for (; nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+        this.line++;
+        last = nl;
+      }
+      this.lineStart = end - (text.length - last - 1);
+    }
+    this.expect = Expect.CommaOrClose;
+    return end;
+  }
+
+  /** The careful path on the next piece of bytes from b[p]. */
+  private carefulPiece(b: Uint8Array, p: number, n: number): number {
+    const to = wholeCharacters(b, p, Math.min(n, p + this.piece));
+    if (to === p) {
+      this.waiting = true;
+      return p;
+    }
+    this.piece = Math.min(MAX_PIECE, 2 * this.piece);
+    return this.carefulRange(p, to, this.decoder.decode(b.subarray(p, to)));
   }
 
   /**
-   * The offset after the `}` that closes the object at chunk[start], or -1
-   * when the fast path leaves it to the careful one: split across chunks or
-   * nested deeper than FAST_DEPTH.
+   * The careful path on `text`, decoded from the bytes [from, to) (whole characters).
+   * Returns the offset after what it read: `to`, or the byte where it handed
+   * back to the fast path between two events.
    */
-  private objectEnd(chunk: string, start: number, line: number, lineStart: number): number {
-    const n = chunk.length;
-    let depth = 1;
-    let j = start + 1;
-    while (j < n) {
-      const c = chunk.charCodeAt(j++);
-      if (c === 34) {
-        // the closing quote: the next one not escaped by an odd run of backslashes (a line break
-        // inside the string is not JSON: the run then fails to parse and the careful path reports it)
-        for (;;) {
-          const q = chunk.indexOf('"', j);
-          if (q < 0) return -1;
-          let b = q - 1;
-          while (chunk.charCodeAt(b) === 92) b--;
-          j = q + 1;
-          if ((q - 1 - b) % 2 === 0) break;
-        }
-      } else if (c === 123 || c === 91) {
-        if (++depth > FAST_DEPTH) return -1;
-      } else if (c === 125 || c === 93) {
-        if (--depth === 0) {
-          this.endLine = line;
-          this.endLineStart = lineStart;
-          return j;
-        }
-      } else if (c === 10) {
-        line++;
-        lineStart = j;
+  private carefulRange(from: number, to: number, text: string): number {
+    // lineStart into the text's coordinates (all of the line before `from` has been read)
+    this.lineStart -= from;
+    for (let i = 0; ; ) {
+      i = this.careful(text, i);
+      const at = i === text.length ? to : utf8Offset(from, text, i);
+      if (at >= 0) {
+        this.textRead(text, i);
+        this.lineStart += at;
+        if (this.betweenEvents()) this.forceCareful = false;
+        return at;
       }
     }
-    return -1;
   }
+}
+
+/**
+ * The byte offset of text[i] in the bytes from `from` it was decoded from, or
+ * -1 when a U+FFFD before it leaves that unsure (it may stand for 1 to 3 bytes
+ * that were not UTF-8).
+ */
+function utf8Offset(from: number, text: string, i: number): number {
+  let at = from;
+  for (let k = 0; k < i; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 0x80) at++;
+    else if (c < 0x800) at += 2;
+    else if (c >= 0xd800 && c <= 0xdfff) at += 2; // half of a 4-byte character
+    else if (c === 0xfffd) return -1;
+    else at += 3;
+  }
+  return at;
+}
+
+/** `to`, or less so that b[from, to) does not end inside a UTF-8 character (whose rest is at b[to] or in the next chunk). */
+function wholeCharacters(b: Uint8Array, from: number, to: number): number {
+  for (let k = to - 1; k >= from && k >= to - 3; k--) {
+    const c = b[k];
+    if ((c & 0xc0) === 0x80) continue;
+    const length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return k + length > to ? k : to;
+  }
+  return to;
 }

@@ -2,8 +2,8 @@
 // that reads character by character, checks the structure, captures each
 // element of the event array as text, and reports a syntax error with its line
 // and column. Inside the event array it then resynchronises at the next line
-// that starts with `{`; outside it, the rest of the file is skipped. It tells
-// the fast path (handOff) whenever it is between two events again.
+// that starts with `{`; outside it, the rest of the file is skipped. It hands
+// back to the fast path whenever it is between two events again.
 
 export interface JsonEventSink {
   /** One element of the event array, as text (an object), starting at line:column (1-based). */
@@ -52,8 +52,8 @@ export class JsonTokenizer {
   private lastTopKey = '';
   /** Stack depth of the event array once it has been opened (0: not yet). */
   private eventsDepth = 0;
-  protected capture: string[] | undefined;
-  protected captureFrom = 0;
+  private capture: string[] | undefined;
+  private captureFrom = 0;
   private captureLine = 0;
   private captureColumn = 0;
   private recovering = false;
@@ -64,8 +64,6 @@ export class JsonTokenizer {
   /** 1-based line of the character being read, and the offset (in this chunk's coordinates) where that line starts. */
   protected line = 1;
   protected lineStart = 0;
-  /** The careful path does not hand over before this offset of the chunk (a run the fast path could not parse). */
-  protected carefulUntil = 0;
   /** Set by the careful path when it is between two events again. */
   private handOff = false;
 
@@ -129,10 +127,23 @@ export class JsonTokenizer {
       this.token(chunk, i, c);
       if (this.handOff) {
         this.handOff = false;
-        if (i + 1 >= this.carefulUntil) return i + 1;
+        return i + 1;
       }
     }
     return n;
+  }
+
+  /**
+   * After the careful path has read text up to `end` (the rest of it is read
+   * again from other text): keeps the captured part, and moves lineStart to
+   * the coordinates of the text that follows.
+   */
+  protected textRead(text: string, end: number): void {
+    if (this.capture) {
+      this.capture.push(text.slice(this.captureFrom, end));
+      this.captureFrom = 0;
+    }
+    this.lineStart -= end;
   }
 
   /** Between two elements of the event array, with nothing pending: where the fast path can read. */

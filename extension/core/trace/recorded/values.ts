@@ -79,8 +79,15 @@ const GFP_KERNEL_VALUES = new Set(['0xd0', '0x24000c0', '0x14000c0', '0x6000c0',
 const INT_KEYS = new Set(['holders', 'count', 'minor']);
 const POINTER_KEYS = new Set(['ptr', 'ret', 'old']);
 
+/** Does normalizeValue rewrite any value of `key` for event `name`? (No: every value is kept as printed.) */
+export function rewritesValues(name: number, key: string): boolean {
+  const idrEvent = name === Ev.idr_find || name === Ev.idr_get_new || name === Ev.idr_replace;
+  return key === 'gfp' || (POINTER_KEYS.has(key) && idrEvent) || INT_KEYS.has(key) || (key === 'ret' && (name === Ev.atomic_dec_and_lock || name === Ev.delete_module));
+}
+
 /** The value the rules should see for `key` of event `name` (a vocabulary id or -1). */
 export function normalizeValue(name: number, key: string, value: string): string {
+  if (!rewritesValues(name, key)) return value;
   if (key === 'gfp') return GFP_KERNEL_VALUES.has(value.toLowerCase()) ? 'GFP_KERNEL' : value;
   const idrPointer = POINTER_KEYS.has(key) && (name === Ev.idr_find || name === Ev.idr_get_new || name === Ev.idr_replace);
   if (idrPointer) {

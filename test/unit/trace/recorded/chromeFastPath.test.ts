@@ -1,16 +1,24 @@
-// The Chrome JSON reader has a fast path (runs of event objects given to one
-// JSON.parse) and a careful one (character by character, exact diagnostics).
-// Fed one character at a time, only the careful path can read (the fast one
-// never sees a whole object in a chunk), so whatever the fast path reads must
-// come out exactly as the careful path reads it: events, lines, diagnostics.
+// The Chrome JSON reader has fast paths for bytes (event objects read
+// straight from the bytes, or decoded one by one for JSON.parse) and a careful
+// one (character by character, exact diagnostics) that alone reads text.
+// Whatever the fast paths read must come out exactly as the careful path
+// reads it: events, lines, diagnostics.
 
 import { strict as assert } from 'node:assert';
 import type { Trace } from '../../../../extension/core/trace/model';
 import { createParser } from '../../../../extension/core/trace/parse';
 
+/** The careful path: text, in chunks of `size` characters. */
 const feed = (text: string, size: number): Trace => {
   const p = createParser('chrome-json');
   for (let i = 0; i < text.length; i += size) p.feed(text.slice(i, i + size));
+  return p.end();
+};
+/** The fast paths: the text's UTF-8 bytes, in chunks of `size` bytes. */
+const feedBytes = (text: string, size: number): Trace => {
+  const p = createParser('chrome-json');
+  const bytes = new TextEncoder().encode(text);
+  for (let i = 0; i < bytes.length; i += size) p.feedBytes!(bytes.subarray(i, i + size));
   return p.end();
 };
 const read = (t: Trace) => ({
@@ -25,6 +33,7 @@ function assertSameAsCareful(text: string, expectedEvents: number): void {
   const careful = read(feed(text, 1));
   assert.equal(careful.events.length, expectedEvents);
   for (const size of [text.length, 4096, 333, 17]) assert.deepEqual(read(feed(text, size)), careful, `chunks of ${size}`);
+  for (const size of [text.length * 3, 4096, 333, 17, 1]) assert.deepEqual(read(feedBytes(text, size)), careful, `byte chunks of ${size}`);
 }
 
 describe('Chrome JSON fast path', () => {
@@ -38,7 +47,7 @@ describe('Chrome JSON fast path', () => {
     const pretty = JSON.stringify({ name: 'dm_get', ph: 'i', ts: 7, pid: 1, tid: 1, args: { md: 'md9' } }, null, 2);
     const text = `[${good.slice(0, 50).join(',')},\n  ${pretty},  ${good.slice(50, 60).join(' ,\n')}, {"name":"dm_get","ph":"i","ts":3,"pid":{"a":1},"tid":1}\n]`;
     assertSameAsCareful(text, 61);
-    assert.match(read(feed(text, text.length)).diagnostics.join('\n'), /^\d+:\d+ error "i" event whose "pid" is an object/);
+    assert.match(read(feedBytes(text, text.length)).diagnostics.join('\n'), /^\d+:\d+ error "i" event whose "pid" is an object/);
   });
 
   it('leaves what is not JSON to the careful path, which says where, and keeps the events around it', () => {
@@ -55,7 +64,7 @@ describe('Chrome JSON fast path', () => {
     const lines = good.slice(0, 100);
     bad.forEach((b, k) => lines.splice(10 + 11 * k, 0, b));
     const text = `{"traceEvents":[\n${lines.join(',\n')}\n]}`;
-    const t = read(feed(text, text.length));
+    const t = read(feedBytes(text, text.length));
     assert.equal(t.events.filter((e) => / dm_(get|put) md=/.test(e)).length, 100, 'every good event is read');
     assert.ok(t.diagnostics.length >= 6, t.diagnostics.join('\n'));
     assertSameAsCareful(text, t.events.length);
@@ -64,6 +73,6 @@ describe('Chrome JSON fast path', () => {
   it('leaves a truncated file to the careful path', () => {
     const text = `{"traceEvents":[\n${good.slice(0, 20).join(',\n')},\n{"name":"dm_get","ph":"i","ts":1,"pid":1,"tid":1,"args":{"md":"m`;
     assertSameAsCareful(text, 20);
-    assert.match(read(feed(text, text.length)).diagnostics.join('\n'), /end of file inside a string/);
+    assert.match(read(feedBytes(text, text.length)).diagnostics.join('\n'), /end of file inside a string/);
   });
 });
