@@ -1,7 +1,7 @@
 // DMR3 open-while-freeing: dm_blk_open gets md from gendisk->private_data,
 // which holds no reference, and uses it while another task frees it (fixed by 05).
 
-import { Key } from '../trace/model';
+import { Key, type Trace } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, concurrentLane, finding, type RuleContext } from './context';
@@ -14,16 +14,18 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
   const puts = endsOfLife(trace, false);
   const out: Finding[] = [];
   const opens = eventsNamed(trace, Ev.dm_blk_open);
+  const ends = pathEnds(trace, opens);
   // Plain loops over thousands of opens: in a user's cold run, the less code runs per open, the less is compiled.
   for (let n = 0; n < opens.length; n++) {
     const open = opens[n];
     const md = trace.argId(open, Key.md);
     const mdFrees = frees.get(md) ?? NONE;
     const mdPuts = puts.get(md) ?? NONE;
-    if (mdFrees.length === 0 && mdPuts.length === 0) continue;
-    const path = openPath(ctx, open);
     // Only a free or final put of another task that happens neither before the open nor after the
-    // path's last event can be concurrent with an event of the path (most opens stop here).
+    // path (after its last event; so after its end, too) can be concurrent with an event of the path:
+    // first the end, then, for the few opens left, the path itself.
+    if (mayRace(ctx, mdFrees, open, ends[n]).length === 0 && mayRace(ctx, mdPuts, open, ends[n]).length === 0) continue;
+    const path = openPath(ctx, open);
     const freesNear = mayRace(ctx, mdFrees, open, path[path.length - 1]);
     const putsNear = mayRace(ctx, mdPuts, open, path[path.length - 1]);
     if (freesNear.length === 0 && putsNear.length === 0) continue;
@@ -37,14 +39,37 @@ export function openWhileFreeing(ctx: RuleContext): Finding[] {
 
 const NONE: readonly number[] = [];
 
-/** The events (frees or final puts) of another task than the open's that happen neither before the open nor after `last`. */
+/**
+ * The events (frees or final puts) of another task than the open's that happen neither before the open
+ * nor after `last` (-1: no event to be after).
+ */
 function mayRace({ trace, hb }: RuleContext, events: readonly number[], open: number, last: number): readonly number[] {
   let out: number[] | undefined;
   for (let k = 0; k < events.length; k++) {
     const e = events[k];
-    if (trace.task[e] !== trace.task[open] && !hb.happensBefore(e, open) && !hb.happensBefore(last, e)) (out ??= []).push(e);
+    if (trace.task[e] !== trace.task[open] && !hb.happensBefore(e, open) && (last < 0 || !hb.happensBefore(last, e))) (out ??= []).push(e);
   }
   return out ?? NONE;
+}
+
+/** Per open (by its place in `opens`), where its path ends: its task's next dm_blk_close or dm_blk_open of the same md (-1: none). */
+function pathEnds(trace: Trace, opens: Int32Array): Int32Array {
+  const ends = new Int32Array(opens.length).fill(-1);
+  // Per task: md -> the place of its open whose end has not come yet.
+  const unended: (Map<number, number> | undefined)[] = new Array(trace.tasks.length);
+  let n = 0;
+  for (const e of eventsNamed(trace, Ev.dm_blk_open, Ev.dm_blk_close)) {
+    const mine = (unended[trace.task[e]] ??= new Map());
+    const md = trace.argId(e, Key.md);
+    const open = mine.get(md);
+    if (open !== undefined) {
+      ends[open] = e;
+      mine.delete(md);
+    }
+    // the opens come in the order of `opens`
+    if (trace.name[e] === Ev.dm_blk_open) mine.set(md, n++);
+  }
+  return ends;
 }
 
 /** The first event of the path concurrent with a free (or, for a dm_get, with a final put), and that free or put. */

@@ -12,7 +12,7 @@ import { Ev, VOCABULARY } from '../trace/vocabulary';
  */
 const INDEXED = [
   Ev.idr_get_new, Ev.idr_replace, Ev.idr_find, Ev.md_alloc, Ev.md_init_done, Ev.dm_get, Ev.dm_put, Ev.atomic_dec_and_lock,
-  Ev.free_dev, Ev.add_disk, Ev.dm_blk_open, Ev.delete_module, Ev.module_exit,
+  Ev.free_dev, Ev.add_disk, Ev.dm_blk_open, Ev.dm_blk_close, Ev.delete_module, Ev.module_exit,
 ];
 
 const eventIndexes = new WeakMap<Trace, Int32Array[]>();

@@ -24,13 +24,14 @@ export function staleLookupGet(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const i of eventsNamed(trace, Ev.idr_find, Ev.dm_get)) {
     const task = trace.task[i];
-    const mine = (lookups[task] ??= new Map());
     if (trace.name[i] === Ev.idr_find) {
       const md = trace.argId(i, Key.ret);
-      if (findRelease.has(i)) mine.set(md, i);
-      else mine.delete(md);
+      if (findRelease.has(i)) (lookups[task] ??= new Map()).set(md, i);
+      else lookups[task]?.delete(md);
       continue;
     }
+    const mine = lookups[task];
+    if (!mine) continue;
     const md = trace.argId(i, Key.md);
     const find = mine.get(md);
     if (find === undefined) continue;

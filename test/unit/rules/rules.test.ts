@@ -140,6 +140,16 @@ describe('DMR3 open-while-freeing', () => {
     // the open and close are before the free; the access after the close is not part of the open path
     assert.deepEqual(summary(a), []);
   });
+
+  it('ends the open path at the task\'s next open of the device, and runs an open never closed to the task\'s end', () => {
+    const first = ['o/4 dm_blk_open md=md0 disk=dm-0', 'o/4 dm_get md=md0 holders=1', 'o/4 dm_blk_open md=md0 disk=dm-0', 'o/4 spin_unlock lock=L', 'r/3 spin_lock lock=L'];
+    // the free comes after the first path's end (the second open), but is concurrent with the second open's dm_get
+    const a = analyze(...first, 'o/4 dm_get md=md0 holders=2', 'r/3 free_dev md=md0');
+    assert.deepEqual(summary(a), ['DMR3 error 3']);
+    assert.equal(a.trace.line[a.findings[0].related[0]], 6, 'the dm_get of the open never closed');
+    // closed before the hand-off: nothing races
+    assert.deepEqual(summary(analyze(...first.slice(0, 3), 'o/4 dm_get md=md0 holders=2', 'o/4 dm_blk_close md=md0 disk=dm-0', 'o/4 spin_unlock lock=L', 'r/3 spin_lock lock=L', 'r/3 free_dev md=md0')), []);
+  });
 });
 
 describe('DMR4 sleep-in-atomic', () => {
