@@ -18,7 +18,7 @@
 // events they are 16-bit (half the bytes); trie nodes hold offsets and stay 32-bit.
 
 import type { Trace } from '../trace/model';
-import { Growable } from '../trace/growable';
+import { Growable, type NarrowInts } from '../trace/growable';
 import { firstIncoming } from './edgeList';
 
 const FANOUT_BITS = 4;
@@ -259,6 +259,17 @@ export class ClockRuns {
   }
 }
 
+/** Marks positions [q, end) as run `run`'s, block by block (ClockRuns). */
+function layRun(run: number, q: number, end: number, blockRun: Int32Array, step: Uint8Array): void {
+  while (q < end) {
+    const block = q >>> RUN_BLOCK_BITS;
+    if ((q & (RUN_BLOCK - 1)) === 0) blockRun[block] = run;
+    const blockEnd = Math.min(end, (block + 1) << RUN_BLOCK_BITS);
+    step.fill(run - blockRun[block], q, blockEnd);
+    q = blockEnd;
+  }
+}
+
 const RUN_BLOCK_BITS = 7;
 /** Positions a block: a block's runs less one fit a byte. */
 const RUN_BLOCK = 1 << RUN_BLOCK_BITS;
@@ -314,26 +325,91 @@ class TaskRuns {
     const clocks = new Int32Array(total);
     const blockRun = new Int32Array((n + RUN_BLOCK - 1) >>> RUN_BLOCK_BITS);
     const step = new Uint8Array(n);
-    let run = 0;
-    for (let t = 0; t < tasks; t++) {
-      const end = starts[t + 1];
-      if (end === starts[t]) continue;
-      const last = this.base[t] + this.count[t] - 1;
-      for (let r = this.base[t]; r <= last; r++, run++) {
-        clocks[run] = this.clock[r];
-        // Positions [q, runEnd) are this run's; mark them block by block.
-        let q = starts[t] + this.seq[r] - 1;
-        const runEnd = r < last ? starts[t] + this.seq[r + 1] - 1 : end;
-        while (q < runEnd) {
-          const block = q >>> RUN_BLOCK_BITS;
-          if ((q & (RUN_BLOCK - 1)) === 0) blockRun[block] = run;
-          const blockEnd = Math.min(runEnd, (block + 1) << RUN_BLOCK_BITS);
-          step.fill(run - blockRun[block], q, blockEnd);
-          q = blockEnd;
-        }
-      }
-    }
+    this.lay(starts, clocks, blockRun, step);
     return new ClockRuns(clocks, blockRun, step);
+  }
+
+  /** Fills the arrays of ClockRuns (a loop of its own: see computeClocks). */
+  private lay(starts: Int32Array, clocks: Int32Array, blockRun: Int32Array, step: Uint8Array): void {
+    let run = 0;
+    for (let t = 0; t < this.count.length; t++) if (starts[t + 1] > starts[t]) run = this.layTask(t, run, starts, clocks, blockRun, step);
+  }
+
+  /** Lays task t's runs from run number `run` on; returns the next run's number. (One loop a function: see EdgeJoins.) */
+  private layTask(t: number, run: number, starts: Int32Array, clocks: Int32Array, blockRun: Int32Array, step: Uint8Array): number {
+    const last = this.base[t] + this.count[t] - 1;
+    for (let r = this.base[t]; r <= last; r++, run++) {
+      clocks[run] = this.clock[r];
+      // Positions [q, runEnd) are this run's.
+      const q = starts[t] + this.seq[r] - 1;
+      layRun(run, q, r < last ? starts[t] + this.seq[r + 1] - 1 : starts[t + 1], blockRun, step);
+    }
+    return run;
+  }}
+
+/**
+ * Joins each event's incoming edges into its task's clock. (Its loops are
+ * methods of their own: in a cold process a loop compiled while it runs would
+ * otherwise be thrown away at the first code after it that had not run yet.)
+ */
+class EdgeJoins {
+  /** Per task, its latest clock, and the seq of the event that made it. */
+  private readonly current: Int32Array;
+  private readonly madeAt: Int32Array;
+
+  constructor(
+    private readonly trace: Trace,
+    private readonly edges: { from: Int32Array; to: Int32Array; byTarget: Int32Array | undefined },
+    private readonly clocks: VectorClocks,
+    private readonly runs: TaskRuns,
+  ) {
+    this.current = new Int32Array(trace.tasks.length);
+    this.madeAt = new Int32Array(trace.tasks.length);
+  }
+
+  /** Every event with incoming edges, in file order. */
+  inFileOrder(): void {
+    const { to, byTarget } = this.edges;
+    for (let k = 0; k < to.length; ) k = this.visit(to[byTarget ? byTarget[k] : k], k);
+  }
+
+  /** Every event with incoming edges, in topological `order`. */
+  inOrder(order: Int32Array): void {
+    const { to, byTarget } = this.edges;
+    for (let p = 0; p < order.length; p++) {
+      const e = order[p];
+      const k = firstIncoming(to, byTarget, e);
+      if (k < to.length && to[byTarget ? byTarget[k] : k] === e) this.visit(e, k);
+    }
+  }
+
+  /** Joins the edges into `e` (from place `k` in target order on); returns the place after them. */
+  private visit(e: number, k: number): number {
+    const { task, seq } = this.trace;
+    const { from, to, byTarget } = this.edges;
+    const { clocks, current, madeAt } = this;
+    const m = to.length;
+    const t = task[e];
+    let clock = current[t];
+    clocks.begin();
+    for (let edge = byTarget ? byTarget[k] : k; to[edge] === e; edge = byTarget ? byTarget[k] : k) {
+      const src = from[edge];
+      const ts = task[src];
+      // Already knowing src means already knowing everything src knew.
+      if (ts !== t && clocks.get(clock, ts) < seq[src]) {
+        const srcClock = this.runs.clockAt(ts, seq[src]);
+        // Likewise, when src knew the event our clock was made at (the usual hand-off), src's clock holds all of ours.
+        const knowsUs = clock === current[t] && clocks.get(srcClock, t) >= madeAt[t];
+        clock = knowsUs ? clocks.raised(srcClock, ts, seq[src]) : clocks.join(clock, srcClock, ts, seq[src], t);
+      }
+      if (++k === m) break;
+    }
+    if (clock !== current[t]) {
+      current[t] = clock;
+      madeAt[t] = seq[e];
+      this.runs.start(t, seq[e], clock);
+    }
+    return k;
   }
 }
 
@@ -352,57 +428,28 @@ export function computeClocks(
   starts: Int32Array,
   options: ClockOptions = {},
 ): { runs: ClockRuns; clocks: VectorClocks } {
-  const { task, seq } = trace;
-  const { from, to, byTarget } = edges;
-  const m = to.length;
   const taskCount = trace.tasks.length;
-  let crossTask = 0;
   const incomingPerTask = new Int32Array(taskCount);
-  for (let k = 0; k < m; k++) {
-    const t = task[to[k]];
-    incomingPerTask[t]++;
-    if (task[from[k]] !== t) crossTask++;
-  }
+  const crossTask = countIncoming(trace.task, edges, incomingPerTask);
   let largest = 0;
   for (let t = 0; t < taskCount; t++) largest = Math.max(largest, starts[t + 1] - starts[t]);
   const clocks = new VectorClocks(taskCount, crossTask, options, largest);
   const runs = new TaskRuns(incomingPerTask);
-  /** Per task, its latest clock, and the seq of the event that made it. */
-  const current = new Int32Array(taskCount);
-  const madeAt = new Int32Array(taskCount);
-  const visit = (e: number, k: number): number => {
-    const t = task[e];
-    let clock = current[t];
-    clocks.begin();
-    for (let edge = byTarget ? byTarget[k] : k; to[edge] === e; edge = byTarget ? byTarget[k] : k) {
-      const src = from[edge];
-      const ts = task[src];
-      // Already knowing src means already knowing everything src knew.
-      if (ts !== t && clocks.get(clock, ts) < seq[src]) {
-        const srcClock = runs.clockAt(ts, seq[src]);
-        // Likewise, when src knew the event our clock was made at (the usual hand-off), src's clock holds all of ours.
-        const knowsUs = clock === current[t] && clocks.get(srcClock, t) >= madeAt[t];
-        clock = knowsUs ? clocks.raised(srcClock, ts, seq[src]) : clocks.join(clock, srcClock, ts, seq[src], t);
-      }
-      if (++k === m) break;
-    }
-    if (clock !== current[t]) {
-      current[t] = clock;
-      madeAt[t] = seq[e];
-      runs.start(t, seq[e], clock);
-    }
-    return k;
-  };
-  if (order) {
-    for (let p = 0; p < order.length; p++) {
-      const e = order[p];
-      const k = firstIncoming(to, byTarget, e);
-      if (k < m && to[byTarget ? byTarget[k] : k] === e) visit(e, k);
-    }
-  } else {
-    for (let k = 0; k < m; ) k = visit(to[byTarget ? byTarget[k] : k], k);
-  }
+  const joins = new EdgeJoins(trace, edges, clocks, runs);
+  if (order) joins.inOrder(order);
+  else joins.inFileOrder();
   clocks.finish();
   return { runs: runs.finish(starts), clocks };
 }
 
+/** Counts the edges into each task's events into `perTask`; returns how many edges cross tasks. */
+function countIncoming(task: NarrowInts, edges: { from: Int32Array; to: Int32Array }, perTask: Int32Array): number {
+  const { from, to } = edges;
+  let crossTask = 0;
+  for (let k = 0; k < to.length; k++) {
+    const t = task[to[k]];
+    perTask[t]++;
+    if (task[from[k]] !== t) crossTask++;
+  }
+  return crossTask;
+}

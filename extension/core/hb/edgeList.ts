@@ -1,6 +1,5 @@
-// The happens-before edges as columns: collected four ints an edge in one
-// buffer that doubles as it grows, then split into exact typed arrays; and
-// the order in which they are visited by target.
+// The happens-before edges as columns (grown while collected, then exact
+// typed arrays), and the order in which they are visited by target.
 
 import type { EdgeSink } from './edges';
 
@@ -13,37 +12,43 @@ export interface EdgeColumns {
   via: Int32Array;
 }
 
+/** Collects edges (EdgeSink) into columns that double as they grow. */
 export class EdgeCollector implements EdgeSink {
-  private buffer = new Int32Array(4096);
+  private columns: EdgeColumns = { from: new Int32Array(1024), to: new Int32Array(1024), kind: new Uint8Array(1024), via: new Int32Array(1024) };
   count = 0;
+  /** Whether the edges so far are in the order of their targets. */
+  inTargetOrder = true;
+  /** Whether every edge so far points forward in the file. */
+  forward = true;
 
   add(from: number, to: number, kind: number, via: number): void {
-    let at = this.count << 2;
-    if (at === this.buffer.length) {
-      const grown = new Int32Array(at * 2);
-      grown.set(this.buffer);
-      this.buffer = grown;
-    }
-    const b = this.buffer;
-    b[at++] = from;
-    b[at++] = to;
-    b[at++] = kind;
-    b[at] = via;
-    this.count++;
+    const k = this.count++;
+    if (k === this.columns.from.length) this.grow();
+    const c = this.columns;
+    if (k > 0 && c.to[k - 1] > to) this.inTargetOrder = false;
+    if (from > to) this.forward = false;
+    c.from[k] = from;
+    c.to[k] = to;
+    c.kind[k] = kind;
+    c.via[k] = via;
   }
 
+  /** The columns, exact. */
   finish(): EdgeColumns {
+    const { from, to, kind, via } = this.columns;
     const m = this.count;
-    const b = this.buffer;
-    const columns = { from: new Int32Array(m), to: new Int32Array(m), kind: new Uint8Array(m), via: new Int32Array(m) };
-    for (let k = 0; k < m; k++) {
-      columns.from[k] = b[4 * k];
-      columns.to[k] = b[4 * k + 1];
-      columns.kind[k] = b[4 * k + 2];
-      columns.via[k] = b[4 * k + 3];
-    }
-    this.buffer = new Int32Array(0);
-    return columns;
+    return { from: from.slice(0, m), to: to.slice(0, m), kind: kind.slice(0, m), via: via.slice(0, m) };
+  }
+
+  private grow(): void {
+    const { from, to, kind, via } = this.columns;
+    const size = from.length * 2;
+    const grown = { from: new Int32Array(size), to: new Int32Array(size), kind: new Uint8Array(size), via: new Int32Array(size) };
+    grown.from.set(from);
+    grown.to.set(to);
+    grown.kind.set(kind);
+    grown.via.set(via);
+    this.columns = grown;
   }
 }
 

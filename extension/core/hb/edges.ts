@@ -17,7 +17,10 @@ const UEVENT = EDGE_KINDS.indexOf('uevent');
 const TASK = EDGE_KINDS.indexOf('task');
 const MODULE = EDGE_KINDS.indexOf('module');
 
-/** Receives the edges; `kind` indexes EDGE_KINDS, `via` is an interned string: the lock, the slot, the disk, the child pid or the module. */
+/**
+ * Receives the edges; `kind` indexes EDGE_KINDS, `via` is an interned string:
+ * the lock, the disk, the child pid or the module (-1 for reads-from: see slotOf).
+ */
 export interface EdgeSink {
   add(from: number, to: number, kind: number, via: number): void;
 }
@@ -43,34 +46,52 @@ export const MAKES_EDGES: Uint8Array = STEP_OF;
 
 /** The edges among `events`: the trace's events that can make one (see MAKES_EDGES), in file order. */
 export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[], events: Int32Array, edges: EdgeSink): void {
-  // Per lock (by id; absent = anonymous, which hands nothing off): the last release not yet handed to an
-  // acquire, as event + 1 (0: none). Arrays, not Maps: this runs for every lock event.
-  const lastRelease = new Int32Array(trace.strings.size);
-  const others = new OtherEdges(trace, taskEvents, edges);
-  // Most of these events are locks: this loop is kept small (quick to compile in a cold process), the
-  // rarer events are OtherEdges'.
+  const locks = new LockHandOff(trace.strings.size, edges);
+  const others = new OtherEdges(trace, taskEvents, edges, locks);
+  // Most of these events are spinlocks and mutexes: this loop is kept small (quick to compile in a
+  // cold process) and has one branch for all the rarer events, OtherEdges'.
   const names = trace.name;
   const lockKey = Key.lock;
+  const lastRelease = locks.lastRelease;
   for (let k = 0; k < events.length; k++) {
     const i = events[k];
     const step: Step = STEP_OF[names[i]];
-    if (step !== Step.Release && step !== Step.Acquire && step !== Step.DecAndLock) {
+    if (step !== Step.Release && step !== Step.Acquire) {
       others.event(step, i);
       continue;
     }
-    if (step === Step.DecAndLock && trace.arg(i, 'ret') !== '1') continue;
     const lock = trace.argId(i, lockKey);
     if (lock < 0) continue;
-    if (step === Step.Release) {
-      lastRelease[lock] = i + 1;
-    } else if (lastRelease[lock] > 0) {
-      edges.add(lastRelease[lock] - 1, i, LOCK, lock);
-      lastRelease[lock] = 0;
-    }
+    if (step === Step.Release) lastRelease[lock] = i + 1;
+    else locks.acquire(lock, i);
   }
 }
 
-/** The edges of the events other than spinlocks and mutexes, one event at a time in analysis order. */
+/** Spinlocks and mutexes: a release orders the next acquire of the same lock. */
+class LockHandOff {
+  /**
+   * Per lock (by id; absent = anonymous, which hands nothing off): the last release not yet handed to an
+   * acquire, as event + 1 (0: none). An array, not a Map: this is read for every lock event.
+   */
+  readonly lastRelease: Int32Array;
+
+  constructor(size: number, private readonly edges: EdgeSink) {
+    this.lastRelease = new Int32Array(size);
+  }
+
+  acquire(lock: number, i: number): void {
+    const release = this.lastRelease[lock] - 1;
+    if (release < 0) return;
+    this.edges.add(release, i, LOCK, lock);
+    this.lastRelease[lock] = 0;
+  }
+}
+
+/**
+ * The edges of the events other than spinlocks and mutexes, one event at a
+ * time in analysis order: a method a step, so that a cold process compiles
+ * only those its trace uses often.
+ */
 class OtherEdges {
   private readonly rwsem: ReaderWriterHandOff;
   private readonly latestStore = new Map<string, number>();
@@ -79,84 +100,120 @@ class OtherEdges {
   private readonly taskOfPid: Map<string, number>;
   private readonly slotKey: (event: number, pointerKey: number) => string;
 
-  constructor(private readonly trace: Trace, private readonly taskEvents: readonly Int32Array[], private readonly edges: EdgeSink) {
+  /** atomic_dec_and_lock takes the lock only when it returns 1. */
+  private readonly one: number;
+
+  constructor(
+    private readonly trace: Trace,
+    private readonly taskEvents: readonly Int32Array[],
+    private readonly edges: EdgeSink,
+    private readonly locks: LockHandOff,
+  ) {
+    this.one = trace.strings.lookup('1');
     this.rwsem = new ReaderWriterHandOff(trace.strings.size, edges);
     this.taskOfPid = new Map(trace.tasks.map((t, i) => [t.pid, i]));
     this.slotKey = slotKeys(trace);
   }
 
   event(step: Step, i: number): void {
-    const { trace, taskEvents, edges, latestStore, pendingUevents, pendingPuts, taskOfPid, slotKey, rwsem } = this;
     switch (step) {
-      case Step.ReaderWriter: {
-        const lock = trace.argId(i, Key.lock);
-        if (lock >= 0) rwsem.event(trace.name[i], lock, i);
-        break;
-      }
-      case Step.Store:
-        latestStore.set(slotKey(i, Key.ptr), i);
-        break;
-      case Step.Find: {
-        const store = latestStore.get(slotKey(i, Key.ret));
-        if (store !== undefined) edges.add(store, i, READS_FROM, trace.strings.intern(`${trace.arg(i, 'idr') ?? ''}[${trace.arg(i, 'minor') ?? ''}]`));
-        break;
-      }
-      case Step.Announce: {
-        const disk = trace.argId(i, Key.disk);
-        const list = pendingUevents.get(disk);
-        if (list) list.push(i);
-        else pendingUevents.set(disk, [i]);
-        break;
-      }
-      case Step.Receive: {
-        const disk = trace.argId(i, Key.disk);
-        const list = pendingUevents.get(disk);
-        if (!list) break;
-        const task = trace.task[i];
-        const sameTask = list.filter((s) => trace.task[s] === task);
-        for (const s of list) if (trace.task[s] !== task) edges.add(s, i, UEVENT, disk);
-        pendingUevents.set(disk, sameTask);
-        break;
-      }
-      case Step.Fork: {
-        const child = taskOfPid.get(pidValue(trace.arg(i, 'child')));
-        const first = child === undefined ? -1 : taskEvents[child][0];
-        if (first > i) edges.add(i, first, TASK, trace.strings.intern(trace.tasks[child as number].pid));
-        break;
-      }
-      case Step.Wait: {
-        const child = taskOfPid.get(pidValue(trace.arg(i, 'ret')));
-        if (child === undefined || child === trace.task[i]) break;
-        const last = lastEventBefore(taskEvents[child], i);
-        if (last >= 0) edges.add(last, i, TASK, trace.strings.intern(trace.tasks[child].pid));
-        break;
-      }
-      case Step.Put: {
-        const mod = trace.arg(i, 'mod');
-        if (mod === undefined) break;
-        const key = moduleName(mod);
-        let puts = pendingPuts.get(key);
-        if (!puts) pendingPuts.set(key, (puts = new Map()));
-        // per task its latest put: program order carries the earlier ones
-        puts.set(trace.task[i], i);
-        break;
-      }
-      case Step.Unload: {
-        const mod = trace.arg(i, 'mod');
-        if (mod === undefined || trace.arg(i, 'ret') !== '0') break;
-        const key = moduleName(mod);
-        const puts = pendingPuts.get(key);
-        if (!puts) break;
-        const via = trace.strings.intern(key);
-        // the refcount was checked where the call entered; a put recorded after that point (while the
-        // exit path ran) keeps the merged event as its target, so every edge still points forward
-        const point = unloadPoint(trace, taskEvents, i);
-        for (const put of puts.values()) edges.add(put, put < point ? point : i, MODULE, via);
-        pendingPuts.delete(key);
-        break;
-      }
+      case Step.DecAndLock: return this.decAndLock(i);
+      case Step.ReaderWriter: return this.readerWriter(i);
+      case Step.Store: return this.store(i);
+      case Step.Find: return this.find(i);
+      case Step.Announce: return this.announce(i);
+      case Step.Receive: return this.receive(i);
+      case Step.Fork: return this.fork(i);
+      case Step.Wait: return this.wait(i);
+      case Step.Put: return this.put(i);
+      case Step.Unload: return this.unload(i);
     }
   }
+
+  private decAndLock(i: number): void {
+    const lock = this.trace.argId(i, Key.lock);
+    if (lock >= 0 && this.one >= 0 && this.trace.argId(i, Key.ret) === this.one) this.locks.acquire(lock, i);
+  }
+
+  private readerWriter(i: number): void {
+    const lock = this.trace.argId(i, Key.lock);
+    if (lock >= 0) this.rwsem.event(this.trace.name[i], lock, i);
+  }
+
+  private store(i: number): void {
+    this.latestStore.set(this.slotKey(i, Key.ptr), i);
+  }
+
+  /** Reads-from: its `via` is the slot, named when asked for (slotOf). */
+  private find(i: number): void {
+    const store = this.latestStore.get(this.slotKey(i, Key.ret));
+    if (store !== undefined) this.edges.add(store, i, READS_FROM, -1);
+  }
+
+  private announce(i: number): void {
+    const disk = this.trace.argId(i, Key.disk);
+    const list = this.pendingUevents.get(disk);
+    if (list) list.push(i);
+    else this.pendingUevents.set(disk, [i]);
+  }
+
+  private receive(i: number): void {
+    const { trace } = this;
+    const disk = trace.argId(i, Key.disk);
+    const list = this.pendingUevents.get(disk);
+    if (!list) return;
+    const task = trace.task[i];
+    const sameTask = list.filter((s) => trace.task[s] === task);
+    for (const s of list) if (trace.task[s] !== task) this.edges.add(s, i, UEVENT, disk);
+    this.pendingUevents.set(disk, sameTask);
+  }
+
+  private fork(i: number): void {
+    const { trace } = this;
+    const child = this.taskOfPid.get(pidValue(trace.arg(i, 'child')));
+    const first = child === undefined ? -1 : this.taskEvents[child][0];
+    if (first > i) this.edges.add(i, first, TASK, trace.strings.intern(trace.tasks[child as number].pid));
+  }
+
+  private wait(i: number): void {
+    const { trace } = this;
+    const child = this.taskOfPid.get(pidValue(trace.arg(i, 'ret')));
+    if (child === undefined || child === trace.task[i]) return;
+    const last = lastEventBefore(this.taskEvents[child], i);
+    if (last >= 0) this.edges.add(last, i, TASK, trace.strings.intern(trace.tasks[child].pid));
+  }
+
+  private put(i: number): void {
+    const mod = this.trace.arg(i, 'mod');
+    if (mod === undefined) return;
+    const key = moduleName(mod);
+    let puts = this.pendingPuts.get(key);
+    if (!puts) this.pendingPuts.set(key, (puts = new Map()));
+    // per task its latest put: program order carries the earlier ones
+    puts.set(this.trace.task[i], i);
+  }
+
+  private unload(i: number): void {
+    const { trace } = this;
+    const mod = trace.arg(i, 'mod');
+    if (mod === undefined || trace.arg(i, 'ret') !== '0') return;
+    const key = moduleName(mod);
+    const puts = this.pendingPuts.get(key);
+    if (!puts) return;
+    const via = trace.strings.intern(key);
+    // the refcount was checked where the call entered; a put recorded after that point (while the
+    // exit path ran) keeps the merged event as its target, so every edge still points forward
+    const point = unloadPoint(trace, this.taskEvents, i);
+    for (const put of puts.values()) this.edges.add(put, put < point ? point : i, MODULE, via);
+    this.pendingPuts.delete(key);
+  }
+}
+
+/** The slot a reads-from edge into idr_find event `find` is through, as its `via` names it: `idr[minor]`. */
+export function slotOf(trace: Trace, find: number): string {
+  const idr = trace.argId(find, Key.idr);
+  const minor = trace.argId(find, Key.minor);
+  return `${idr < 0 ? '' : trace.strings.get(idr)}[${minor < 0 ? '' : trace.strings.get(minor)}]`;
 }
 
 /**
@@ -205,14 +262,16 @@ class ReaderWriterHandOff {
  * pointer in its canonical spelling (`-1` is `MINOR_ALLOCED`), worked out once per value.
  */
 function slotKeys(trace: Trace): (event: number, pointerKey: number) => string {
-  const canonical = new Int32Array(trace.strings.size).fill(-1);
+  // By value id: not interned into the trace's strings, which would cost a hash lookup a pointer.
+  const canonical = new Map<number, string>();
   return (event, pointerKey) => {
-    let ptr = trace.argId(event, pointerKey);
-    if (ptr >= 0) {
-      if (canonical[ptr] < 0) canonical[ptr] = trace.strings.intern(canonicalPointer(trace.strings.get(ptr)));
-      ptr = canonical[ptr];
-    }
-    return `${trace.argId(event, Key.idr)},${trace.argId(event, Key.minor)},${ptr}`;
+    const slot = `${trace.argId(event, Key.idr)},${trace.argId(event, Key.minor)}`;
+    const ptr = trace.argId(event, pointerKey);
+    if (ptr < 0) return slot;
+    let value = canonical.get(ptr);
+    if (value === undefined) canonical.set(ptr, (value = canonicalPointer(trace.strings.get(ptr))));
+    // idr and minor are ids: the second comma ends them, whatever the pointer's spelling holds
+    return `${slot},${value}`;
   };
 }
 

@@ -8,7 +8,7 @@
 import type { Diagnostic, Trace } from '../trace/model';
 import { pidOf } from '../trace/model';
 import { quote } from '../trace/scan';
-import { EDGE_KINDS, MAKES_EDGES, collectTraceEdges, type EdgeKind } from './edges';
+import { EDGE_KINDS, MAKES_EDGES, collectTraceEdges, slotOf, type EdgeKind } from './edges';
 import { EdgeCollector, firstIncoming, sortByTarget, type EdgeColumns } from './edgeList';
 import { ClockRuns, VectorClocks, computeClocks, type ClockOptions, type ClockPool } from './clocks';
 
@@ -94,9 +94,9 @@ export class HappensBefore {
     collectTraceEdges(trace, this.taskEvents, candidates, collector);
     this.declared = this.collectDeclaredEdges(collector);
     this.edges = collector.finish();
-    this.incomingOrder = sortByTarget(this.edges.to);
+    this.incomingOrder = collector.inTargetOrder ? undefined : sortByTarget(this.edges.to);
     // In file order (the usual case) an event's position is its index, and no array says so.
-    const order = this.topologicalOrder();
+    const order = collector.forward ? undefined : this.topologicalOrder();
     if (order && !isIdentity(order)) {
       this.positions = new Int32Array(trace.length);
       for (let p = 0; p < trace.length; p++) this.positions[order[p]] = p;
@@ -211,7 +211,7 @@ export class HappensBefore {
 
   edge(k: number): Edge {
     const { from, to, kind, via } = this.edges;
-    return { from: from[k], to: to[k], kind: EDGE_KINDS[kind[k]], via: this.trace.strings.get(via[k]) };
+    return { from: from[k], to: to[k], kind: EDGE_KINDS[kind[k]], via: via[k] >= 0 ? this.trace.strings.get(via[k]) : slotOf(this.trace, to[k]) };
   }
 
   /**
@@ -221,7 +221,7 @@ export class HappensBefore {
    * in the task, and the task's last event's seq is its count.
    */
   private groupByTask(): [Int32Array, Int32Array, Int32Array] {
-    const { task, seq, name } = this.trace;
+    const { task, seq } = this.trace;
     const n = this.trace.length;
     const taskCount = this.taskCount;
     const starts = new Int32Array(taskCount + 1);
@@ -236,14 +236,7 @@ export class HappensBefore {
     const order = new Int32Array(n);
     // At most every event: the tail never written stays uncommitted until the view is dropped.
     const candidates = new Int32Array(n);
-    let count = 0;
-    const makesEdges = MAKES_EDGES;
-    const known = makesEdges.length;
-    for (let i = 0; i < n; i++) {
-      order[starts[task[i]] + seq[i] - 1] = i;
-      const ev = name[i];
-      if (ev < known && makesEdges[ev] !== 0) candidates[count++] = i;
-    }
+    const count = placeEvents(this.trace, starts, order, candidates);
     return [order, starts, candidates.subarray(0, count)];
   }
 
@@ -293,17 +286,12 @@ export class HappensBefore {
   }
 
   /**
-   * Analysis order is a topological order unless a declared edge points backwards;
-   * then Kahn's algorithm finds one, and declared edges on a cycle are reported and dropped.
+   * Analysis order is a topological order; when a declared edge points backwards
+   * (the only case this is called in) Kahn's algorithm finds one, and declared edges on a
+   * cycle are reported and dropped (undefined: file order is one after all).
    */
   private topologicalOrder(): Int32Array | undefined {
     const n = this.trace.length;
-    const forward = (): boolean => {
-      const { from, to } = this.edges;
-      for (let k = 0; k < from.length; k++) if (from[k] > to[k]) return false;
-      return true;
-    };
-    if (forward()) return undefined;
     for (;;) {
       const order = this.kahn();
       if (order.length === n) return order;
@@ -357,6 +345,21 @@ export class HappensBefore {
     this.declared = { start: kept.length - declared.length, line: Int32Array.from(declared, (k) => line[k - start]), column: Int32Array.from(declared, (k) => column[k - start]) };
     this.incomingOrder = sortByTarget(this.edges.to);
   }
+}
+
+/** Each event at its place in `order` (see groupByTask); the events that can make an edge into `candidates`, returning their count. */
+function placeEvents(trace: Trace, starts: Int32Array, order: Int32Array, candidates: Int32Array): number {
+  const { task, seq, name } = trace;
+  const n = trace.length;
+  const makesEdges = MAKES_EDGES;
+  const known = makesEdges.length;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    order[starts[task[i]] + seq[i] - 1] = i;
+    const ev = name[i];
+    if (ev < known && makesEdges[ev] !== 0) candidates[count++] = i;
+  }
+  return count;
 }
 
 function isIdentity(order: Int32Array): boolean {

@@ -36,18 +36,23 @@ export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
 
 function* arrayPieces(items: Iterable<unknown>, indent: string): Generator<string> {
   const inner = `${indent}  `;
+  const newline = `\n${inner}`;
   let first = true;
   for (const v of items) {
-    yield `${first ? '[\n' : ',\n'}${inner}`;
-    if (holdsLazyArray(v)) yield* jsonPieces(v, inner);
-    else yield (JSON.stringify(v, null, 2) ?? 'null').replace(/\n/g, `\n${inner}`);
+    const separator = first ? `[${newline}` : `,${newline}`;
     first = false;
+    if (holdsLazyArray(v)) {
+      yield separator;
+      yield* jsonPieces(v, inner);
+    } else yield separator + (JSON.stringify(v, null, 2) ?? 'null').replaceAll('\n', newline);
   }
   yield first ? '[]' : `\n${indent}]`;
 }
 
 function holdsLazyArray(v: unknown): boolean {
-  return v !== null && typeof v === 'object' && Object.values(v).some((x) => x instanceof LazyArray);
+  if (v === null || typeof v !== 'object') return false;
+  for (const key in v) if ((v as Record<string, unknown>)[key] instanceof LazyArray) return true;
+  return false;
 }
 
 /** Joins small pieces into chunks of about `size` characters for a writer. */

@@ -5,7 +5,6 @@
 
 import { Key, type Trace } from '../trace/model';
 import { Ev, VOCABULARY } from '../trace/vocabulary';
-import { argIs } from './queries';
 
 /** The name an anonymous lock goes by in messages (the function tracer shows the call, not the lock). */
 export const ANONYMOUS_LOCK = '<anonymous>';
@@ -130,6 +129,8 @@ function walkHeldLocks(trace: Trace, anonymousKinds: number): { facts: HeldLockF
   const facts: HeldLockFacts = { inSpin: { event: [], acquire: [], lock: [] }, findRelease: new Map() };
   const stacks: (HeldStack | undefined)[] = new Array(trace.tasks.length);
   const anonymous = trace.strings.intern(ANONYMOUS_LOCK);
+  // atomic_dec_and_lock takes the lock when it returns 1 (-1: no event has that value)
+  const one = trace.strings.lookup('1');
   const { name: names, task: tasks } = trace;
   const V = VOCABULARY.length;
   let anonymousAcquired = 0;
@@ -162,7 +163,7 @@ function walkHeldLocks(trace: Trace, anonymousKinds: number): { facts: HeldLockF
       if (held.pending.length > 0) noteRelease(facts, held, lock, i);
       held.release(lock, kind, anonymous);
     } else if (role & (Role.AcquireSpin | Role.AcquireMutex | Role.AcquireDeclared)) {
-      if (role & Role.AcquireDeclared && !argIs(trace, i, Key.ret, '1')) continue;
+      if (role & Role.AcquireDeclared && (one < 0 || trace.argId(i, Key.ret) !== one)) continue;
       const named = trace.argId(i, Key.lock);
       const lock = named >= 0 ? named : anonymous;
       const kind = role & Role.AcquireSpin ? SPIN : role & Role.AcquireMutex ? MUTEX : declaredKind(trace, i, lock);

@@ -22,37 +22,48 @@ export function moduleUnloadInUse(ctx: RuleContext): Finding[] {
   for (const unload of unloads(ctx)) {
     // liveness counts where the unload was decided: a device freed only by the unload's own exit path was alive then
     const point = unloadPoint(trace, hb.taskEvents, unload);
-    const live: number[] = [];
-    const liveNames = new Set<string>();
-    for (let j = 0; j < allocs.length; j++) {
-      const a = allocs[j];
-      // an allocation after the unload belongs to the next load of the module
-      if (hb.positionOf(a) > hb.positionOf(point) || hb.happensBefore(point, a)) continue;
-      if (allocFrees[j].some((f) => hb.happensBefore(f, point) && !hb.happensBefore(f, a))) continue;
-      live.push(a);
-      liveNames.add(allocName[j]);
-    }
-    if (live.length === 0) continue;
-    const mod = trace.arg(unload, 'mod') ?? 'the module';
-    const names = [...liveNames];
-    const alloc = live[0];
-    const before = hb.lastBefore(point, trace.task[alloc]);
-    const lanes = [span(trace, alloc, before >= 0 ? before : alloc), span(trace, unload, unload)];
-    if (trace.task[alloc] !== trace.task[unload] && trace.seq[lanes[0].to] < trace.seq[alloc]) lanes[0] = span(trace, alloc, alloc);
-    out.push(finding('DMR5', 'error', {
-      primary: unload,
-      related: live,
-      md: names[0],
-      message: `${trace.describe(unload)} at ${at(trace, unload)} unloads ${mod} while ${firstFew(names)} ${names.length > 1 ? 'are' : 'is'} alive (allocated at ${firstFew(live.map((a) => at(trace, a)))}, no free_dev before the unload${entered(trace, unload)})`,
-      window: lanes,
-      witness: () => witness(ctx, [
-        { event: alloc, note: `${names[0]} exists; nothing pins ${mod} while it is not open` },
-        { event: unload, note: `${mod}'s text, caches and major are gone` },
-        { hypothetical: `the next I/O, open or dm_put of ${names[0]} calls into freed module code` },
-      ], lanes),
-    }));
+    const live = liveAllocations(ctx, allocs, allocFrees, point);
+    if (live.length > 0) out.push(report(ctx, unload, point, live.map((j) => allocs[j]), [...new Set(live.map((j) => allocName[j]))]));
   }
   return out;
+}
+
+/** The allocations (indices into `allocs`) alive at `point`: made before it, and no free_dev of theirs happens before it. */
+function liveAllocations({ hb }: RuleContext, allocs: number[], allocFrees: number[][], point: number): number[] {
+  const live: number[] = [];
+  const at = hb.positionOf(point);
+  for (let j = 0; j < allocs.length; j++) {
+    const a = allocs[j];
+    // an allocation after the unload belongs to the next load of the module
+    if (hb.positionOf(a) > at || hb.happensBefore(point, a)) continue;
+    const frees = allocFrees[j];
+    let freed = false;
+    for (let k = 0; k < frees.length && !freed; k++) freed = hb.happensBefore(frees[k], point) && !hb.happensBefore(frees[k], a);
+    if (!freed) live.push(j);
+  }
+  return live;
+}
+
+/** The finding for an unload while the devices `names`, allocated at `live`, are alive. */
+function report(ctx: RuleContext, unload: number, point: number, live: number[], names: string[]): Finding {
+  const { trace, hb } = ctx;
+  const mod = trace.arg(unload, 'mod') ?? 'the module';
+  const alloc = live[0];
+  const before = hb.lastBefore(point, trace.task[alloc]);
+  const lanes = [span(trace, alloc, before >= 0 ? before : alloc), span(trace, unload, unload)];
+  if (trace.task[alloc] !== trace.task[unload] && trace.seq[lanes[0].to] < trace.seq[alloc]) lanes[0] = span(trace, alloc, alloc);
+  return finding('DMR5', 'error', {
+    primary: unload,
+    related: live,
+    md: names[0],
+    message: `${trace.describe(unload)} at ${at(trace, unload)} unloads ${mod} while ${firstFew(names)} ${names.length > 1 ? 'are' : 'is'} alive (allocated at ${firstFew(live.map((a) => at(trace, a)))}, no free_dev before the unload${entered(trace, unload)})`,
+    window: lanes,
+    witness: () => witness(ctx, [
+      { event: alloc, note: `${names[0]} exists; nothing pins ${mod} while it is not open` },
+      { event: unload, note: `${mod}'s text, caches and major are gone` },
+      { hypothetical: `the next I/O, open or dm_put of ${names[0]} calls into freed module code` },
+    ], lanes),
+  });
 }
 
 /** Successful unloads of the owner module: delete_module ret=0, or a module_exit its task did not reach through one. */

@@ -9,41 +9,53 @@ import { endsOfLife, eventsByArg, eventsNamed } from './queries';
 import { witness, type Key as WitnessKey } from './witness';
 
 export function openWhileFreeing(ctx: RuleContext): Finding[] {
-  const { trace, hb } = ctx;
+  const { trace } = ctx;
   const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
   const puts = endsOfLife(trace, false);
   const out: Finding[] = [];
-  for (const open of eventsNamed(trace, Ev.dm_blk_open)) {
+  const opens = eventsNamed(trace, Ev.dm_blk_open);
+  // Plain loops over thousands of opens: in a user's cold run, the less code runs per open, the less is compiled.
+  for (let n = 0; n < opens.length; n++) {
+    const open = opens[n];
     const md = trace.argId(open, Key.md);
-    const task = trace.task[open];
-    const mdFrees = frees.get(md) ?? [];
-    const mdPuts = puts.get(md) ?? [];
+    const mdFrees = frees.get(md) ?? NONE;
+    const mdPuts = puts.get(md) ?? NONE;
     if (mdFrees.length === 0 && mdPuts.length === 0) continue;
-
     const path = openPath(ctx, open);
     // Only a free or final put of another task that happens neither before the open nor after the
     // path's last event can be concurrent with an event of the path (most opens stop here).
-    const last = path[path.length - 1];
-    const mayRace = (k: number) => trace.task[k] !== task && !hb.happensBefore(k, open) && !hb.happensBefore(last, k);
-    if (!mdFrees.some(mayRace) && !mdPuts.some(mayRace)) continue;
-
-    const freesNear = mdFrees.filter(mayRace);
-    const putsNear = mdPuts.filter(mayRace);
-    let conflict: { path: number; other: number } | undefined;
-    for (const e of path) {
-      const free = freesNear.find((f) => hb.concurrent(e, f));
-      const put = trace.name[e] === Ev.dm_get ? putsNear.find((p) => hb.concurrent(e, p)) : undefined;
-      const other = free ?? put;
-      if (other !== undefined) {
-        conflict = { path: e, other };
-        break;
-      }
-    }
+    const freesNear = mayRace(ctx, mdFrees, open, path[path.length - 1]);
+    const putsNear = mayRace(ctx, mdPuts, open, path[path.length - 1]);
+    if (freesNear.length === 0 && putsNear.length === 0) continue;
+    const conflict = firstConflict(ctx, path, freesNear, putsNear);
     if (!conflict) continue;
-    const otherTask = (k: number) => trace.task[k] !== task;
+    const otherTask = (k: number) => trace.task[k] !== trace.task[open];
     out.push(report(ctx, open, conflict.path, conflict.other, mdPuts.filter(otherTask), mdFrees.filter(otherTask)));
   }
   return out;
+}
+
+const NONE: readonly number[] = [];
+
+/** The events (frees or final puts) of another task than the open's that happen neither before the open nor after `last`. */
+function mayRace({ trace, hb }: RuleContext, events: readonly number[], open: number, last: number): readonly number[] {
+  let out: number[] | undefined;
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k];
+    if (trace.task[e] !== trace.task[open] && !hb.happensBefore(e, open) && !hb.happensBefore(last, e)) (out ??= []).push(e);
+  }
+  return out ?? NONE;
+}
+
+/** The first event of the path concurrent with a free (or, for a dm_get, with a final put), and that free or put. */
+function firstConflict({ trace, hb }: RuleContext, path: number[], frees: readonly number[], puts: readonly number[]): { path: number; other: number } | undefined {
+  for (const e of path) {
+    const free = frees.find((f) => hb.concurrent(e, f));
+    const put = trace.name[e] === Ev.dm_get ? puts.find((p) => hb.concurrent(e, p)) : undefined;
+    const other = free ?? put;
+    if (other !== undefined) return { path: e, other };
+  }
+  return undefined;
 }
 
 /** The open and the events of its task that touch md after it, until its dm_blk_close (or the task's next open of md). */

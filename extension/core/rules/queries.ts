@@ -69,12 +69,6 @@ function indexByName(trace: Trace): Int32Array[] {
   return index;
 }
 
-/** Does argument `key` of the event have the value `value`? (Compares interned ids: no string is made.) */
-export function argIs(trace: Trace, event: number, key: number, value: string): boolean {
-  const id = trace.strings.lookup(value);
-  return id >= 0 && trace.argId(event, key) === id;
-}
-
 /** Event indices grouped by the value of argument `key`, for the events named `names`. */
 export function eventsByArg(trace: Trace, names: readonly number[], key: number): Map<number, number[]> {
   const out = new Map<number, number[]>();
@@ -89,22 +83,23 @@ export function eventsByArg(trace: Trace, names: readonly number[], key: number)
   return out;
 }
 
-/** A final put: `dm_put holders=0`, or `atomic_dec_and_lock ret=1`. */
-export function isFinalPut(trace: Trace, event: number): boolean {
-  const name = trace.name[event];
-  if (name === Ev.dm_put) return argIs(trace, event, Key.holders, '0');
-  if (name === Ev.atomic_dec_and_lock) return argIs(trace, event, Key.ret, '1');
-  return false;
-}
-
 /**
- * Per device, the events that end its life: its final puts, and with
- * `withFrees` its free_devs too, in analysis order.
+ * Per device, the events that end its life: its final puts (`dm_put holders=0`,
+ * `atomic_dec_and_lock ret=1`), and with `withFrees` its free_devs too, in analysis order.
  */
 export function endsOfLife(trace: Trace, withFrees: boolean): Map<number, number[]> {
   const names = withFrees ? [Ev.dm_put, Ev.atomic_dec_and_lock, Ev.free_dev] : [Ev.dm_put, Ev.atomic_dec_and_lock];
   const all = eventsByArg(trace, names, Key.md);
-  for (const [md, events] of all) all.set(md, events.filter((e) => trace.name[e] === Ev.free_dev || isFinalPut(trace, e)));
+  // values compared as interned ids (-1: no event has that value)
+  const zero = trace.strings.lookup('0');
+  const one = trace.strings.lookup('1');
+  const ends = (e: number): boolean => {
+    const name = trace.name[e];
+    if (name === Ev.dm_put) return zero >= 0 && trace.argId(e, Key.holders) === zero;
+    if (name === Ev.atomic_dec_and_lock) return one >= 0 && trace.argId(e, Key.ret) === one;
+    return name === Ev.free_dev;
+  };
+  for (const [md, events] of all) all.set(md, events.filter(ends));
   return all;
 }
 

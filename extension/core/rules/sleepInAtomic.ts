@@ -8,13 +8,30 @@ import { heldLockFacts } from './locks';
 import { sleepingEvents } from './maySleep';
 import { witness } from './witness';
 
+/** A held spinlock section with calls that may sleep: the first, how many more, and the last. */
+interface Section {
+  first: number;
+  lock: number;
+  md: number;
+  more: number;
+  last: number;
+}
+
 export function sleepInAtomic(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const [acquire, section] of sleepingSections(ctx)) out.push(report(ctx, acquire, section));
+  return out;
+}
+
+/**
+ * One section per held spinlock (keyed by its acquire) in which a call may sleep.
+ * A spinlock that is never released would otherwise give a finding for every allocation after it.
+ */
+function sleepingSections(ctx: RuleContext): Map<number, Section> {
   const { trace } = ctx;
   const lastMd = lastDeviceOf(ctx);
   const maySleep = sleepingEvents(trace, ctx.options?.gfpDirectReclaim);
-  // One finding per held section (keyed by its acquire): the first sleeping call, and the later ones counted.
-  // A spinlock that is never released would otherwise give a finding for every allocation after it.
-  const sections = new Map<number, { first: number; lock: number; md: number; more: number; last: number }>();
+  const sections = new Map<number, Section>();
   const { inSpin } = heldLockFacts(trace);
   for (let k = 0; k < inSpin.event.length; k++) {
     const i = inSpin.event[k];
@@ -26,24 +43,25 @@ export function sleepInAtomic(ctx: RuleContext): Finding[] {
       section.last = i;
     } else sections.set(acquire, { first: i, lock: inSpin.lock[k], md: lastMd(i), more: 0, last: i });
   }
-  const out: Finding[] = [];
-  for (const [acquire, { first: i, lock: lockId, md, more, last }] of sections) {
-    const lock = trace.strings.get(lockId);
-    const lane = span(trace, acquire, i);
-    const others = more === 0 ? '' : `; ${more} more sleeping call${more === 1 ? '' : 's'} follow${more === 1 ? 's' : ''} in this section (up to line ${trace.line[last]})`;
-    out.push(finding('DMR4', 'error', {
-      primary: i,
-      related: [acquire],
-      md: md >= 0 ? trace.strings.get(md) : '',
-      message: `${trace.describe(i)} may sleep, but ${trace.taskName(i)} holds spinlock ${lock} (taken by ${trace.eventName(acquire)} at ${at(trace, acquire)})${others}`,
-      window: [lane],
-      witness: () => witness(ctx, [
-        { event: acquire, note: `atomic context: ${lock} held` },
-        { event: i, note: 'sleeps (the allocator enters reclaim or the lock is contended) in atomic context' },
-      ], [lane]),
-    }));
-  }
-  return out;
+  return sections;
+}
+
+function report(ctx: RuleContext, acquire: number, { first: i, lock: lockId, md, more, last }: Section): Finding {
+  const { trace } = ctx;
+  const lock = trace.strings.get(lockId);
+  const lane = span(trace, acquire, i);
+  const others = more === 0 ? '' : `; ${more} more sleeping call${more === 1 ? '' : 's'} follow${more === 1 ? 's' : ''} in this section (up to line ${trace.line[last]})`;
+  return finding('DMR4', 'error', {
+    primary: i,
+    related: [acquire],
+    md: md >= 0 ? trace.strings.get(md) : '',
+    message: `${trace.describe(i)} may sleep, but ${trace.taskName(i)} holds spinlock ${lock} (taken by ${trace.eventName(acquire)} at ${at(trace, acquire)})${others}`,
+    window: [lane],
+    witness: () => witness(ctx, [
+      { event: acquire, note: `atomic context: ${lock} held` },
+      { event: i, note: 'sleeps (the allocator enters reclaim or the lock is contended) in atomic context' },
+    ], [lane]),
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ interface Lookup {
 }
 
 export function staleLookupGet(ctx: RuleContext): Finding[] {
-  const { trace, hb } = ctx;
+  const { trace } = ctx;
   const killers = endsOfLife(trace, true);
   const { findRelease } = heldLockFacts(trace);
   // Per task: md -> its latest find under a lock not yet followed by a dm_get.
@@ -38,14 +38,15 @@ export function staleLookupGet(ctx: RuleContext): Finding[] {
     mine.delete(md);
     const release = findRelease.get(find)!;
     if (release < 0 || release > i) continue;
-    const others = (killers.get(md) ?? []).filter((k) => trace.task[k] !== task && hb.concurrent(k, i));
-    out.push(report(ctx, { find, release }, i, others));
+    out.push(report(ctx, { find, release }, i, killers.get(md) ?? []));
   }
   return out;
 }
 
-function report(ctx: RuleContext, lookup: Lookup, get: number, others: number[]): Finding {
-  const { trace } = ctx;
+/** The finding for a dm_get after the release of its lookup's lock; `killers` end the device's life. */
+function report(ctx: RuleContext, lookup: Lookup, get: number, killers: number[]): Finding {
+  const { trace, hb } = ctx;
+  const others = killers.filter((k) => trace.task[k] !== trace.task[get] && hb.concurrent(k, get));
   const md = trace.arg(get, 'md') ?? '';
   const lock = trace.arg(lookup.release, 'lock') ?? '';
   const base = `dm_get of ${md} at ${at(trace, get)} takes its reference after ${trace.taskName(get)} dropped ${lock} (${at(trace, lookup.release)}), the lock its idr_find at ${at(trace, lookup.find)} ran under`;

@@ -117,13 +117,22 @@ export class TraceBuilder {
     }
     const args0 = this.argValue.length;
     const end = args0 + argCount;
+    const keyStore = this.argKey.store;
     this.argValue.reserve(end);
-    this.argKey.store.reserve(end);
+    keyStore.reserve(end);
     const values = this.argValue.data;
+    let keys = keyStore.data;
+    let keyCodes = this.keyCodes;
     for (let k = 0; k < argCount; k++) {
       const key = args[2 * k];
-      const code = key < this.keyCodes.length && this.keyCodes[key] > 0 ? this.keyCodes[key] - 1 : this.newKey(key);
-      this.argKey.store.data[args0 + k] = code;
+      let code = key < keyCodes.length ? keyCodes[key] - 1 : -1;
+      if (code < 0) {
+        // a new key: it may grow keyCodes and widen the key column
+        code = this.newKey(key);
+        keyCodes = this.keyCodes;
+        keys = this.argKey.store.data;
+      }
+      keys[args0 + k] = code;
       values[args0 + k] = args[2 * k + 1];
     }
     this.argValue.length = end;

@@ -197,16 +197,32 @@ export class Trace {
 
   /** `file:line` of the event's source location, if it has one. */
   source(event: number): { file: string; line: number } | undefined {
-    const located = this.srcEvent;
-    let lo = 0;
-    let hi = located.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (located[mid] < event) lo = mid + 1;
-      else hi = mid;
-    }
-    return located[lo] === event ? { file: this.strings.get(this.srcFile[lo]), line: this.srcLine[lo] } : undefined;
+    const k = this.locatedFrom(event);
+    return this.srcEvent[k] === event ? { file: this.strings.get(this.srcFile[k]), line: this.srcLine[k] } : undefined;
   }
+
+  /**
+   * The first index of srcEvent at or after `event`. The editor asks for every event in order
+   * (links, source lines): the last answer is kept, so such a scan costs a step per event.
+   */
+  private locatedFrom(event: number): number {
+    const located = this.srcEvent;
+    let k = this.locatedCursor;
+    if (k < located.length && located[k] < event) k++;
+    if ((k < located.length && located[k] < event) || (k > 0 && located[k - 1] >= event)) {
+      let lo = 0;
+      let hi = located.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (located[mid] < event) lo = mid + 1;
+        else hi = mid;
+      }
+      k = lo;
+    }
+    this.locatedCursor = k;
+    return k;
+  }
+  private locatedCursor = 0;
 
   /** The event as one line of native text, without time, cpu and task: `dm_get md=md0 holders=2`. */
   describe(event: number): string {

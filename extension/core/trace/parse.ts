@@ -5,7 +5,7 @@
 
 import type { Trace, TraceFormat } from './model';
 import { ByteLineSplitter } from './byteLines';
-import { LineSplitter, type StreamParser } from './parser';
+import type { StreamParser } from './parser';
 import { NativeParser } from './native';
 import { BpftraceParser } from './recorded/bpftrace';
 import { ChromeJsonParser } from './recorded/chromeJson';
@@ -42,11 +42,11 @@ function parserFor(format: TraceFormat, options: ParseOptions): StreamParser {
       return new ByteLineSplitter(new NativeParser(map));
     case 'ftrace':
     case 'trace-cmd':
-      return new LineSplitter(new FtraceParser(format, map));
+      return new ByteLineSplitter(new FtraceParser(format, map));
     case 'perf-script':
-      return new LineSplitter(new PerfScriptParser(map));
+      return new ByteLineSplitter(new PerfScriptParser(map));
     case 'bpftrace':
-      return new LineSplitter(new BpftraceParser(map));
+      return new ByteLineSplitter(new BpftraceParser(map));
     case 'chrome-json':
       return new ChromeJsonParser(map);
   }

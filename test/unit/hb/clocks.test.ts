@@ -93,6 +93,45 @@ describe('vector clocks', () => {
     );
   });
 
+  it('agree with the transitive closure on long tasks, whose clocks change many times within 128 events', function () {
+    // An event's clock is found through its task's runs (a base per 128 events plus a byte an event):
+    // long tasks that hand locks on often make many runs a block, and blocks that span tasks.
+    this.timeout(120_000);
+    const op = fc.record({ task: fc.integer({ min: 0, max: 2 }), lock: fc.integer({ min: 0, max: 2 }), held: fc.integer({ min: 0, max: 3 }) });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 100, maxLength: 160 }), (ops) => {
+        const lines: string[] = [];
+        for (const { task, lock, held } of ops) {
+          lines.push(`t/${task} spin_lock lock=L${lock}`);
+          for (let k = 0; k < held; k++) lines.push(`t/${task} x`);
+          lines.push(`t/${task} spin_unlock lock=L${lock}`);
+        }
+        const t = parseTrace(trace(...lines));
+        const flat = new HappensBefore(t);
+        const before = reference(flat);
+        assertAgrees(flat, before);
+        assertAgrees(new HappensBefore(t, { denseTaskLimit: 0 }), before);
+      }),
+      { numRuns: fuzzRuns(8) },
+    );
+  });
+
+  it('count past 65,535 events of one task (flat rows are 16-bit only below that)', () => {
+    const events = 70_000;
+    const lines = ['!lock L spin'];
+    for (let k = 0; k < events - 1; k++) lines.push('a/1 x');
+    lines.push('a/1 spin_unlock lock=L', 'b/2 spin_lock lock=L', 'b/2 x');
+    const t = parseTrace(trace(...lines));
+    const hb = new HappensBefore(t);
+    const acquire = t.length - 2;
+    assert.equal(hb.component(acquire, 0), events);
+    assert.equal(hb.component(t.length - 1, 0), events);
+    assert.ok(hb.happensBefore(events - 1, acquire));
+    assert.ok(hb.happensBefore(0, t.length - 1));
+    assert.equal(hb.lastBefore(acquire, 0), events - 1);
+    assert.equal(hb.firstAfter(events - 2, 1), acquire);
+  });
+
   it('keep 30,000 short-lived tasks handing one lock on in a few MB', () => {
     // Each task takes L after the previous one released it: task k's clock knows k - 1 other tasks, so a
     // flat row per clock would be 30,000^2 / 2 components (1.8 GB); the tries share all but one path.

@@ -141,4 +141,44 @@ describe('native parser: byte path = text path', () => {
       { numRuns: fuzzRuns(300) },
     );
   });
+
+  it('event lines whose tasks, names, keys and values repeat, change or are near misses (what the fast path expects), in random chunks', () => {
+    // Near misses: a value or key that is a prefix of the expected one or longer, tokens too long to be expected,
+    // control characters, CR and tabs between fields, more arguments than are expected per name, CRLF line ends.
+    const time = fc.constantFrom('1.000001', '2.5', '3000ns', '4.0000000001', '5.', '1e3');
+    const cpu = fc.constantFrom('cpu0', 'cpu1', 'cpu255', 'cpu4000', 'cpu01');
+    const task = fc.constantFrom('fio/2052', 'fio/2044', 'kdmflush/1897', 'a/1', `${'x'.repeat(40)}/7`, 'bad', '\u00e9/1', 'b/1\u0001');
+    const name = fc.constantFrom('dm_get', 'md_alloc', 'spin_lock', 'workqueue_execute_start', 'n'.repeat(35), 'a=b', 'dm_get\u0001');
+    const key = fc.constantFrom('md', 'mdx', 'm', 'lock', 'k'.repeat(30), '\u00e9', '', 'k\u0001');
+    const value = fc.constantFrom(
+      'md0', 'md00', 'md', '8', '80', '0xffff88800febc800', 'v'.repeat(28), 'v'.repeat(29), 'v'.repeat(33), '"q"', '\u00e9', 'a\u0001b', '', 'a=b',
+    );
+    const arg = fc.oneof(
+      { weight: 9, arbitrary: fc.tuple(key, value).map(([k, v]) => `${k}=${v}`) },
+      { weight: 1, arbitrary: fc.constantFrom('@dm.c:12', '@f:99999999999', '@:1') },
+    );
+    const blank = fc.constantFrom(' ', ' ', ' ', '  ', '\t', ' \r');
+    const line = fc
+      .tuple(time, cpu, task, name, fc.array(arg, { maxLength: 10 }), blank)
+      .map(([t, c, k, n, args, b]) => [t, c, k, n, ...args].join(b));
+    const eol = fc.constantFrom('\n', '\n', '\n', '\r\n');
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(line, eol), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 80 }), { minLength: 1, maxLength: 5 }),
+        (lines, sizes) => assertSame(lines.map(([l, e]) => l + e).join(''), sizes),
+      ),
+      { numRuns: fuzzRuns(300) },
+    );
+  });
+
+  it('more event names and tasks than the fast path remembers, each seen again with other arguments', () => {
+    const lines: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) {
+        lines.push(`1.${String(i).padStart(6, '0')} cpu${i % 300} t${i % 2500}/${i % 2500} ev${i} k${(i + round) % 3}=v${i % (7 + round)} x=${round}`);
+      }
+    }
+    assertSame(lines.join('\n'), [1 << 16, 777]);
+  });
 });

@@ -41,4 +41,15 @@ describe('source locations', () => {
     const t = parseTrace(lines.join('\n'));
     assert.deepEqual(sources(t), lines.map((_, i) => ({ file: `f${i}.c`, line: i + 1 })));
   });
+
+  it('are the same asked in any order (the editor scans in order, a hover asks for one)', () => {
+    // every third event has a location
+    const lines = Array.from({ length: 300 }, (_, i) => `${i}.0 cpu0 a/1 dm_get md=md0 holders=1${i % 3 === 1 ? ` @f.c:${i}` : ''}`);
+    const t = parseTrace(lines.join('\n'));
+    const expected = (e: number) => (e % 3 === 1 ? { file: 'f.c', line: e } : undefined);
+    const order = [299, 0, 1, 2, 150, 149, 151, 152, 4, 298, 297, 296, 7, 7, 8, -1, 300];
+    for (let k = 0; k < 1000; k++) order.push((k * 7919) % 300);
+    for (const e of order) assert.deepEqual(t.source(e), expected(e), `event ${e}`);
+    for (let e = 299; e >= 0; e--) assert.deepEqual(t.source(e), expected(e), `event ${e} (backwards)`);
+  });
 });

@@ -11,8 +11,12 @@
 import type { Trace } from '../model';
 import type { LineParser } from '../parser';
 import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
-import { dropGroup, dropKprobeDecoration, isReturnName } from './eventNames';
+import { callOfName } from './eventNames';
+import { MAX_INT32, MAX_TIME_NS } from '../numbers';
+import { ByteEvent, digitsValue, hasByte, isAscii, readBodyBytes, readLines, skipBlankBytes, tokenEndBytes } from './byteEvents';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
+
+const EQUALS = 61;
 
 export class BpftraceParser implements LineParser {
   private readonly out: RecordedTrace;
@@ -20,8 +24,53 @@ export class BpftraceParser implements LineParser {
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
 
+  private readonly ev = new ByteEvent();
+
   constructor(options: RecordedOptions = {}) {
-    this.out = new RecordedTrace('bpftrace', { ...options, timeOrdered: true });
+    this.out = new RecordedTrace('bpftrace', { ...options, timeOrdered: true, bytes: { addressFirst: false, callFromName: true } });
+  }
+
+  /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
+  linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
+    return readLines(this, b, start, end, lineNo);
+  }
+
+  /**
+   * The byte path (byteEvents.ts) for the common line: `nsecs cpu tid comm
+   * event key=val ...` with a one-word comm, numbers of at most 20 digits and
+   * every token after the event a key=value. False leaves the line to line().
+   */
+  lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    let p = skipBlankBytes(b, start, end);
+    if (p === end) return true;
+    if (!isDigit(b[p])) return false;
+    const ev = this.ev;
+    let q = tokenEndBytes(b, p, end);
+    const timeNs = digitsValue(b, p, q);
+    p = skipBlankBytes(b, q, end);
+    q = tokenEndBytes(b, p, end);
+    const cpu = digitsValue(b, p, q);
+    if (timeNs < 0 || timeNs > MAX_TIME_NS || cpu < 0 || cpu > MAX_INT32) return false;
+    ev.pidStart = p = skipBlankBytes(b, q, end);
+    ev.pidEnd = q = tokenEndBytes(b, p, end);
+    if (digitsValue(b, p, q) < 0) return false;
+    ev.commStart = p = skipBlankBytes(b, q, end);
+    ev.commEnd = q = tokenEndBytes(b, p, end);
+    p = skipBlankBytes(b, q, end);
+    // the event: a name with no `=` (the text path reports a missing one)
+    q = tokenEndBytes(b, p, end);
+    if (ev.commEnd === ev.commStart || p === q || !isAscii(b, p, q) || hasByte(b, p, q, EQUALS)) return false;
+    ev.nameStart = p;
+    ev.nameEnd = q;
+    if (!readBodyBytes(ev, b, q, end, true)) return false;
+    ev.bytes = b;
+    ev.line = lineNo;
+    ev.timeNs = timeNs;
+    ev.cpu = cpu;
+    ev.caller = undefined;
+    if (!this.out.acceptBytes(ev)) return false;
+    this.out.addBytes(ev);
+    return true;
   }
 
   line(text: string, lineNo: number): void {
@@ -104,7 +153,7 @@ export class BpftraceParser implements LineParser {
   /** No location column: the name says return (`kretprobe:dm_get_md`, what bpftrace's `probe` prints), and names the function. */
   private callOf(name: string): { kind: 'entry' | 'return'; fn: string } {
     let call = this.calls.get(name);
-    if (call === undefined) this.calls.set(name, (call = { kind: isReturnName(name) ? 'return' : 'entry', fn: dropKprobeDecoration(dropGroup(name)) }));
+    if (call === undefined) this.calls.set(name, (call = callOfName(name)));
     return call;
   }
   private readonly calls = new Map<string, { kind: 'entry' | 'return'; fn: string }>();

@@ -21,6 +21,9 @@ export const enum Kind {
   Function,
 }
 
+/** The kind of a recorded call site (fields.ts CallSite, or a function-tracer line). */
+export const KIND_OF_CALL = { entry: Kind.Entry, return: Kind.Return, inside: Kind.Plain, function: Kind.Function } as const;
+
 export interface CallEvent {
   timeNs: number;
   cpu: number;

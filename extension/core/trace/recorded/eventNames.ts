@@ -96,6 +96,11 @@ export function isReturnName(raw: string): boolean {
 }
 const RETURN_GROUPS = new Set(['kretprobe', 'uretprobe', 'fexit', 'kretfunc', 'kr', 'ur']);
 
+/** The call a name alone describes, for layouts without a location column (bpftrace): its kind, and the function it names. */
+export function callOfName(name: string): { kind: 'entry' | 'return'; fn: string } {
+  return { kind: isReturnName(name) ? 'return' : 'entry', fn: dropKprobeDecoration(dropGroup(name)) };
+}
+
 /** The name a recorded event gets: a vocabulary name when one fits, else the reduced name (kept, shown, ignored by the rules). */
 export class EventNameResolver {
   /** raw name -> symbol ('' for none) -> resolved name. */

@@ -65,13 +65,14 @@ export function readProbeBody(text: string, p: number, addressFirst = false): Pr
   return body;
 }
 
-type Location = Pick<ProbeBody, 'symbol' | 'returnSite' | 'call'>;
+export type Location = Pick<ProbeBody, 'symbol' | 'returnSite' | 'call'>;
 
 /** A probe prints the same few locations over and over: each is read once (per layout), up to a bound. */
 const locations = [new Map<string, Location>(), new Map<string, Location>()];
 const MAX_LOCATIONS = 4096;
 
-function location(loc: string, addressFirst: boolean): Location {
+/** What a location (the text inside `(...)`) says; read once per layout and location, up to a bound. */
+export function location(loc: string, addressFirst: boolean): Location {
   const cache = locations[addressFirst ? 1 : 0];
   let where = cache.get(loc);
   if (where === undefined) {

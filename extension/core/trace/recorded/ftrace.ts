@@ -13,8 +13,17 @@
 import type { Trace, TraceFormat } from '../model';
 import type { LineParser } from '../parser';
 import { allDigits, isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
+import { MAX_TIME_NS } from '../numbers';
+import { ByteEvent, hasByte, isAscii, readBodyBytes, readLines, secondsBytesToNs, skipBlankBytes, startsWithBytes, tokenEndBytes } from './byteEvents';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
+
+const HASH = 35;
+const COLON = 58;
+const EQUALS = 61;
+const OPEN = 40;
+const CLOSE = 41;
+const ZERO = 48;
 
 interface TaskField {
   comm: string;
@@ -28,14 +37,109 @@ interface TaskField {
 
 export class FtraceParser implements LineParser {
   private readonly out: RecordedTrace;
-  /** Per task key, the last function-tracer line since the task's previous event. */
-  private readonly callContext = new Map<string, string>();
+  /** Per task key number (RecordedTrace.keyOf), the last function-tracer line since the task's previous event. */
+  private readonly callContext = new Map<number, string>();
+  private readonly ev = new ByteEvent();
   /** trace-cmd report prints an unsymbolised kretprobe as `(func <- ret_ip)`, as perf does; ftrace's text is `(ret_ip <- func)`. */
   private readonly addressFirst: boolean;
 
   constructor(format: Extract<TraceFormat, 'ftrace' | 'trace-cmd'>, options: RecordedOptions = {}) {
-    this.out = new RecordedTrace(format, { ...options, timeOrdered: false });
     this.addressFirst = format === 'trace-cmd';
+    this.out = new RecordedTrace(format, { ...options, timeOrdered: false, bytes: { addressFirst: this.addressFirst, callFromName: false } });
+  }
+
+  /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
+  linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
+    return readLines(this, b, start, end, lineNo);
+  }
+
+  /**
+   * The byte path (byteEvents.ts) for the common line: `comm-pid [(tgid)]
+   * [cpu] [flags] seconds: event: [(location)] key=val ...` with the task at
+   * the first bracket. False leaves the line to line(): comments, headers,
+   * function-tracer and syscall lines, trace_printk messages that name an
+   * event, anything unusual.
+   */
+  lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    const p = skipBlankBytes(b, start, end);
+    if (p === end) return true;
+    const c = b[p];
+    if (c === HASH || ((c === 67 || c === 99 || c === 118) && (startsWithBytes(b, p, end, 'CPU') || startsWithBytes(b, p, end, 'cpus') || startsWithBytes(b, p, end, 'version')))) return false;
+    const ev = this.ev;
+    const cpuEnd = this.taskBytes(b, p, end);
+    if (cpuEnd < 0) return false;
+    let q = skipBlankBytes(b, cpuEnd, end);
+    let e = tokenEndBytes(b, q, end);
+    let timeNs = timeOfBytes(b, q, e);
+    if (Number.isNaN(timeNs)) {
+      // the flags column
+      q = skipBlankBytes(b, e, end);
+      e = tokenEndBytes(b, q, end);
+      timeNs = timeOfBytes(b, q, e);
+    }
+    if (!(timeNs >= 0 && timeNs <= MAX_TIME_NS)) return false;
+    // `event:`, not `function:` or a syscall's `sys_...`
+    q = skipBlankBytes(b, e, end);
+    e = tokenEndBytes(b, q, end);
+    if (e - q < 2 || b[e - 1] !== COLON || startsWithBytes(b, q, e, 'function:') || startsWithBytes(b, q, e, 'sys_')) return false;
+    if (!isAscii(b, q, e - 1)) return false;
+    const rest = skipBlankBytes(b, e, end);
+    if (rest < end && b[rest] !== OPEN && !this.out.knowsBytes(b, q, e - 1)) {
+      // a trace_printk or trace_marker message whose first word names an event: the text path
+      const wordEnd = tokenEndBytes(b, rest, end);
+      if (!hasByte(b, rest, wordEnd, EQUALS)) {
+        if (!isAscii(b, rest, wordEnd) || this.out.knowsBytes(b, rest, wordEnd)) return false;
+      }
+    }
+    ev.nameStart = q;
+    ev.nameEnd = e - 1;
+    if (!readBodyBytes(ev, b, rest, end, false)) return false;
+    ev.bytes = b;
+    ev.line = lineNo;
+    ev.timeNs = timeNs;
+    if (!this.out.acceptBytes(ev)) return false;
+    ev.caller = undefined;
+    if (this.callContext.size > 0) {
+      ev.caller = this.callContext.get(ev.key);
+      this.callContext.delete(ev.key);
+    }
+    this.out.addBytes(ev);
+    return true;
+  }
+
+  /**
+   * findTask over bytes, at the first `[` only: sets the comm, pid and cpu of
+   * the event and returns the position after the cpu's `]`, or -1.
+   */
+  private taskBytes(b: Uint8Array, p: number, end: number): number {
+    const ev = this.ev;
+    let bracket = p;
+    while (bracket < end && b[bracket] !== 91 /* [ */) bracket++;
+    let q = bracket + 1;
+    let cpu = 0;
+    while (q < end && isDigit(b[q])) cpu = cpu * 10 + (b[q++] - ZERO);
+    // at most 9 digits: in range (cpu ids are int32), and exact
+    if (q === bracket + 1 || q - bracket > 10 || q === end || b[q] !== 93 /* ] */) return -1;
+    let r = bracket - 1;
+    if (r < p || !isBlank(b[r])) return -1;
+    while (r >= p && isBlank(b[r])) r--;
+    if (b[r] === CLOSE) {
+      // record-tgid: `comm-pid (  tgid) [cpu]`
+      let open = r - 1;
+      while (open >= p && r - open <= MAX_TGID_COLUMN && b[open] !== OPEN) open--;
+      if (open < p || r - open > MAX_TGID_COLUMN) return -1;
+      r = open - 1;
+      while (r >= p && isBlank(b[r])) r--;
+    }
+    const pidEnd = r + 1;
+    while (r >= p && isDigit(b[r])) r--;
+    if (r === pidEnd - 1 || r <= p || b[r] !== 45 /* - */) return -1;
+    ev.commStart = p;
+    ev.commEnd = r;
+    ev.pidStart = r + 1;
+    ev.pidEnd = pidEnd;
+    ev.cpu = cpu;
+    return q + 1;
   }
 
   line(text: string, lineNo: number): void {
@@ -93,7 +197,7 @@ export class FtraceParser implements LineParser {
         const call = open > 4 ? token.slice(4, open) : token.slice(4);
         const retAt = skipBlanks(text, rest + 2);
         const args: [string, string][] = open > 4 ? [] : [['ret', text.slice(retAt, tokenEnd(text, retAt))]];
-        this.callContext.delete(taskKey);
+        this.callContext.delete(this.out.keyOf(taskKey));
         this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: `sys_${open > 4 ? 'enter' : 'exit'}_${call}`, args, line: lineNo });
         return;
       }
@@ -101,8 +205,8 @@ export class FtraceParser implements LineParser {
     if (token.endsWith(':') && token.length > 1) {
       let name = token.slice(0, -1);
       let bodyAt = rest;
-      let caller = this.callContext.get(taskKey);
-      this.callContext.delete(taskKey);
+      let caller = this.callContext.get(this.out.keyOf(taskKey));
+      this.callContext.delete(this.out.keyOf(taskKey));
       // trace_printk (`dm_get_md: dm_get md=0x...`) and trace_marker
       // (`tracing_mark_write: dm_get md=md0`): the message's first word names the event
       if (!this.out.knowsEvent(name) && rest < text.length && text.charCodeAt(rest) !== 40 /* ( */) {
@@ -139,11 +243,11 @@ export class FtraceParser implements LineParser {
   private functionLine(func: string, parent: string, timeNs: number, task: TaskField, taskKey: string, taskName: string, lineNo: number): void {
     const context = parent ? `${func} <-${parent}` : func;
     if (this.out.knowsEvent(func)) {
-      this.callContext.delete(taskKey);
+      this.callContext.delete(this.out.keyOf(taskKey));
       this.out.add({ timeNs, cpu: task.cpu, taskKey, taskName, name: func, args: [], line: lineNo, caller: parent || undefined, call: { kind: 'function', fn: func }, context });
       return;
     }
-    this.callContext.set(taskKey, context);
+    this.callContext.set(this.out.keyOf(taskKey), context);
   }
 
   /** Lines of the trace file that are neither comments nor events. */
@@ -210,6 +314,15 @@ function taskBefore(text: string, start: number, bracket: number): TaskField | u
   if (q === pidEnd - 1 || q <= start || text.charCodeAt(q) !== 45 /* - */) return undefined;
   const comm = text.slice(start, q);
   return { comm, pid: text.slice(q + 1, pidEnd), cpu, cpuStart: bracket + 1, end: c + 1 };
+}
+
+/** timeOf over bytes; -1 for a plain integer (the text path reads it). */
+function timeOfBytes(b: Uint8Array, p: number, end: number): number {
+  if (end - p < 2 || b[end - 1] !== COLON) return NaN;
+  let digits = p;
+  while (digits < end - 1 && isDigit(b[digits])) digits++;
+  if (digits === end - 1) return -1;
+  return secondsBytesToNs(b, p, end - 1);
 }
 
 /**

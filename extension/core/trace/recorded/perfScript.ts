@@ -9,9 +9,17 @@
 
 import type { Trace } from '../model';
 import type { LineParser } from '../parser';
-import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
+import { isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
+import { MAX_TIME_NS } from '../numbers';
+import { ByteEvent, digitsValue, isAscii, readBodyBytes, readLines, secondsBytesToNs, skipBlankBytes, tokenEndBytes } from './byteEvents';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
+
+const HASH = 35;
+const SLASH = 47;
+const COLON = 58;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
 
 /** An indented callchain line: `\t    ffffffffc04a1c30 dm_get_md+0x30 ([dm_mod])`; group 1 is the function. */
 const CALLCHAIN_FRAME = /^\s+[0-9a-f]{4,16}\s+([^\s+(]+)/;
@@ -24,8 +32,85 @@ export class PerfScriptParser implements LineParser {
   private readonly starts = new Int32Array(MAX_HEAD_TOKENS);
   private readonly ends = new Int32Array(MAX_HEAD_TOKENS);
 
+  private readonly ev = new ByteEvent();
+
   constructor(options: RecordedOptions = {}) {
-    this.out = new RecordedTrace('perf-script', { ...options, timeOrdered: false });
+    this.out = new RecordedTrace('perf-script', { ...options, timeOrdered: false, bytes: { addressFirst: true, callFromName: false } });
+  }
+
+  /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
+  linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
+    return readLines(this, b, start, end, lineNo);
+  }
+
+  /**
+   * The byte path (byteEvents.ts) for the common line: `comm tid [cpu]
+   * seconds: [period] group:event: [(ip)] key=val ...` with a one-word comm
+   * (`pid/tid` allowed). False leaves the line to line(): comments, callchain
+   * frames, an unknown task (-1), anything unusual.
+   */
+  lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    const p = skipBlankBytes(b, start, end);
+    if (p === end) return true;
+    const ev = this.ev;
+    // comm: printable ASCII, and not what CALLCHAIN_FRAME takes for a frame's address
+    let q = p;
+    let hex = true;
+    for (; q < end; q++) {
+      const c = b[q];
+      if (c <= 32 || c > 126) break;
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) hex = false;
+    }
+    if (q < end && !isBlank(b[q])) return false;
+    if (b[p] === HASH || (p > start && hex && q - p >= 4 && q - p <= 16)) return false;
+    ev.commStart = p;
+    ev.commEnd = q;
+    // tid, or pid/tid
+    let t = skipBlankBytes(b, q, end);
+    q = tokenEndBytes(b, t, end);
+    const slash = indexOfByte(b, t, q, SLASH);
+    if (slash >= 0) {
+      if (digitsValue(b, t, slash) < 0) return false;
+      t = slash + 1;
+    }
+    if (digitsValue(b, t, q) < 0) return false;
+    ev.pidStart = t;
+    ev.pidEnd = q;
+    // [cpu]
+    t = skipBlankBytes(b, q, end);
+    q = tokenEndBytes(b, t, end);
+    ev.cpu = 0;
+    if (b[t] === OPEN_BRACKET && b[q - 1] === CLOSE_BRACKET && q - t > 2) {
+      // at most 9 digits: in range, and exact
+      const cpu = q - t > 11 ? -1 : digitsValue(b, t + 1, q - 1);
+      if (cpu < 0) return false;
+      ev.cpu = cpu;
+      t = skipBlankBytes(b, q, end);
+      q = tokenEndBytes(b, t, end);
+    }
+    // seconds:
+    const timeNs = q - t >= 2 && b[q - 1] === COLON ? secondsBytesToNs(b, t, q - 1) : NaN;
+    if (!(timeNs <= MAX_TIME_NS)) return false;
+    // a sampling event's period, then `group:event:`
+    t = skipBlankBytes(b, q, end);
+    q = tokenEndBytes(b, t, end);
+    if (q - t <= 20 && digitsOnly(b, t, q)) {
+      t = skipBlankBytes(b, q, end);
+      q = tokenEndBytes(b, t, end);
+    }
+    if (q - t < 2 || b[q - 1] !== COLON) return false;
+    if (!isAscii(b, t, q - 1)) return false;
+    ev.nameStart = t;
+    ev.nameEnd = q - 1;
+    if (!readBodyBytes(ev, b, q, end, false)) return false;
+    ev.bytes = b;
+    ev.line = lineNo;
+    ev.timeNs = timeNs;
+    ev.caller = undefined;
+    if (!this.out.acceptBytes(ev)) return false;
+    this.out.addBytes(ev);
+    this.frames = ev.isReturn ? -1 : 0;
+    return true;
   }
 
   line(text: string, lineNo: number): void {
@@ -155,6 +240,17 @@ export function isPerfScriptLine(text: string): boolean {
   let end = tokenEnd(text, q);
   if (allDigitsIn(text, q, end)) end = tokenEnd(text, (q = skipBlanks(text, end)));
   return end - q >= 2 && text.charCodeAt(end - 1) === 58 /* : */;
+}
+
+function digitsOnly(b: Uint8Array, from: number, to: number): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) if (!isDigit(b[i])) return false;
+  return true;
+}
+
+function indexOfByte(b: Uint8Array, from: number, to: number, c: number): number {
+  for (let i = from; i < to; i++) if (b[i] === c) return i;
+  return -1;
 }
 
 /** A pid or tid: digits, or `-1` for one perf did not know. */

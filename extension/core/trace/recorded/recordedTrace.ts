@@ -10,7 +10,8 @@ import { inRange as isInRange, rangeProblem, type NumberKind } from '../numbers'
 import { TraceBuilder } from '../builder';
 import type { TaskInfo, Trace, TraceFormat } from '../model';
 import { LineError, isBlank, quote } from '../scan';
-import { CallMerger, Kind, type CallEvent, type GapMark } from './callMerger';
+import { CallMerger, KIND_OF_CALL, Kind, type GapMark } from './callMerger';
+import { ByteEvents, type ByteEvent, type ByteLayout, type TimeOf } from './byteEvents';
 import { EventNameResolver } from './eventNames';
 import type { CallSite } from './fields';
 import { normalizeValue, parameterName, pidValue, returnArgumentName } from './values';
@@ -47,8 +48,6 @@ export interface RecordedEvent {
   bare?: string;
 }
 
-const KIND_OF = { entry: Kind.Entry, return: Kind.Return, inside: Kind.Plain, function: Kind.Function } as const;
-
 /**
  * Events of a time-ordered format, held column by column until the file has
  * been read (a 1 GB JSON trace has millions): names and values already interned.
@@ -56,7 +55,7 @@ const KIND_OF = { entry: Kind.Entry, return: Kind.Return, inside: Kind.Plain, fu
 class PendingEvents {
   readonly time = new Growable(Float64Array);
   readonly cpu = new Growable(Int32Array);
-  /** Index into `keys`. */
+  /** Task key number (RecordedTrace.keyOf). */
   readonly task = new Growable(Int32Array);
   readonly name = new Growable(Int32Array);
   readonly line = new Growable(Int32Array);
@@ -67,21 +66,9 @@ class PendingEvents {
   readonly fn = new Growable(Int32Array);
   readonly args = new Growable(Int32Array);
   readonly callers = new Map<number, string>();
-  readonly keys: string[] = [];
-  private readonly keyIds = new Map<string, number>();
 
   get length(): number {
     return this.time.length;
-  }
-
-  keyId(taskKey: string): number {
-    let id = this.keyIds.get(taskKey);
-    if (id === undefined) {
-      id = this.keys.length;
-      this.keys.push(taskKey);
-      this.keyIds.set(taskKey, id);
-    }
-    return id;
   }
 }
 
@@ -98,25 +85,33 @@ export class RecordedTrace {
   readonly builder: TraceBuilder;
   readonly directives: DirectiveReader;
   private readonly names: EventNameResolver;
-  private readonly taskNames = new Map<string, string>();
   private readonly pending: PendingEvents | undefined;
-  /** Names seen after a task's first event showed `<...>`, by task key. */
-  private readonly laterNames = new Map<string, string>();
-  private readonly taskIdOfKey = new Map<string, number>();
+  /** Task keys (what identifies a thread: its pid/tid) by number, and their numbers. */
+  private readonly keys: string[] = [];
+  private readonly keyNumbers = new Map<string, number>();
+  /** By key number: the task's name so far (its first event's), and its task id + 1 once it has one. */
+  private readonly keyNames: (string | undefined)[] = [];
+  private readonly keyTasks: number[] = [];
+  /** Names seen after a task's first event showed `<...>`, by key number. */
+  private readonly laterNames = new Map<number, string>();
   /** Interned key/value ids of the event being added, reused. */
   private readonly argBuffer: number[] = [];
   /** Gaps of a time-ordered trace, placed once the events are sorted. */
   private readonly pendingGaps: { cpu: number; lost: number; line: number; order: number }[] = [];
   private readonly calls: CallMerger;
+  /** The byte path (byteEvents.ts), for the text formats that have one. */
+  private readonly bytes: ByteEvents | undefined;
 
-  constructor(format: TraceFormat, options: RecordedOptions & { timeOrdered: boolean }) {
+  /** `bytes`: the layout of a format read from bytes when it can be (ftrace, trace-cmd, perf script, bpftrace). */
+  constructor(format: TraceFormat, options: RecordedOptions & { timeOrdered: boolean; bytes?: ByteLayout }) {
     this.builder = new TraceBuilder(format);
     this.directives = new DirectiveReader(this.builder, options.map);
     this.names = new EventNameResolver(this.directives);
     this.pending = options.timeOrdered ? new PendingEvents() : undefined;
+    if (options.bytes) this.bytes = new ByteEvents(this, this.names, this.directives, options.bytes, options.timeOrdered);
     this.calls = new CallMerger({
       emit: (e) => {
-        const index = this.emit(e.timeNs, e.cpu, e.taskKey, e.name, e.line, e.args, e.args.length, e.caller);
+        const index = this.emit(e, e.cpu, this.keyOf(e.taskKey), e.name, e.line, e.args, e.args.length, e.caller);
         if (e.entryLine !== undefined) this.builder.callEntryLine.set(index, e.entryLine);
       },
       gap: (g) => this.builder.gaps.push({ cpu: g.cpu, lost: g.lost, line: g.line, beforeEvent: this.builder.eventCount }),
@@ -153,6 +148,7 @@ export class RecordedTrace {
       else this.builder.error(lineNo, e.column, e.message, e.endColumn);
     }
     this.names.forget();
+    this.bytes?.forget();
   }
 
   /**
@@ -181,6 +177,19 @@ export class RecordedTrace {
     return this.names.knows(name);
   }
 
+  /** The number of a task key (numbers are this trace's own, in order of first use). */
+  keyOf(taskKey: string): number {
+    let key = this.keyNumbers.get(taskKey);
+    if (key === undefined) {
+      key = this.keys.length;
+      this.keys.push(taskKey);
+      this.keyNumbers.set(taskKey, key);
+      this.keyNames.push(undefined);
+      this.keyTasks.push(0);
+    }
+    return key;
+  }
+
   /** Resolves names and values now (directives apply from their line on) and adds or queues the event. */
   add(e: RecordedEvent): void {
     const strings = this.builder.strings;
@@ -197,33 +206,81 @@ export class RecordedTrace {
     args.length = 0;
     for (const [rawKey, rawValue] of rawArgs) {
       const key = this.argumentName(rawKey, rawArgs, base, resolved, isReturn);
-      const aliased = this.directives.alias(rawValue);
-      let value = aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
+      let value = this.argumentValue(name, key, rawValue);
       if ((resolved === 'task_fork' && key === 'child') || (resolved === 'task_wait' && key === 'ret')) value = pidValue(value);
       args.push(strings.intern(key), strings.intern(value));
     }
-    const known = this.taskNames.get(e.taskKey);
-    if (known === undefined) this.taskNames.set(e.taskKey, e.taskName);
-    else if (isUnknownComm(known) && !isUnknownComm(e.taskName)) this.laterNames.set(e.taskKey, e.taskName);
-    const kind = e.call ? KIND_OF[e.call.kind] : Kind.Plain;
+    const key = this.keyOf(e.taskKey);
+    this.noteTaskName(key, e.taskName);
+    const fnId = this.pending && e.call ? strings.intern(e.call.fn) : -1;
+    const kind = e.call ? KIND_OF_CALL[e.call.kind] : Kind.Plain;
+    this.addInterned(e, e.cpu, key, name, e.line, args, args.length, e.caller, kind, e.call?.fn ?? '', fnId, this.names.isKnown(resolved), e.context);
+  }
+
+  /**
+   * The byte path: can this event (its fields found by a format's byte reader)
+   * be added without the text path? Nothing changes yet; on true, `ev.key` is
+   * the task key's number and addBytes() adds it. On false, the caller hands
+   * the line to its text path.
+   */
+  acceptBytes(ev: ByteEvent): boolean {
+    return this.bytes!.accept(ev);
+  }
+
+  /** Adds the event acceptBytes() took: the trace is as add() would have made it. */
+  addBytes(ev: ByteEvent): void {
+    this.bytes!.add(ev);
+  }
+
+  /** Does the printed name in bytes[start, end) (each byte 1-127) reduce to an event the rules know? */
+  knowsBytes(b: Uint8Array, start: number, end: number): boolean {
+    return this.bytes!.knows(b, start, end);
+  }
+
+  /** Has the task of this key a name that is not `<...>` (its name settled)? */
+  hasKnownName(key: number): boolean {
+    const name = this.keyNames[key];
+    return name !== undefined && !isUnknownComm(name);
+  }
+
+  /** The value of argument `key` of event `name` as the rules see it: an `!alias` name, or the value normalised (values.ts). */
+  argumentValue(name: number, key: string, rawValue: string): string {
+    const aliased = this.directives.alias(rawValue);
+    return aliased !== rawValue ? aliased : this.directives.alias(normalizeValue(name, key, rawValue));
+  }
+
+  /** The name a task key's event shows: the first one names the task; a known name after `<...>` is kept for finish(). */
+  noteTaskName(key: number, taskName: string): void {
+    const known = this.keyNames[key];
+    if (known === undefined) this.keyNames[key] = taskName;
+    else if (isUnknownComm(known) && !isUnknownComm(taskName)) this.laterNames.set(key, taskName);
+  }
+
+  /**
+   * Adds (file order) or queues (time order) an event whose name and argument
+   * ids (the first `argValues` of `args`) are interned; `fn` is the function of
+   * its call ('' for none), `fnId` its interned id (-1 for none; only
+   * time-ordered traces need it). The time is read from `at` (TimeOf).
+   */
+  addInterned(at: TimeOf, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined, kind: Kind, fn: string, fnId: number, known: boolean, context: string | undefined): void {
     const q = this.pending;
     if (!q) {
-      if (this.calls.passes(kind, e.call?.fn ?? '')) {
-        this.emit(e.timeNs, e.cpu, e.taskKey, name, e.line, args, args.length, e.caller);
+      if (this.calls.passes(kind, fn)) {
+        this.emit(at, cpu, key, name, line, args, argValues, caller);
         return;
       }
-      this.calls.push(this.callEvent(e.timeNs, e.cpu, e.taskKey, name, e.line, args.slice(), e.caller, kind, e.call?.fn ?? '', resolved, e.context));
+      this.calls.push({ timeNs: at.timeNs, cpu, taskKey: this.keys[key], name, line, args: Array.prototype.slice.call(args, 0, argValues) as number[], caller, kind, fn, known, context });
       return;
     }
-    if (e.caller !== undefined) q.callers.set(q.length, e.caller);
-    q.time.push(e.timeNs);
-    q.cpu.push(e.cpu);
-    q.task.push(q.keyId(e.taskKey));
+    if (caller !== undefined) q.callers.set(q.length, caller);
+    q.time.push(at.timeNs);
+    q.cpu.push(cpu);
+    q.task.push(key);
     q.name.push(name);
-    q.line.push(e.line);
-    q.kind.push(kind | (this.names.isKnown(resolved) ? 8 : 0));
-    q.fn.push(e.call ? strings.intern(e.call.fn) : -1);
-    for (const v of args) q.args.push(v);
+    q.line.push(line);
+    q.kind.push(kind | (known ? 8 : 0));
+    q.fn.push(fnId);
+    for (let k = 0; k < argValues; k++) q.args.push(args[k]);
     q.argEnd.push(q.args.length);
   }
 
@@ -237,10 +294,9 @@ export class RecordedTrace {
 
   /** What add() does with an event's task (key and name), for a time-ordered format: returns the task's queue slot. */
   queueTask(taskKey: string, taskName: string): number {
-    const known = this.taskNames.get(taskKey);
-    if (known === undefined) this.taskNames.set(taskKey, taskName);
-    else if (isUnknownComm(known) && !isUnknownComm(taskName)) this.laterNames.set(taskKey, taskName);
-    return (this.pending as PendingEvents).keyId(taskKey);
+    const key = this.keyOf(taskKey);
+    this.noteTaskName(key, taskName);
+    return key;
   }
 
   /** Queues a plain event (no call site, caller or bare value) as add() does, its name and argument ids already resolved. */
@@ -269,10 +325,6 @@ export class RecordedTrace {
     return named !== undefined && !rawArgs.some(([k]) => k === named) ? named : rawKey;
   }
 
-  private callEvent(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: number[], caller: string | undefined, kind: Kind, fn: string, resolved: string, context?: string): CallEvent {
-    return { timeNs, cpu, taskKey, name, line, args, caller, kind, fn, known: this.names.isKnown(resolved), context };
-  }
-
   /** Values read for one event, normalised again for another (a return merged into an entry of another name). */
   private renormalize(args: number[], name: number): number[] {
     const strings = this.builder.strings;
@@ -299,12 +351,13 @@ export class RecordedTrace {
 
   /** The task name a key has been given so far (its first event's), if any. */
   taskName(taskKey: string): string | undefined {
-    return this.taskNames.get(taskKey);
+    const key = this.keyNumbers.get(taskKey);
+    return key === undefined ? undefined : this.keyNames[key];
   }
 
   /** Names a task whatever its events said (Chrome `thread_name` metadata, which may come after them). */
   nameTask(taskKey: string, name: string): void {
-    this.taskNames.set(taskKey, name);
+    this.keyNames[this.keyOf(taskKey)] = name;
   }
 
   /** For time-ordered formats: the queued events in analysis order (empty for file-ordered ones). */
@@ -323,7 +376,7 @@ export class RecordedTrace {
       this.sorted = inOrder ? order : order.sort((a, b) => time[a] - time[b] || a - b);
     }
     const task = q.task.data;
-    return { order: this.sorted, time: q.time.data, taskKey: (arrival) => q.keys[task[arrival]] };
+    return { order: this.sorted, time: q.time.data, taskKey: (arrival) => this.keys[task[arrival]] };
   }
   private sorted?: Int32Array;
 
@@ -333,7 +386,7 @@ export class RecordedTrace {
       const { order } = this.ordered();
       // a gap sits before the event that followed it in the file, wherever time order puts that event
       const indexOfArrival = new Int32Array(order.length + 1);
-      order.forEach((arrival, i) => (indexOfArrival[arrival] = i));
+      for (let i = 0; i < order.length; i++) indexOfArrival[order[i]] = i;
       indexOfArrival[order.length] = order.length;
       const gaps = this.pendingGaps.map((g) => ({ ...g, at: indexOfArrival[g.order] })).sort((x, y) => x.at - y.at);
       let nextGap = 0;
@@ -342,28 +395,31 @@ export class RecordedTrace {
       };
       const { time, cpu, task, name, line, argEnd, args, kind, fn } = q;
       const strings = this.builder.strings;
+      const at = { timeNs: 0 };
+      /** Function names by id: strings.get() is a Map lookup per call. */
+      const fnNames: string[] = [];
+      const eventArgs = this.argBuffer;
       for (let i = 0; i < order.length; i++) {
         const a = order[i];
         gapsBefore(i);
         const from = a === 0 ? 0 : argEnd.data[a - 1];
         const to = argEnd.data[a];
         const k = kind.data[a];
-        const f = fn.data[a] < 0 ? '' : strings.get(fn.data[a]);
+        const f = fn.data[a] < 0 ? '' : (fnNames[fn.data[a]] ??= strings.get(fn.data[a]));
         if (this.calls.passes(k & 7, f)) {
           // copied to a reused array: cheaper than a typed-array view per event
-          const eventArgs = this.argBuffer;
-          eventArgs.length = 0;
-          for (let j = from; j < to; j++) eventArgs.push(args.data[j]);
-          this.emit(time.data[a], cpu.data[a], q.keys[task.data[a]], name.data[a], line.data[a], eventArgs, to - from, q.callers.get(a));
+          for (let j = from; j < to; j++) eventArgs[j - from] = args.data[j];
+          at.timeNs = time.data[a];
+          this.emit(at, cpu.data[a], task.data[a], name.data[a], line.data[a], eventArgs, to - from, q.callers.size === 0 ? undefined : q.callers.get(a));
           continue;
         }
         this.calls.push({
           timeNs: time.data[a],
           cpu: cpu.data[a],
-          taskKey: q.keys[task.data[a]],
+          taskKey: this.keys[task.data[a]],
           name: name.data[a],
           line: line.data[a],
-          args: Array.from(args.data.subarray(from, to)),
+          args: copyOf(args.data, from, to),
           caller: q.callers.get(a),
           kind: k & 7,
           fn: f,
@@ -387,20 +443,21 @@ export class RecordedTrace {
     if (this.laterNames.size === 0) return;
     const taken = new Set(trace.tasks.map((t) => t.name));
     for (const [key, name] of this.laterNames) {
-      const id = this.taskIdOfKey.get(key);
-      if (id === undefined || taken.has(name)) continue;
+      const id = this.keyTasks[key] - 1;
+      if (id < 0 || taken.has(name)) continue;
       (trace.tasks[id] as TaskInfo).name = name;
       taken.add(name);
     }
   }
 
   /** Adds the event to the trace; returns its index. */
-  private emit(timeNs: number, cpu: number, taskKey: string, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): number {
+  private emit(at: TimeOf, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): number {
     const b = this.builder;
     // a key's name is settled by its first event (Chrome's thread_name comes before the first emit, at finish)
-    let task = this.taskIdOfKey.get(taskKey);
-    if (task === undefined) this.taskIdOfKey.set(taskKey, (task = b.taskId(this.taskNames.get(taskKey) ?? taskKey, cpu)));
-    const index = b.addEvent(timeNs, cpu, task, name, line, args, argValues / 2);
+    let task = this.keyTasks[key] - 1;
+    if (task < 0) this.keyTasks[key] = (task = b.taskId(this.keyNames[key] ?? this.keys[key], cpu)) + 1;
+    const index = b.addEvent(0, cpu, task, name, line, args, argValues / 2);
+    b.setTime(index, at.timeNs);
     if (caller !== undefined) b.callers.set(index, caller);
     return index;
   }
@@ -426,4 +483,11 @@ export function secondsToNs(text: string, start = 0, end = text.length): number 
     scale /= 10;
   }
   return whole * 1e9 + Math.round(frac);
+}
+
+/** data[from, to) as an array (Array.from of a subarray costs far more). */
+function copyOf(data: Int32Array, from: number, to: number): number[] {
+  const out = new Array<number>(to - from);
+  for (let j = from; j < to; j++) out[j - from] = data[j];
+  return out;
 }
