@@ -355,6 +355,9 @@ function keyBit(b: Uint8Array, p: number, len: number): number {
   }
 }
 
+/** Whether the last object objectEnd found is all ASCII (an escaped byte after `\\` included). */
+export let objectWasAscii = false;
+
 /**
  * The offset after the `}` closing the object at b[start] (`{`), minding
  * strings and escapes; INCOMPLETE when it runs past n, FALLBACK when it nests
@@ -363,23 +366,29 @@ function keyBit(b: Uint8Array, p: number, len: number): number {
  */
 export function objectEnd(b: Uint8Array, start: number, n: number, maxDepth: number): number {
   let depth = 0;
+  let bits = 0;
   for (let p = start; p < n; ) {
     const c = b[p++];
+    bits |= c;
     if (c === QUOTE) {
       let closed = false;
       while (p < n) {
         const d = b[p++];
+        bits |= d;
         if (d === QUOTE) {
           closed = true;
           break;
         }
-        if (d === BACKSLASH) p++;
+        if (d === BACKSLASH) bits |= b[p++];
       }
       if (!closed) return INCOMPLETE;
     } else if (c === OPEN || c === 91) {
       if (++depth > maxDepth) return FALLBACK;
     } else if (c === CLOSE || c === 93) {
-      if (--depth === 0) return p;
+      if (--depth === 0) {
+        objectWasAscii = bits < 128;
+        return p;
+      }
     }
   }
   return INCOMPLETE;

@@ -17,7 +17,7 @@
 // Fed text (feed), it reads with the careful path only: the events and
 // diagnostics are the same either way, which the tests check.
 
-import { EventShape, INCOMPLETE, objectEnd, scanEvent } from './jsonEventBytes';
+import { EventShape, FALLBACK, INCOMPLETE, objectEnd, objectWasAscii, scanEvent } from './jsonEventBytes';
 import { Expect, JsonTokenizer, type JsonEventSink } from './jsonTokenizer';
 
 export interface JsonByteSink extends JsonEventSink {
@@ -29,6 +29,8 @@ export interface JsonByteSink extends JsonEventSink {
 const MAX_CARRY = 1 << 16;
 /** Objects nested deeper than this go to the careful path (which skips those past MAX_EVENT_DEPTH). */
 const PARSE_DEPTH = 16;
+/** At most this many objects the byte path declined go to one JSON.parse together. */
+const MAX_RUN = 256;
 /** The careful path reads bytes decoded in pieces: small at first (it often hands back soon), growing up to MAX_PIECE. */
 const FIRST_PIECE = 256;
 const MAX_PIECE = 1 << 16;
@@ -47,6 +49,10 @@ export class JsonEventStream extends JsonTokenizer {
   /** More bytes are needed to go on. */
   private waiting = false;
   private piece = FIRST_PIECE;
+  /** Objects before this offset of the chunk go to JSON.parse one by one (a run of them did not parse). */
+  private singleUntil = 0;
+  private readonly runLines: number[] = [];
+  private readonly runColumns: number[] = [];
 
   constructor(private readonly byteSink: JsonByteSink) {
     super(byteSink);
@@ -80,6 +86,7 @@ export class JsonEventStream extends JsonTokenizer {
       if (BOM.every((x, k) => b[k] === x)) this.lineStart = p = BOM.length;
     }
     this.waiting = false;
+    this.singleUntil = 0;
     while (p < n && !this.waiting) {
       if (!this.forceCareful && this.betweenEvents()) {
         this.piece = FIRST_PIECE;
@@ -165,12 +172,75 @@ export class JsonEventStream extends JsonTokenizer {
       this.expect = expect;
       this.line = line;
       this.lineStart = lineStart;
-      return this.parseObject(b, p, n);
+      return end === FALLBACK ? this.parseRun(b, p, n) : this.parseObject(b, p, n);
     }
     this.expect = expect;
     this.line = line;
     this.lineStart = lineStart;
     return p;
+  }
+
+  /**
+   * Event objects from b[p] that the byte path declined for their syntax
+   * (escapes, nesting, ...), ASCII only (so that columns are bytes): one
+   * JSON.parse reads a run of them, as for a single object (parseObject), which
+   * also takes any object a run does not suit.
+   */
+  private parseRun(b: Uint8Array, p: number, n: number): number {
+    if (p < this.singleUntil) return this.parseObject(b, p, n);
+    const lines = this.runLines;
+    const columns = this.runColumns;
+    lines.length = 0;
+    columns.length = 0;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    let runEnd = p;
+    let endLine = line;
+    let endLineStart = lineStart;
+    for (let q = p; lines.length < MAX_RUN; ) {
+      const end = objectEnd(b, q, n, PARSE_DEPTH);
+      if (end < 0 || !objectWasAscii) break;
+      lines.push(line);
+      columns.push(q - lineStart + 1);
+      // then white space, a comma, white space, and the next object if the byte path declines it too
+      let r = q;
+      for (; r < end; r++) {
+        if (b[r] === 10) {
+          line++;
+          lineStart = r + 1;
+        }
+      }
+      runEnd = end;
+      endLine = line;
+      endLineStart = lineStart;
+      let comma = false;
+      for (; r < n; r++) {
+        const c = b[r];
+        if (c === 10) {
+          line++;
+          lineStart = r + 1;
+        } else if (c === 44 && !comma) comma = true;
+        else if (c !== 32 && c !== 9 && c !== 13) break;
+      }
+      if (!comma || r >= n || b[r] !== 123 || scanEvent(b, r, n, this.event) !== FALLBACK) break;
+      q = r;
+    }
+    if (lines.length < 2) return this.parseObject(b, p, n);
+    let values: unknown;
+    try {
+      values = JSON.parse(`[${this.decoder.decode(b.subarray(p, runEnd))}]`);
+    } catch {
+      values = undefined;
+    }
+    if (!Array.isArray(values) || values.length !== lines.length) {
+      this.singleUntil = runEnd;
+      return this.parseObject(b, p, n);
+    }
+    for (let k = 0; k < values.length; k++) this.byteSink.parsed(values[k] as Record<string, unknown>, lines[k], columns[k]);
+    this.line = endLine;
+    this.lineStart = endLineStart;
+    this.expect = Expect.CommaOrClose;
+    return runEnd;
   }
 
   /** An event object at b[p] that the byte path declined: JSON.parse reads it, or the careful path if JSON.parse cannot. */
