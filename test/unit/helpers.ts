@@ -45,3 +45,15 @@ export function fuzzRuns(base: number): number {
   const scale = Number(process.env.DMRL_FUZZ_SCALE ?? '1');
   return Number.isFinite(scale) && scale >= 1 ? Math.round(base * scale) : base;
 }
+
+/** A small seeded random source (mulberry32) for generated inputs, so a failing seed can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -9,19 +9,7 @@ import { analyzeText } from '../../../extension/core/analyze';
 import { heldLockFacts } from '../../../extension/core/rules/locks';
 import type { Trace } from '../../../extension/core/trace/model';
 import { Ev } from '../../../extension/core/trace/vocabulary';
-import { trace } from '../helpers';
-
-/** A small deterministic random source (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random, trace } from '../helpers';
 
 function randomTrace(seed: number, events: number, { deep = false, anonymous = true } = {}): string {
   const r = random(seed);

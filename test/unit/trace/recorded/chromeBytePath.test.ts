@@ -8,18 +8,7 @@
 import { strict as assert } from 'node:assert';
 import type { Trace } from '../../../../extension/core/trace/model';
 import { createParser } from '../../../../extension/core/trace/parse';
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../helpers';
 
 const read = (t: Trace) => ({
   events: [...Array(t.length).keys()].map((i) => `${t.line[i]} ${t.taskName(i)} cpu${t.cpu[i]} ${t.time[i]} ${t.describe(i)}`),
