@@ -13,7 +13,8 @@ import type { LineParser } from '../parser';
 import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { callOfName } from './eventNames';
 import { MAX_INT32, MAX_TIME_NS } from '../numbers';
-import { ByteEvent, digitsValue, hasByte, isAscii, readBodyBytes, readLines, skipBlankBytes, tokenEndBytes } from './byteEvents';
+import { ByteEvent, readBodyBytes } from './byteEvents';
+import { digitsValue, hasByte, isAscii, readLines, skipBlankBytes, tokenEndBytes } from './byteFields';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
 const EQUALS = 61;

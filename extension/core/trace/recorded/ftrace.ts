@@ -14,7 +14,8 @@ import type { Trace, TraceFormat } from '../model';
 import type { LineParser } from '../parser';
 import { allDigits, isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { MAX_TIME_NS } from '../numbers';
-import { ByteEvent, hasByte, isAscii, readBodyBytes, readLines, secondsBytesToNs, skipBlankBytes, startsWithBytes, tokenEndBytes } from './byteEvents';
+import { ByteEvent, readBodyBytes } from './byteEvents';
+import { hasByte, isAscii, readLines, secondsBytesToNs, skipBlankBytes, startsWithBytes, tokenEndBytes } from './byteFields';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 

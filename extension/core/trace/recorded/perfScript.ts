@@ -11,7 +11,8 @@ import type { Trace } from '../model';
 import type { LineParser } from '../parser';
 import { isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { MAX_TIME_NS } from '../numbers';
-import { ByteEvent, digitsValue, isAscii, readBodyBytes, readLines, secondsBytesToNs, skipBlankBytes, tokenEndBytes } from './byteEvents';
+import { ByteEvent, readBodyBytes } from './byteEvents';
+import { digitsValue, isAscii, readLines, secondsBytesToNs, skipBlankBytes, tokenEndBytes } from './byteFields';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 

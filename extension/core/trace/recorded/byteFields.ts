@@ -1,0 +1,107 @@
+// Reading a recorded line's fields from bytes: the line loop and the small
+// scanners the format readers (ftrace.ts, perfScript.ts, bpftrace.ts) and
+// ByteEvents share.
+
+import { isBlank } from '../scan';
+
+const ZERO = 48;
+/** A format's byte reader: one line at a time, false to leave it to line(). */
+interface LineReader {
+  lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean;
+  line(text: string, lineNo: number): void;
+}
+
+const NEWLINE = 10;
+const CR = 13;
+/** Lines are whole, so no character is split; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * ByteLineParser.linesBytes (byteLines.ts) for a reader of one line at a
+ * time: bytes[start, end) ends with a `\n`; each line (without its `\n`, or
+ * `\r\n`) goes to lineBytes, and is decoded for line() when that declines.
+ */
+export function readLines(reader: LineReader, b: Uint8Array, start: number, end: number, lineNo: number): number {
+  for (let p = start; p < end; ) {
+    lineNo++;
+    const nl = b.indexOf(NEWLINE, p);
+    const lineEnd = nl > p && b[nl - 1] === CR ? nl - 1 : nl;
+    if (!reader.lineBytes(b, p, lineEnd, lineNo)) reader.line(decoder.decode(b.subarray(p, lineEnd)), lineNo);
+    p = nl + 1;
+  }
+  return lineNo;
+}
+
+export function skipBlankBytes(b: Uint8Array, p: number, end: number): number {
+  while (p < end && isBlank(b[p])) p++;
+  return p;
+}
+
+export function tokenEndBytes(b: Uint8Array, p: number, end: number): number {
+  while (p < end && !isBlank(b[p])) p++;
+  return p;
+}
+
+export function hasByte(b: Uint8Array, from: number, to: number, c: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] === c) return true;
+  return false;
+}
+
+/** Do bytes[p, ...) start with the ASCII text `s`? */
+export function startsWithBytes(b: Uint8Array, p: number, end: number, s: string): boolean {
+  if (end - p < s.length) return false;
+  for (let i = 0; i < s.length; i++) if (b[p + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Not a byte StringTable.internAscii takes (it takes 1-127): NUL, or part of a UTF-8 sequence. */
+export const notAscii = (c: number): boolean => c === 0 || c > 127;
+
+/** Are bytes[from, to) all in 1-127? */
+export function isAscii(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (notAscii(b[i])) return false;
+  return true;
+}
+
+/**
+ * secondsToNs (recordedTrace.ts) of bytes[p, end): `8123.456789`, digits, a
+ * point and at least one digit after it; NaN otherwise. The same double.
+ */
+export function secondsBytesToNs(b: Uint8Array, p: number, end: number): number {
+  let whole = 0;
+  const start = p;
+  while (p < end && b[p] >= ZERO && b[p] <= ZERO + 9) whole = whole * 10 + (b[p++] - ZERO);
+  if (p === start || p >= end - 1 || b[p] !== 46 /* . */) return NaN;
+  let frac = 0;
+  let digits = 0;
+  for (p++; p < end; p++) {
+    const c = b[p];
+    if (c < ZERO || c > ZERO + 9) return NaN;
+    if (digits < 9) {
+      frac = frac * 10 + (c - ZERO);
+      digits++;
+    }
+  }
+  return whole * 1e9 + frac * POW10[9 - digits];
+}
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * The value of the decimal digits bytes[p, end) as Number() reads them (at
+ * most 20 digits: a u64), or -1 when they are not that.
+ */
+export function digitsValue(b: Uint8Array, p: number, end: number): number {
+  if (p === end || end - p > 20) return -1;
+  // up to 15 digits the value is exact digit by digit; above, the part past them (at most 5 digits) times 1e15 is
+  // still exact, so the one rounding of the sum is Number()'s correctly rounded result
+  const split = end - p > 15 ? end - 15 : p;
+  let high = 0;
+  let low = 0;
+  for (let i = p; i < end; i++) {
+    const c = b[i];
+    if (c < ZERO || c > ZERO + 9) return -1;
+    if (i < split) high = high * 10 + (c - ZERO);
+    else low = low * 10 + (c - ZERO);
+  }
+  return split === p ? low : high * 1e15 + low;
+}
