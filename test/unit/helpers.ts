@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyzeText, type Analysis } from '../../extension/core/analyze';
+import type { Trace, TraceFormat } from '../../extension/core/trace/model';
+import { createParser } from '../../extension/core/trace/parse';
 
 /** The repository: the nearest folder with a package.json above the running test (at any depth of out/test/unit). */
 export const REPO_ROOT = ((): string => {
@@ -56,4 +58,24 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Parses UTF-8 bytes through the format's feedBytes, cut into chunks of the
+ * given sizes (cycled), from one buffer reused as parseFile reuses it: the
+ * parser must copy what it keeps.
+ */
+export function parseBytesInChunks(format: TraceFormat, bytes: Uint8Array, chunkSizes: number[]): Trace {
+  const parser = createParser(format);
+  if (!parser.feedBytes) throw new Error(`${format} does not read bytes`);
+  for (let p = 0, k = 0; p < bytes.length; k++) {
+    const size = Math.max(1, chunkSizes[k % chunkSizes.length]);
+    const buffer = new Uint8Array(size).fill(0x41);
+    const n = Math.min(size, bytes.length - p);
+    buffer.set(bytes.subarray(p, p + n));
+    parser.feedBytes(buffer.subarray(0, n));
+    buffer.fill(0x5a);
+    p += n;
+  }
+  return parser.end();
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Trace } from '../../../extension/core/trace/model';
 import { createParser, parseTrace } from '../../../extension/core/trace/parse';
-import { fuzzRuns, repoPath } from '../helpers';
+import { fuzzRuns, parseBytesInChunks, repoPath } from '../helpers';
 
 function snapshot(t: Trace) {
   const strings: string[] = [];
@@ -17,28 +17,11 @@ function snapshot(t: Trace) {
   return { columns, strings, tasks: t.tasks, diagnostics: t.diagnostics, locks: t.lockDeclarations, edges: t.declaredEdges, sources: [...t.sources] };
 }
 
-/** Parses UTF-8 bytes through feedBytes, cut into chunks at the given sizes (cycled). */
-function parseBytes(bytes: Uint8Array, chunkSizes: number[]): Trace {
-  const parser = createParser('dmtrace');
-  assert.ok(parser.feedBytes, 'the native parser reads bytes');
-  for (let p = 0, k = 0; p < bytes.length; k++) {
-    const size = Math.max(1, chunkSizes[k % chunkSizes.length]);
-    // A reused buffer, as parseFile reads: the parser must copy what it keeps.
-    const buffer = Buffer.alloc(size, 0x41);
-    const n = Math.min(size, bytes.length - p);
-    buffer.set(bytes.subarray(p, p + n));
-    parser.feedBytes(buffer.subarray(0, n));
-    buffer.fill(0x5a);
-    p += n;
-  }
-  return parser.end();
-}
-
 /** The reference is the text path on the file as a UTF-8 decoder gives it (which drops a leading byte order mark). */
 function assertSame(text: string, chunkSizes: number[]): void {
   const bytes = new TextEncoder().encode(text);
   const decoded = new TextDecoder('utf-8').decode(bytes);
-  assert.deepEqual(snapshot(parseBytes(bytes, chunkSizes)), snapshot(parseText(decoded)));
+  assert.deepEqual(snapshot(parseBytesInChunks('dmtrace', bytes, chunkSizes)), snapshot(parseText(decoded)));
   // parseTrace feeds well-formed text as bytes: the same trace again.
   assert.deepEqual(snapshot(parseTrace(decoded, { format: 'dmtrace' })), snapshot(parseText(decoded)));
 }

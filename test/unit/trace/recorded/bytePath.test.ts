@@ -14,7 +14,7 @@ import { createParser } from '../../../../extension/core/trace/parse';
 import { BpftraceParser } from '../../../../extension/core/trace/recorded/bpftrace';
 import { FtraceParser } from '../../../../extension/core/trace/recorded/ftrace';
 import { PerfScriptParser } from '../../../../extension/core/trace/recorded/perfScript';
-import { fuzzRuns, repoPath } from '../../helpers';
+import { fuzzRuns, parseBytesInChunks, repoPath } from '../../helpers';
 
 type TextFormat = Extract<TraceFormat, 'ftrace' | 'trace-cmd' | 'perf-script' | 'bpftrace'>;
 const FORMATS: TextFormat[] = ['ftrace', 'trace-cmd', 'perf-script', 'bpftrace'];
@@ -24,22 +24,6 @@ function snapshot(t: Trace) {
   for (let id = 0; id < t.strings.size; id++) strings.push(t.strings.get(id));
   const columns = Object.fromEntries((['time', 'cpu', 'task', 'name', 'line', 'seq', 'argStart', 'argKey', 'argValue', 'argKeys'] as const).map((c) => [c, Array.from(t[c])]));
   return { columns, strings, tasks: t.tasks, diagnostics: t.diagnostics, gaps: t.gaps, callers: [...t.callers], entryLines: [...t.callEntryLine], locks: t.lockDeclarations };
-}
-
-/** UTF-8 bytes through feedBytes, in chunks of the given sizes (cycled), from a buffer reused as parseFile reuses it. */
-function parseBytes(format: TextFormat, bytes: Uint8Array, chunkSizes: number[]): Trace {
-  const parser = createParser(format);
-  assert.ok(parser.feedBytes, `${format} reads bytes`);
-  for (let p = 0, k = 0; p < bytes.length; k++) {
-    const size = Math.max(1, chunkSizes[k % chunkSizes.length]);
-    const buffer = new Uint8Array(size).fill(0x41);
-    const n = Math.min(size, bytes.length - p);
-    buffer.set(bytes.subarray(p, p + n));
-    parser.feedBytes(buffer.subarray(0, n));
-    buffer.fill(0x5a);
-    p += n;
-  }
-  return parser.end();
 }
 
 /** The text path: decoded text through feed(), every line read by the parser's line(). */
@@ -52,7 +36,7 @@ function parseText(format: TextFormat, text: string): Trace {
 function assertSame(format: TextFormat, text: string, chunkSizes: number[]): void {
   const bytes = new TextEncoder().encode(text);
   const decoded = new TextDecoder('utf-8').decode(bytes);
-  assert.deepEqual(snapshot(parseBytes(format, bytes, chunkSizes)), snapshot(parseText(format, decoded)));
+  assert.deepEqual(snapshot(parseBytesInChunks(format, bytes, chunkSizes)), snapshot(parseText(format, decoded)));
 }
 
 const pick = <T>(...values: T[]) => fc.constantFrom(...values);
@@ -157,7 +141,7 @@ describe('recorded text formats: byte path = text path', () => {
     const bpftrace = ['1000001 0 4211 dmsetup kprobe:idr_find idr=_minor_idr minor=1', '1000003 0 4211 dmsetup kretprobe:idr_find ret=0xffffffffffffffff'].join('\n');
     for (const [format, text] of [['ftrace', ftrace], ['perf-script', perf], ['bpftrace', bpftrace]] as const) {
       for (const sizes of [[1 << 20], [5, 3]]) assertSame(format, text, sizes);
-      const t = parseBytes(format, new TextEncoder().encode(text), [1 << 20]);
+      const t = parseBytesInChunks(format, new TextEncoder().encode(text), [1 << 20]);
       assert.ok(t.callEntryLine.size > 0, `${format}: the return merged into its entry`);
     }
   });
@@ -172,13 +156,13 @@ describe('recorded text formats: byte path = text path', () => {
       'dmsetup-1 [0] 1.000006: dm_get: () md=md0',
     ].join('\n');
     assertSame('ftrace', text, [1 << 20]);
-    const t = parseBytes('ftrace', new TextEncoder().encode(text), [1 << 20]);
+    const t = parseBytesInChunks('ftrace', new TextEncoder().encode(text), [1 << 20]);
     assert.deepEqual([...t.callers], [[0, 'dm_get_md']], 'the return probe merged, and named its caller');
   });
 
   it('empty quoted values are one and the same value on either path', () => {
     const text = ['dmsetup-1 [0] 1.000001: md_access: md="" field=""', 'dmsetup-1 [0] 1.000002: md_access: md="" field=""'].join('\n');
-    for (const trace of [parseText('ftrace', text), parseBytes('ftrace', new TextEncoder().encode(text), [1 << 20])]) {
+    for (const trace of [parseText('ftrace', text), parseBytesInChunks('ftrace', new TextEncoder().encode(text), [1 << 20])]) {
       const values = Array.from(trace.argValue);
       assert.equal(new Set(values).size, 1, 'every "" is the same string id');
     }
