@@ -9,7 +9,7 @@ import { StringTable } from './stringTable';
 import { DirectiveReader } from './directives';
 import { ExpectedTokens } from './expectedTokens';
 import type { LineParser } from './parser';
-import { MAX_INT32, MAX_TIME_NS, rangeProblem } from './numbers';
+import { MAX_INT32, MAX_TIME_NS, POW10, rangeProblem } from './numbers';
 import { CR, LineError, QUOTE, SPACE, TAB, allDigits, isBlank, isDigit, quote, readValue, skipBlanks, tokenEnd } from './scan';
 
 const HASH = 35;
@@ -26,7 +26,6 @@ const LOWER_N = 110;
 const LOWER_P = 112;
 const LOWER_S = 115;
 const LOWER_U = 117;
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 /** Places per event name for its expected arguments (a key and a value each: 8 arguments), for MAX_EXPECTED names. */
 const EXPECT_BLOCK = 16;
 const MAX_EXPECTED = 4096;

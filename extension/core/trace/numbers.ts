@@ -9,6 +9,8 @@ export type NumberKind = 'time' | 'cpu' | 'source line';
 
 /** The kernel's clocks are u64 nanoseconds (about 584 years); a trace is stored in float64 nanoseconds. */
 export const MAX_TIME_NS = 2 ** 64;
+/** 10^k for k = 0..15: the scale of a fraction's digits when a parser reads a decimal number. */
+export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 /** cpu ids and source lines are stored as int32. */
 export const MAX_INT32 = 2 ** 31 - 1;
 

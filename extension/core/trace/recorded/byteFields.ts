@@ -2,6 +2,7 @@
 // scanners the format readers (ftrace.ts, perfScript.ts, bpftrace.ts) and
 // ByteEvents share.
 
+import { POW10 } from '../numbers';
 import { isBlank } from '../scan';
 
 const ZERO = 48;
@@ -84,7 +85,6 @@ export function secondsBytesToNs(b: Uint8Array, p: number, end: number): number 
   }
   return whole * 1e9 + frac * POW10[9 - digits];
 }
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /**
  * The value of the decimal digits bytes[p, end) as Number() reads them (at

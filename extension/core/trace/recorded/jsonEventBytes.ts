@@ -9,6 +9,8 @@
 // a key given twice, malformed JSON) is FALLBACK: the careful path reads that
 // object, says what is wrong and where, and gives exactly what it always gave.
 
+import { POW10 } from '../numbers';
+
 /** The object runs past the end of the bytes: read it again with more. */
 export const INCOMPLETE = -1;
 /** The object is not of the fast shape: the careful path reads it. */
@@ -25,7 +27,6 @@ export const enum ValueKind {
 
 /** More args than this: the careful path. */
 const MAX_ARGS = 32;
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 const QUOTE = 34;
 const COMMA = 44;
