@@ -91,7 +91,7 @@ export interface RaceTag {
 }
 
 /** The races near the view (a trace can have thousands): entirely left or right of it, nothing is drawn. */
-function racesInView(s: DrawState): GraphRace[] {
+export function racesInView(s: DrawState): GraphRace[] {
   const left = s.frame.gutter - 60;
   const right = s.frame.width + 60;
   return s.races.filter((race) => {
@@ -105,8 +105,7 @@ function racesInView(s: DrawState): GraphRace[] {
  * The tags this frame draws, by primary event. With many races in view the
  * links and tags would hide the lanes: only the selected race keeps them.
  */
-export function raceTags(p: Painter, s: DrawState): Map<number, RaceTag> {
-  const inView = racesInView(s);
+export function raceTags(p: Painter, s: DrawState, inView: GraphRace[]): Map<number, RaceTag> {
   const crowded = inView.length > RACE_DETAIL_LIMIT;
   const f = tagFont(s);
   const tags = new Map<number, RaceTag>();
@@ -120,9 +119,8 @@ export function raceTags(p: Painter, s: DrawState): Map<number, RaceTag> {
 
 const tagFont = (s: DrawState): string => font(s.palette, 11, 'bold');
 
-export function drawRacePairs(p: Painter, s: DrawState, tags: Map<number, RaceTag>): void {
+export function drawRacePairs(p: Painter, s: DrawState, inView: GraphRace[], tags: Map<number, RaceTag>): void {
   const { palette, scene } = s;
-  const inView = racesInView(s);
   // The rings around the primary events, one path per severity.
   for (const color of [palette.error, palette.warning]) {
     p.strokePath(color, 2.5, [], 1, (path) => {

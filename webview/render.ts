@@ -6,7 +6,7 @@
 
 import { drawEdges } from './drawEdges';
 import { drawLane } from './drawLanes';
-import { drawRacePairs, drawRaceWindows, drawSelection, drawWitness, raceTags } from './drawRaces';
+import { drawRacePairs, drawRaceWindows, drawSelection, drawWitness, raceTags, racesInView } from './drawRaces';
 import { fitTaskName, font, rowTop, type DrawState, type FrameStats } from './layout';
 import type { Painter } from './painter';
 import type { Row } from './scene';
@@ -25,11 +25,12 @@ export function draw(p: Painter, s: DrawState): FrameStats {
   drawRowBackgrounds(p, s, visibleRows);
   drawGrid(p, s);
   drawRaceWindows(p, s);
-  const tags = raceTags(p, s);
+  const inView = racesInView(s);
+  const tags = raceTags(p, s, inView);
   for (const row of visibleRows) if (row.kind === 'lane') drawLane(p, s, row, stats, 'rects', tags);
   drawEdges(p, s, stats);
   for (const row of visibleRows) if (row.kind === 'lane') drawLane(p, s, row, stats, 'marks', tags);
-  drawRacePairs(p, s, tags);
+  drawRacePairs(p, s, inView, tags);
   if (s.selectedRace) drawWitness(p, s, s.selectedRace);
   drawSelection(p, s);
   p.unclip();
