@@ -8,7 +8,7 @@ import type { Diagnostic, Omitted } from './diagnostics';
 import type { NarrowInts } from './growable';
 import type { StringTable } from './stringTable';
 
-export { HASH_START, Key, StringTable, hashStep } from './stringTable';
+export { Key, StringTable } from './stringTable';
 export type { Diagnostic, Severity } from './diagnostics';
 
 export interface TaskInfo {

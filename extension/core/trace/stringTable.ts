@@ -21,8 +21,8 @@ type KeyName = (typeof KEYS)[number];
 export const Key = Object.fromEntries(KEYS.map((k, i) => [k, VOCABULARY.length + i])) as { readonly [K in KeyName]: number };
 
 /** The hash of a long string (FNV-1a over code units): its start value, and one step. */
-export const HASH_START = 0x811c9dc5;
-export const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
+const HASH_START = 0x811c9dc5;
+const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
 
 /** Strings of at most this many characters, all in 1-127, are kept in their slot of the hash table, packed. */
 const INLINE = 12;
