@@ -39,6 +39,14 @@ const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
 const INLINE = 12;
 /** Entries of the cache of recently found short strings (a power of two). */
 const HOT = 4096;
+/**
+ * Slots of a new table (a power of two): so few that the vocabulary and keys the constructor
+ * interns make it grow. A cold process then reaches its optimised parse sooner: the growth path
+ * has run (the compiler has its type feedback), and `slots` and `mask` have been written twice,
+ * so no optimised code takes them for constants; otherwise the first growth threw away the
+ * optimised find and add paths, which were compiled all over again.
+ */
+const FIRST_SLOTS = 64;
 /** The first id of a number (see the top of this file); NUMBER_BASE + 999 999 999 is still an int32. */
 export const NUMBER_BASE = 2 ** 30;
 const MAX_NUMBER_DIGITS = 9;
@@ -67,8 +75,8 @@ export class StringTable {
    *   long: [hash, start of the characters, ~length, id + 1], ~length < 0.
    * The slot count is a power of two, at most 3/4 full.
    */
-  private slots = new Int32Array(4 * 2048);
-  private mask = 2047;
+  private slots = new Int32Array(4 * FIRST_SLOTS);
+  private mask = FIRST_SLOTS - 1;
   /**
    * A copy of some short slots, one per hash & (HOT - 1), the last found there:
    * 64 KB that stay in the cache, for the tokens that recur often but not in a
