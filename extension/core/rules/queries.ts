@@ -2,31 +2,22 @@
 // argument, and the events that end a device's life. Each is built once per
 // trace from one index by name, so a rule reads only the events it is about.
 
+import { INDEXED_NAMES, takeEvents } from '../eventLists';
 import { Key, type Trace } from '../trace/model';
 import { Ev, VOCABULARY } from '../trace/vocabulary';
-
-/**
- * The names the rules look up (eventsNamed). Not the lock events and kmalloc:
- * they are most of a trace's vocabulary events, and the held-lock walk
- * (locks.ts) reads them straight from the name column.
- */
-const INDEXED = [
-  Ev.idr_get_new, Ev.idr_replace, Ev.idr_find, Ev.md_alloc, Ev.md_init_done, Ev.dm_get, Ev.dm_put, Ev.atomic_dec_and_lock,
-  Ev.free_dev, Ev.add_disk, Ev.dm_blk_open, Ev.dm_blk_close, Ev.delete_module, Ev.module_exit,
-];
 
 const eventIndexes = new WeakMap<Trace, Int32Array[]>();
 /** Lists for several names at once, by the names joined. */
 const mergedIndexes = new WeakMap<Trace, Map<string, Int32Array>>();
 
-/** The events with one of the vocabulary `names` (each one of INDEXED), in analysis order. */
+/** The events with one of the vocabulary `names` (each one of INDEXED_NAMES), in analysis order. */
 export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
   let index = eventIndexes.get(trace);
   if (!index) {
     index = indexByName(trace);
     eventIndexes.set(trace, index);
   }
-  for (const name of names) if (!index[name]) throw new Error(`eventsNamed: ${VOCABULARY[name]} is not indexed (queries.ts, INDEXED)`);
+  for (const name of names) if (!index[name]) throw new Error(`eventsNamed: ${VOCABULARY[name]} is not indexed (eventLists.ts, INDEXED_NAMES)`);
   if (names.length === 1) return index[names[0]];
   const key = names.join(',');
   let cached = mergedIndexes.get(trace);
@@ -50,22 +41,15 @@ function mergeNamed(index: Int32Array[], names: readonly number[]): Int32Array {
   return merged.sort();
 }
 
-/** The events of each INDEXED name, in one pass over the name column. */
+/** The events of each INDEXED_NAMES name, from their list (eventLists.ts). */
 function indexByName(trace: Trace): Int32Array[] {
-  const V = VOCABULARY.length;
-  const indexed = new Uint8Array(V);
   const lists: number[][] = [];
-  for (const name of INDEXED) {
-    indexed[name] = 1;
-    lists[name] = [];
-  }
+  for (const name of INDEXED_NAMES) lists[name] = [];
+  const events = takeEvents(trace, 'indexedEvents');
   const names = trace.name;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    if (name < V && indexed[name] === 1) lists[name].push(i);
-  }
+  for (let k = 0; k < events.length; k++) lists[names[events[k]]].push(events[k]);
   const index: Int32Array[] = [];
-  for (const name of INDEXED) index[name] = Int32Array.from(lists[name]);
+  for (const name of INDEXED_NAMES) index[name] = Int32Array.from(lists[name]);
   return index;
 }
 
