@@ -92,7 +92,8 @@ export class HappensBefore {
     this.taskOrder = lists.taskOrder;
     this.taskStarts = lists.taskStarts;
     this.taskEvents = this.taskViews();
-    const collector = new EdgeCollector();
+    // An event of the list makes at most one edge, or hands on at most one it was given (hb/edges.ts); each `!hb` one.
+    const collector = new EdgeCollector(lists.edgeEvents.length + trace.declaredEdges.length);
     collectTraceEdges(trace, this.taskEvents, lists.edgeEvents, collector);
     this.declared = this.collectDeclaredEdges(collector);
     this.edges = collector.finish();
@@ -196,13 +197,24 @@ export class HappensBefore {
 
   /** The edges (other than program order) that end at `event`. */
   incoming(event: number): Edge[] {
-    const out: Edge[] = [];
+    return this.edgesInto(event).map((k) => this.edge(k));
+  }
+
+  /** The events the edges of `kind` that end at `event` come from, in the order of `incoming`. */
+  sourcesInto(event: number, kind: EdgeKind): number[] {
+    const wanted = EDGE_KINDS.indexOf(kind);
+    return this.edgesInto(event).filter((k) => this.edges.kind[k] === wanted).map((k) => this.edges.from[k]);
+  }
+
+  /** The indices of the edges that end at `event`, in the order they were collected. */
+  private edgesInto(event: number): number[] {
+    const out: number[] = [];
     const { to } = this.edges;
     const byTarget = this.incomingOrder;
     for (let k = firstIncoming(to, byTarget, event); k < to.length; k++) {
       const edge = byTarget ? byTarget[k] : k;
       if (to[edge] !== event) break;
-      out.push(this.edge(edge));
+      out.push(edge);
     }
     return out;
   }
