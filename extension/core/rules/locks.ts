@@ -6,6 +6,7 @@
 import { takeEvents } from '../eventLists';
 import { Key, type Trace } from '../trace/model';
 import { Ev, VOCABULARY } from '../trace/vocabulary';
+import { eventsThatMaySleepAtAll } from './maySleep';
 import { eventsNamed } from './queries';
 
 /** The name an anonymous lock goes by in messages (the function tracer shows the call, not the lock). */
@@ -14,9 +15,9 @@ export const ANONYMOUS_LOCK = '<anonymous>';
 /** What the rules ask of the held locks, answered for the whole trace. */
 export interface HeldLockFacts {
   /**
-   * The events that may sleep by their name (mutex_lock, down_read, down_write,
-   * idr_pre_get, kmalloc: see maySleep.ts) while their task holds a spinlock,
-   * in analysis order, each with the outermost spinlock held (its acquire and its lock).
+   * The events that may sleep (mutex_lock, down_read, down_write, and idr_pre_get and kmalloc whose
+   * gfp mask may sleep for some value of the reclaim bit: see maySleep.ts) while their task holds a
+   * spinlock, in analysis order, each with the outermost spinlock held (its acquire and its lock).
    */
   inSpin: { event: number[]; acquire: number[]; lock: number[] };
   /**
@@ -169,6 +170,7 @@ function walkHeldLocks(trace: Trace, events: Int32Array, roles: Uint8Array, anon
   const anonymous = trace.strings.intern(ANONYMOUS_LOCK);
   const tasks = trace.task;
   const lockKey = Key.lock;
+  const maySleep = eventsThatMaySleepAtAll(trace);
   let anonymousAcquired = 0;
   let anonymousReleased = 0;
   for (let k = 0; k < events.length; k++) {
@@ -178,7 +180,7 @@ function walkHeldLocks(trace: Trace, events: Int32Array, roles: Uint8Array, anon
     const task = tasks[i];
     let held = stacks[task];
     if (!held) stacks[task] = held = new HeldStack();
-    if (role & Role.MaySleep && held.spins > 0) noteInSpin(facts, held, i);
+    if (role & Role.MaySleep && held.spins > 0 && maySleep(i)) noteInSpin(facts, held, i);
     if (role & Role.Find) {
       if (held.locks.length > 0) noteFind(facts, held, i);
       continue;
