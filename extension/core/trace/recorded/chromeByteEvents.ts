@@ -8,7 +8,7 @@
 // declined: the object then goes to JSON.parse and ChromeJsonParser.event,
 // which give the same events and the diagnostics.
 
-import { inRange } from '../numbers';
+import { MAX_INT32, MAX_TIME_NS } from '../numbers';
 import { StringTable } from '../stringTable';
 import { Ev, isVocabulary } from '../vocabulary';
 import { type EventShape, ValueKind } from './jsonEventBytes';
@@ -64,6 +64,8 @@ interface Known {
   expected: Uint8Array;
   expectedId: Int32Array;
 }
+/** Entries of the task cache (a power of two). */
+const TASK_CACHE = 1024;
 /** A value longer than this is not kept to compare with the next one. */
 const EXPECTED_WIDTH = 32;
 /** Events of a phase that carries none, and finding markers (ignored only once their time is in range, as the other paths check it first). */
@@ -101,6 +103,8 @@ export class ChromeByteEvents {
   private readonly keyIds: number[] = [];
   /** The queue slot (RecordedTrace.queueTask) of a thread by pid, then tid. */
   private tasks = new Map<number, Map<number, number>>();
+  /** A cache of `tasks` for int32 ids: pid, tid and slot + 1 (0: empty) by a hash of the ids. */
+  private readonly taskCache = new Int32Array(3 * TASK_CACHE);
   /** What each template's events are, by template number. */
   private known: (Known | undefined)[] = [];
   /** What the last read (by scanEvent's shape) gave, for template(). */
@@ -129,6 +133,7 @@ export class ChromeByteEvents {
   /** A thread was named (its events' first name may now be kept for finish()). */
   forgetTasks(): void {
     this.tasks = new Map();
+    this.taskCache.fill(0);
   }
 
   read(e: EventShape, b: Uint8Array, line: number): ByteEvent {
@@ -156,10 +161,10 @@ export class ChromeByteEvents {
   private readKnown(known: Known, e: EventShape, b: Uint8Array, line: number): ByteEvent {
     if (this.out.directives.hasAliases) return ByteEvent.Declined;
     const timeNs = Math.round(e.ts * 1000);
-    if (!inRange('time', timeNs)) return ByteEvent.Declined;
+    if (!timeInRange(timeNs)) return ByteEvent.Declined;
     if (known === IGNORED_FINDING) return ByteEvent.Ignored;
     const cpu = e.cpu < 0 ? 0 : e.cpu;
-    if (!inRange('cpu', cpu)) return ByteEvent.Declined;
+    if (!cpuInRange(cpu)) return ByteEvent.Declined;
     const info = known.info as NameInfo;
     const count = e.argCount;
     const args = this.args;
@@ -184,7 +189,7 @@ export class ChromeByteEvents {
         known.expectedId[k] = id;
       }
     }
-    this.out.queueResolved(timeNs, cpu, this.task(e.hasPid ? e.pid : e.tid, e.hasTid ? e.tid : e.pid), info.id, info.known, line, args, 2 * count);
+    this.out.queueTime(this.out.queueResolved(cpu, this.task(e.hasPid ? e.pid : e.tid, e.hasTid ? e.tid : e.pid), info.id, info.known, line, args, 2 * count), timeNs);
     return ByteEvent.Added;
   }
 
@@ -195,11 +200,11 @@ export class ChromeByteEvents {
     if (phase === Phase.Ignored) return ByteEvent.Ignored;
     if (phase !== Phase.Event || (!e.hasPid && !e.hasTid) || !e.hasTs || this.out.directives.hasAliases) return ByteEvent.Declined;
     const timeNs = Math.round(e.ts * 1000);
-    if (!inRange('time', timeNs)) return ByteEvent.Declined;
+    if (!timeInRange(timeNs)) return ByteEvent.Declined;
     if (e.hasCat && sameBytes(b, e.catStart, e.catEnd, this.finding)) return ByteEvent.Ignored;
     if (!e.hasName || e.nameEnd === e.nameStart) return ByteEvent.Declined;
     const cpu = e.cpu < 0 ? 0 : e.cpu;
-    if (!inRange('cpu', cpu)) return ByteEvent.Declined;
+    if (!cpuInRange(cpu)) return ByteEvent.Declined;
     const rawName = this.rawNames.internAscii(b, e.nameStart, e.nameEnd);
     const info = this.names[rawName] ?? this.resolve(rawName);
     if (info.declined) return ByteEvent.Declined;
@@ -227,7 +232,7 @@ export class ChromeByteEvents {
       args[2 * k] = key;
       args[2 * k + 1] = this.value(e, b, k, info, rawKey);
     }
-    this.out.queueResolved(timeNs, cpu, this.task(e.hasPid ? e.pid : e.tid, e.hasTid ? e.tid : e.pid), info.id, info.known, line, args, 2 * count);
+    this.out.queueTime(this.out.queueResolved(cpu, this.task(e.hasPid ? e.pid : e.tid, e.hasTid ? e.tid : e.pid), info.id, info.known, line, args, 2 * count), timeNs);
     this.lastInfo = info;
     return ByteEvent.Added;
   }
@@ -279,12 +284,32 @@ export class ChromeByteEvents {
 
   /** The queue slot of the task of (pid, tid), with the key and first name ChromeJsonParser.event gives it, found once per thread. */
   private task(pid: number, tid: number): number {
+    if ((pid | 0) !== pid || (tid | 0) !== tid) return this.taskSlot(pid, tid);
+    const cache = this.taskCache;
+    const at = 3 * ((Math.imul(pid, 0x9e3779b1) ^ tid) & (TASK_CACHE - 1));
+    if (cache[at] === pid && cache[at + 1] === tid && cache[at + 2] !== 0) return cache[at + 2] - 1;
+    const slot = this.taskSlot(pid, tid);
+    cache[at] = pid;
+    cache[at + 1] = tid;
+    cache[at + 2] = slot + 1;
+    return slot;
+  }
+
+  private taskSlot(pid: number, tid: number): number {
     let byTid = this.tasks.get(pid);
     if (!byTid) this.tasks.set(pid, (byTid = new Map()));
     let slot = byTid.get(tid);
     if (slot === undefined) byTid.set(tid, (slot = this.out.queueTask(`${String(pid)}:${String(tid)}`, `thread/${String(tid)}`)));
     return slot;
   }
+}
+
+// numbers.ts inRange, for this hot path: its LIMITS[kind] is a lookup by name at each call
+function timeInRange(ns: number): boolean {
+  return ns >= 0 && ns <= MAX_TIME_NS;
+}
+function cpuInRange(cpu: number): boolean {
+  return cpu >= 0 && cpu <= MAX_INT32;
 }
 
 /** Are the arg keys of e those of `layout`, in the same order? */
