@@ -10,7 +10,8 @@
 // no match: scanEvent reads the object, and its layout may become the name's
 // template.
 
-import { EventShape, MAX_ARGS, MINUS, PID, QUOTE, TID, TS, ValueKind, readNumber, readString } from './jsonEventBytes';
+import { POW10 } from '../numbers';
+import { DOT, EventShape, MAX_ARGS, MINUS, PID, QUOTE, TID, TS, ValueKind, ZERO, readNumber, readString } from './jsonEventBytes';
 
 /** No template matched: scanEvent reads the object. */
 export const NO_MATCH = -1;
@@ -135,33 +136,57 @@ export class EventTemplates {
         }
         continue;
       }
-      p = readNumber(b, p, n, e);
-      if (p < 0) return NO_MATCH;
-      // the checks scanEvent makes of each number
-      const form = e.numberForm;
+      if (hole === Hole.SkipNumber) {
+        p = readNumber(b, p, n, e);
+        if (p < 0) return NO_MATCH;
+        continue;
+      }
+      // a number as readNumber reads it and scanEvent takes it: at most 15 digits, no leading zero or exponent, a fraction only in ts
+      const negative = b[p] === MINUS;
+      if (negative) p++;
+      const first = p;
+      let value = 0;
+      let c = p < n ? b[p] - ZERO : -1;
+      if (c === 0) c = ++p < n ? b[p] - ZERO : -1;
+      else {
+        while (c >= 0 && c <= 9) {
+          value = value * 10 + c;
+          c = ++p < n ? b[p] - ZERO : -1;
+        }
+        if (p === first) return NO_MATCH;
+      }
+      let digits = p - first;
+      if (c === DOT - ZERO && hole === Hole.Ts) {
+        const dot = p;
+        c = ++p < n ? b[p] - ZERO : -1;
+        while (c >= 0 && c <= 9) {
+          value = value * 10 + c;
+          c = ++p < n ? b[p] - ZERO : -1;
+        }
+        if (p === dot + 1) return NO_MATCH;
+        digits += p - dot - 1;
+        value /= POW10[p - dot - 1];
+      }
+      // what follows is the next literal: a digit there is a leading zero, `.` `e` `E` a fraction or an exponent; the end of the bytes is more to come
+      if (digits > 15 || p >= n || (c >= 0 && c <= 9) || c === DOT - ZERO || c === 101 - ZERO || c === 69 - ZERO) return NO_MATCH;
       switch (hole) {
         case Hole.Ts:
-          if (form === 2) return NO_MATCH;
-          e.ts = e.numberValue;
+          e.ts = negative ? -value : value;
           break;
         case Hole.Pid:
-          if (form !== 0) return NO_MATCH;
-          e.pid = e.numberValue;
+          e.pid = negative ? -value : value;
           break;
         case Hole.Tid:
-          if (form !== 0) return NO_MATCH;
-          e.tid = e.numberValue;
+          e.tid = negative ? -value : value;
           break;
         case Hole.Cpu:
-          if (form !== 0 || b[start] === MINUS) return NO_MATCH;
-          e.cpu = e.numberValue;
+          if (negative) return NO_MATCH;
+          e.cpu = value;
           break;
-        case Hole.Integer:
-          if (form !== 0 || (b[start] === MINUS && e.numberValue === 0)) return NO_MATCH;
+        default: // Hole.Integer: `-0` prints as `0`, not its text
+          if (negative && value === 0) return NO_MATCH;
           e.valueStart[kind >> 3] = start;
           e.valueEnd[kind >> 3] = p;
-          break;
-        default: // Hole.SkipNumber: any number
       }
     }
   }

@@ -55,6 +55,18 @@ describe('Chrome JSON templates', () => {
     assert.deepEqual(got, { name: 'mutex_lock', seen: got?.seen, ts: 7.5, pid: 1, tid: 22, cpu: 12, args: ['0:', '1:-3'] });
   });
 
+  it('reads numbers as scanEvent does: zero, negatives, fractions of ts, 15 digits', () => {
+    for (const [ts, pid, n] of [['0.5', '-3', '0'], ['0', '0', '-7'], ['-0.25', '-0', '123456789012345'], ['12345678901234.5', '7', '10']]) {
+      const got = readByTemplate(first, `{"name":"mutex_lock","ph":"i","s":"t","ts":${ts},"pid":${pid},"tid":1,"args":{"cpu":0,"lock":"a","n":${n}}}`);
+      assert.ok(got, `${ts} ${pid} ${n}`);
+      assert.equal(got.ts, Number(ts));
+      assert.ok(Object.is(got.pid, Number(pid)));
+    }
+    for (const [ts, pid] of [['05', '1'], ['1.', '1'], ['1e3', '1'], ['1234567890123456', '1'], ['1.5', '01'], ['1.5', '1.5'], ['1.5', '-'], ['1.5', '"1"']]) {
+      assert.equal(readByTemplate(first, `{"name":"mutex_lock","ph":"i","s":"t","ts":${ts},"pid":${pid},"tid":1,"args":{"cpu":0,"lock":"a","n":1}}`), undefined, `${ts} ${pid}`);
+    }
+  });
+
   it('refuses what scanEvent reads otherwise or refuses: other keys, kinds, escapes, numbers, names', () => {
     const variants = [
       '{"name":"mutex_lock","ph":"X","s":"t","ts":1,"pid":1,"tid":1,"args":{"cpu":6,"lock":"a","n":7}}', // another ph
@@ -118,7 +130,8 @@ function recorderFile(rnd: () => number): string {
     return l;
   };
   const value = (kind: 's' | 'n' | 'l') => (kind === 's' ? JSON.stringify(pick(strings)) : kind === 'n' ? pick(['0', '12', '-5', '4096', '123456789012']) : pick(['true', 'null']));
-  const odd = () => pick(['"caf\u00e9"', '"q\\"x"', '-0', '1.5', '1e3', '12345678901234567', '{"a":1}', '[1]', '"x"', '3']);
+  const odd = () => pick(['"caf\u00e9"', '"q\\"x"', '-0', '0', '01', '-7', '1.5', '1e3', '1E3', '12345678901234567', '123456789012345', '{"a":1}', '[1]', '"x"', '3']);
+  const oddNumber = () => pick(['0', '-0', '01', '0.5', '00.5', '1.', '-3', '-0.25', '1e3', '1.5E2', '123456789012345', '1234567890123456', '12345678901234.5', '123456789012.3456', '"7"', 'null']);
   const lines: string[] = [];
   const n = 20 + Math.floor(rnd() * 80);
   const prefix = chance(0.8) ? '{"name":' : pick(['{ "name": ', '{"cat":"dm","name":', '{"ph":"i","name":']);
@@ -131,10 +144,10 @@ function recorderFile(rnd: () => number): string {
     const name = pick(names);
     const l = layoutOf(name);
     const args = l.keys.map((key, j) => `"${key}":${chance(0.05) ? odd() : value(l.kinds[j])}`);
-    if (l.cpu) args.unshift(`"cpu":${chance(0.05) ? pick(['-1', '99999999', '"2"', '1.5']) : pick(['0', '1', '3'])}`);
+    if (l.cpu) args.unshift(`"cpu":${chance(0.05) ? pick(['-1', '-0', '01', '99999999', '99999999999', '"2"', '1.5', '1e0']) : pick(['0', '1', '3'])}`);
     if (chance(0.03)) args.push('"md":"again"'); // a key twice, or one more
     const ph = chance(0.05) ? pick(['E', 'X', 'C', 's']) : 'i';
-    let text = `${prefix}${chance(0.02) ? '"dm_g\\u0065t"' : JSON.stringify(name)},"ph":"${ph}","s":"t"${l.cat ? `,"cat":"${l.cat}"` : ''},"ts":${chance(0.02) ? pick(['-1', '1e400', '"5"', '99999999999999']) : ts},"pid":1,"tid":${pick(['1', '2', '3'])}${l.dur ? `,"dur":${pick(['0.5', '12', '1e2'])}` : ''},"args":{${args.join(',')}}${ph === 's' ? ',"id":1' : ''}}`;
+    let text = `${prefix}${chance(0.02) ? '"dm_g\\u0065t"' : JSON.stringify(name)},"ph":"${ph}","s":"t"${l.cat ? `,"cat":"${l.cat}"` : ''},"ts":${chance(0.05) ? pick(['-1', '1e400', '"5"', '99999999999999', oddNumber()]) : ts},"pid":${chance(0.03) ? oddNumber() : '1'},"tid":${chance(0.03) ? oddNumber() : pick(['1', '2', '3'])}${l.dur ? `,"dur":${pick(['0.5', '12', '1e2'])}` : ''},"args":{${args.join(',')}}${ph === 's' ? ',"id":1' : ''}}`;
     if (chance(0.03)) text = text.replace(',', ',\n  '); // an object over two lines
     if (chance(0.01)) text = text.replace(':', '::'); // broken JSON
     lines.push(text);
