@@ -44,7 +44,12 @@ for (const [ev, step] of STEPS) STEP_OF[ev] = step;
 /** Non-zero for the event name ids that can make an edge (index past the end: none can). */
 export const MAKES_EDGES: Uint8Array = STEP_OF;
 
-/** The edges among `events`: the trace's events that can make one (see MAKES_EDGES), in file order. */
+/**
+ * The edges among `events`: the trace's events that can make one (see MAKES_EDGES), in file order. Each
+ * edge is owed to one event, no event owes two, so there are at most as many edges as `events`: an
+ * acquire, down_read, find, fork or wait owes the one edge it gets, a down_write the one from the up_write
+ * before it, an up_read, announce or module_put the one edge it gives (it is then dropped).
+ */
 export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[], events: Int32Array, edges: EdgeSink): void {
   const locks = new LockHandOff(trace.strings.size, edges);
   const others = new OtherEdges(trace, taskEvents, edges, locks);
