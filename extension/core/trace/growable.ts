@@ -72,6 +72,8 @@ export class Growable<T extends Int32Array | Float64Array | Uint16Array | Uint8A
   /** data.length, kept in a field: the hot push reads it every time. */
   private capacity = FIRST;
   private buffer: ResizableBuffer | undefined;
+  /** Sized by expect(): finish() may hand out a view (see there). */
+  private expected = false;
 
   constructor(private readonly kind: TypedArrayKind<T>) {
     this.buffer = resizableBuffer(FIRST * kind.BYTES_PER_ELEMENT, RESERVE_FIRST);
@@ -125,19 +127,21 @@ export class Growable<T extends Int32Array | Float64Array | Uint16Array | Uint8A
     this.buffer = undefined;
     this.data = data;
     this.capacity = n;
+    this.expected = true;
   }
 
   /**
-   * The values as a plain array of exactly `length`; the growable is empty afterwards. That is a
-   * view of a plain array at least half full (its tail was never written: no page of it is resident),
-   * else a copy.
+   * The values as a plain array of exactly `length`; the growable is empty afterwards. After
+   * expect(), that is a view of the plain array when at least half of it is used (its tail was
+   * never written: no page of it is resident), else a copy.
    */
   finish(): T {
-    if (!this.buffer && 2 * this.length >= this.capacity) {
+    if (this.expected && !this.buffer && 2 * this.length >= this.capacity) {
       const view = this.data.subarray(0, this.length) as T;
       this.data = new this.kind(0);
       this.capacity = 0;
       this.length = 0;
+      this.expected = false;
       return view;
     }
     const out = new this.kind(this.length);
