@@ -26,8 +26,6 @@ const enum Hole {
   String,
   /** An argument's integer value (k in the bits above 3). */
   Integer,
-  /** The string value of a key the reader ignores. */
-  SkipString,
   /** The number value of a key the reader ignores. */
   SkipNumber,
 }
@@ -35,8 +33,13 @@ const enum Hole {
 interface Template {
   /** The bytes from the name's first one to the object's `}`, holes left out. */
   literal: Uint8Array;
-  /** The literal before each hole and after the last as 4-byte words (little-endian), then 0-3 bytes: per piece, its first word. */
-  words: Int32Array;
+  /**
+   * The literal before each hole and after the last in 8-byte words read as
+   * doubles (little-endian), then 0-7 bytes: per piece, its first word. A
+   * literal is printable ASCII, so no word of it is a NaN or a zero: two
+   * words are equal as doubles exactly when their bytes are.
+   */
+  words: Float64Array;
   wordAt: Int32Array;
   /** Per piece, where it ends in `literal` (the last piece ends at its end). */
   pieceEnd: Int32Array;
@@ -121,19 +124,17 @@ export class EventTemplates {
       const to = pieceEnd[i];
       if (p + to - l > n) return NO_MATCH;
       const wordEnd = wordAt[i + 1];
-      for (let w = wordAt[i]; w < wordEnd; w++, p += 4, l += 4) if (view.getInt32(p, true) !== words[w]) return NO_MATCH;
+      for (let w = wordAt[i]; w < wordEnd; w++, p += 8, l += 8) if (view.getFloat64(p, true) !== words[w]) return NO_MATCH;
       for (; l < to; l++, p++) if (b[p] !== literal[l]) return NO_MATCH;
       if (i === holes) return p;
       const kind = holeKind[i];
       const hole: Hole = kind & 7;
       const start = p;
-      if (hole === Hole.String || hole === Hole.SkipString) {
+      if (hole === Hole.String) {
         p = readString(b, p, n);
         if (p < 0) return NO_MATCH;
-        if (hole === Hole.String) {
-          e.valueStart[kind >> 3] = start;
-          e.valueEnd[kind >> 3] = p - 1;
-        }
+        e.valueStart[kind >> 3] = start;
+        e.valueEnd[kind >> 3] = p - 1;
         continue;
       }
       if (hole === Hole.SkipNumber) {
@@ -208,10 +209,8 @@ export class EventTemplates {
       if (kind === ValueKind.String) holes.push([e.valueStart[k], e.valueEnd[k] + 1, Hole.String + 8 * k]);
       else if (kind === ValueKind.Integer) holes.push([e.valueStart[k], e.valueEnd[k], Hole.Integer + 8 * k]);
     }
-    for (let s = 0; s < e.skipCount; s++) {
-      const string = b[e.skipStart[s] - 1] === QUOTE;
-      holes.push([e.skipStart[s], e.skipEnd[s] + (string ? 1 : 0), string ? Hole.SkipString : Hole.SkipNumber]);
-    }
+    // numbers of other keys vary (`dur`, `tts`); their strings (`s`, `scope`) seldom do and stay in the literal
+    for (let s = 0; s < e.skipCount; s++) if (b[e.skipStart[s] - 1] !== QUOTE) holes.push([e.skipStart[s], e.skipEnd[s], Hole.SkipNumber]);
     holes.sort((x, y) => x[0] - y[0]);
     // the name first, and enough bytes before the first hole to choose the template by
     const keyEnd = holes.length > 0 ? holes[0][0] : end;
@@ -239,8 +238,9 @@ export class EventTemplates {
     const bytes = Uint8Array.from(literal);
     const words: number[] = [];
     const wordAt = [0];
+    const view = new DataView(bytes.buffer);
     for (let i = 0, l = 0; i < pieceEnd.length; l = pieceEnd[i++]) {
-      for (const w of wordsOf(bytes, l, pieceEnd[i])) words.push(w);
+      for (let w = l; w + 8 <= pieceEnd[i]; w += 8) words.push(view.getFloat64(w, true));
       wordAt.push(words.length);
     }
     const t = this.templates.length;
@@ -260,7 +260,7 @@ export class EventTemplates {
     }
     this.templates.push({
       literal: bytes,
-      words: Int32Array.from(words),
+      words: Float64Array.from(words),
       wordAt: Int32Array.from(wordAt),
       pieceEnd: Int32Array.from(pieceEnd),
       holeKind: Int32Array.from(holeKind),
