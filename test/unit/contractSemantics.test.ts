@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../extension/core/analyze';
 import { HappensBefore } from '../../extension/core/hb/happensBefore';
 import { toPerfetto } from '../../extension/core/report/perfetto';
-import { gfpMaySleep } from '../../extension/core/rules/maySleep';
+import { gfpMaySleep, gfpMaySleepAtAll } from '../../extension/core/rules/maySleep';
 import { parseTrace } from '../../extension/core/trace/parse';
 import { canonicalPointer } from '../../extension/core/trace/vocabulary';
 import { analyze, summary, trace } from './helpers';
@@ -151,6 +151,11 @@ describe('sleeping gfp masks', () => {
     for (const gfp of ['0xcc0', '3264', '0x400', '0xc00|0x100']) assert.ok(gfpMaySleep(gfp), gfp);
     for (const gfp of ['0xa20', '0x820', '0', '0x20']) assert.ok(!gfpMaySleep(gfp), gfp);
     assert.ok(gfpMaySleep('0xd0', 0x10), 'a setting gives another bit (2.6 kernels: __GFP_WAIT 0x10)');
+  });
+
+  it('says which masks may sleep for some value of the reclaim bit (the held-lock walk keeps only those)', () => {
+    for (const gfp of ['GFP_KERNEL', '0x20', '3264', 'GFP_ATOMIC|0x1']) assert.ok(gfpMaySleepAtAll(gfp), gfp);
+    for (const gfp of ['GFP_ATOMIC', 'GFP_NOWAIT|__GFP_NOWARN', '0', '0x0']) assert.ok(!gfpMaySleepAtAll(gfp), gfp);
   });
 
   it('decides DMR4 for allocations under a spinlock', () => {

@@ -276,33 +276,34 @@ const RUN_BLOCK = 1 << RUN_BLOCK_BITS;
 
 /**
  * Every task's runs while they are made: task t's are `count[t]` entries from
- * `base[t]` (room for one per incoming edge, plus its first), each the seq it
- * starts at and its clock.
+ * `base[t]` (room for one per incoming edge, plus its first), each the
+ * position it starts at (see ClockRuns; `starts[t]` is task t's first) and its clock.
  */
 class TaskRuns {
   readonly base: Int32Array;
   readonly count: Int32Array;
-  readonly seq: Int32Array;
+  readonly position: Int32Array;
   readonly clock: Int32Array;
 
-  constructor(incomingPerTask: Int32Array) {
+  constructor(incomingPerTask: Int32Array, private readonly starts: Int32Array) {
     const tasks = incomingPerTask.length;
     this.base = new Int32Array(tasks + 1);
     for (let t = 0; t < tasks; t++) this.base[t + 1] = this.base[t] + incomingPerTask[t] + 1;
     this.count = new Int32Array(tasks).fill(1);
-    this.seq = new Int32Array(this.base[tasks]);
+    this.position = new Int32Array(this.base[tasks]);
     this.clock = new Int32Array(this.base[tasks]);
-    for (let t = 0; t < tasks; t++) this.seq[this.base[t]] = 1;
+    for (let t = 0; t < tasks; t++) this.position[this.base[t]] = starts[t];
   }
 
   /** The clock of task t's event number `seq`: its latest run's (the usual case, a hand-off from the task's newest event), else a search. */
   clockAt(t: number, seq: number): number {
+    const q = this.starts[t] + seq - 1;
     let lo = this.base[t];
     let hi = lo + this.count[t] - 1;
-    if (this.seq[hi] <= seq) return this.clock[hi];
+    if (this.position[hi] <= q) return this.clock[hi];
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.seq[mid] <= seq) lo = mid;
+      if (this.position[mid] <= q) lo = mid;
       else hi = mid - 1;
     }
     return this.clock[lo];
@@ -312,40 +313,43 @@ class TaskRuns {
   start(t: number, seq: number, clock: number): void {
     // A task's first event replaces the run it starts with, so that no run is empty.
     const r = seq === 1 ? this.base[t] : this.base[t] + this.count[t]++;
-    this.seq[r] = seq;
+    this.position[r] = this.starts[t] + seq - 1;
     this.clock[r] = clock;
   }
 
-  /** The runs by position, `starts[t]` where task t's events begin. */
-  finish(starts: Int32Array): ClockRuns {
+  /** The runs by position. */
+  finish(): ClockRuns {
+    const { starts } = this;
     const tasks = this.count.length;
-    const n = starts[tasks];
     let total = 0;
     for (let t = 0; t < tasks; t++) if (starts[t + 1] > starts[t]) total += this.count[t];
+    // Every task's runs one after the other (a task with no event has none), so that a run ends where the
+    // next begins: a loop with no branch at a task's last run (in a cold process, a branch first taken
+    // after its loop was compiled throws the compiled loop away).
+    const runStarts = new Int32Array(total + 1);
     const clocks = new Int32Array(total);
+    let at = 0;
+    for (let t = 0; t < tasks; t++) {
+      if (starts[t + 1] === starts[t]) continue;
+      const from = this.base[t];
+      const to = from + this.count[t];
+      runStarts.set(this.position.subarray(from, to), at);
+      clocks.set(this.clock.subarray(from, to), at);
+      at = at + to - from;
+    }
+    const n = starts[tasks];
+    runStarts[total] = n;
     const blockRun = new Int32Array((n + RUN_BLOCK - 1) >>> RUN_BLOCK_BITS);
     const step = new Uint8Array(n);
-    this.lay(starts, clocks, blockRun, step);
+    layRuns(runStarts, blockRun, step);
     return new ClockRuns(clocks, blockRun, step);
   }
+}
 
-  /** Fills the arrays of ClockRuns (a loop of its own: see computeClocks). */
-  private lay(starts: Int32Array, clocks: Int32Array, blockRun: Int32Array, step: Uint8Array): void {
-    let run = 0;
-    for (let t = 0; t < this.count.length; t++) if (starts[t + 1] > starts[t]) run = this.layTask(t, run, starts, clocks, blockRun, step);
-  }
-
-  /** Lays task t's runs from run number `run` on; returns the next run's number. (One loop a function: see EdgeJoins.) */
-  private layTask(t: number, run: number, starts: Int32Array, clocks: Int32Array, blockRun: Int32Array, step: Uint8Array): number {
-    const last = this.base[t] + this.count[t] - 1;
-    for (let r = this.base[t]; r <= last; r++, run++) {
-      clocks[run] = this.clock[r];
-      // Positions [q, runEnd) are this run's.
-      const q = starts[t] + this.seq[r] - 1;
-      layRun(run, q, r < last ? starts[t] + this.seq[r + 1] - 1 : starts[t + 1], blockRun, step);
-    }
-    return run;
-  }}
+/** Marks each run's positions (run r's from `runStarts[r]` up to the next run's start) in ClockRuns' arrays. */
+function layRuns(runStarts: Int32Array, blockRun: Int32Array, step: Uint8Array): void {
+  for (let run = 0; run + 1 < runStarts.length; run++) layRun(run, runStarts[run], runStarts[run + 1], blockRun, step);
+}
 
 /**
  * Joins each event's incoming edges into its task's clock. (Its loops are
@@ -434,12 +438,12 @@ export function computeClocks(
   let largest = 0;
   for (let t = 0; t < taskCount; t++) largest = Math.max(largest, starts[t + 1] - starts[t]);
   const clocks = new VectorClocks(taskCount, crossTask, options, largest);
-  const runs = new TaskRuns(incomingPerTask);
+  const runs = new TaskRuns(incomingPerTask, starts);
   const joins = new EdgeJoins(trace, edges, clocks, runs);
   if (order) joins.inOrder(order);
   else joins.inFileOrder();
   clocks.finish();
-  return { runs: runs.finish(starts), clocks };
+  return { runs: runs.finish(), clocks };
 }
 
 /** Counts the edges into each task's events into `perTask`; returns how many edges cross tasks. */

@@ -12,14 +12,24 @@ export interface EdgeColumns {
   via: Int32Array;
 }
 
-/** Collects edges (EdgeSink) into columns that double as they grow. */
+/**
+ * Collects edges (EdgeSink) into columns made for `bound` edges, which double
+ * should that not be enough. A bound above the count costs address space, not
+ * memory: the columns' untouched tail is never committed, and the finished
+ * columns are views on them (no copy).
+ */
 export class EdgeCollector implements EdgeSink {
-  private columns: EdgeColumns = { from: new Int32Array(1024), to: new Int32Array(1024), kind: new Uint8Array(1024), via: new Int32Array(1024) };
+  private columns: EdgeColumns;
   count = 0;
   /** Whether the edges so far are in the order of their targets. */
   inTargetOrder = true;
   /** Whether every edge so far points forward in the file. */
   forward = true;
+
+  constructor(bound = 1024) {
+    const size = Math.max(bound, 1);
+    this.columns = { from: new Int32Array(size), to: new Int32Array(size), kind: new Uint8Array(size), via: new Int32Array(size) };
+  }
 
   add(from: number, to: number, kind: number, via: number): void {
     const k = this.count++;
@@ -37,7 +47,7 @@ export class EdgeCollector implements EdgeSink {
   finish(): EdgeColumns {
     const { from, to, kind, via } = this.columns;
     const m = this.count;
-    return { from: from.slice(0, m), to: to.slice(0, m), kind: kind.slice(0, m), via: via.slice(0, m) };
+    return { from: from.subarray(0, m), to: to.subarray(0, m), kind: kind.subarray(0, m), via: via.subarray(0, m) };
   }
 
   private grow(): void {

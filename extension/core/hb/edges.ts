@@ -3,7 +3,7 @@
 // reads-from, uevent delivery, task life and module release. One pass in
 // analysis order; every edge points forward in it.
 
-import { Key, moduleName, type Trace } from '../trace/model';
+import { IdInts, Key, moduleName, type Trace } from '../trace/model';
 import { unloadPoint } from '../trace/unloadPoint';
 import { Ev, canonicalPointer } from '../trace/vocabulary';
 
@@ -44,7 +44,12 @@ for (const [ev, step] of STEPS) STEP_OF[ev] = step;
 /** Non-zero for the event name ids that can make an edge (index past the end: none can). */
 export const MAKES_EDGES: Uint8Array = STEP_OF;
 
-/** The edges among `events`: the trace's events that can make one (see MAKES_EDGES), in file order. */
+/**
+ * The edges among `events`: the trace's events that can make one (see MAKES_EDGES), in file order. Each
+ * edge is owed to one event, no event owes two, so there are at most as many edges as `events`: an
+ * acquire, down_read, find, fork or wait owes the one edge it gets, a down_write the one from the up_write
+ * before it, an up_read, announce or module_put the one edge it gives (it is then dropped).
+ */
 export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[], events: Int32Array, edges: EdgeSink): void {
   const locks = new LockHandOff(trace.strings.size, edges);
   const others = new OtherEdges(trace, taskEvents, edges, locks);
@@ -52,7 +57,7 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
   // cold process) and has one branch for all the rarer events, OtherEdges'.
   const names = trace.name;
   const lockKey = Key.lock;
-  const lastRelease = locks.lastRelease;
+  const lastRelease = locks.lastRelease.dense;
   for (let k = 0; k < events.length; k++) {
     const i = events[k];
     const step: Step = STEP_OF[names[i]];
@@ -62,8 +67,9 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
     }
     const lock = trace.argId(i, lockKey);
     if (lock < 0) continue;
-    if (step === Step.Release) lastRelease[lock] = i + 1;
-    else locks.acquire(lock, i);
+    if (step === Step.Acquire) locks.acquire(lock, i);
+    else if (lock < lastRelease.length) lastRelease[lock] = i + 1;
+    else locks.lastRelease.set(lock, i + 1);
   }
 }
 
@@ -71,19 +77,20 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
 class LockHandOff {
   /**
    * Per lock (by id; absent = anonymous, which hands nothing off): the last release not yet handed to an
-   * acquire, as event + 1 (0: none). An array, not a Map: this is read for every lock event.
+   * acquire, as event + 1 (0: none). An array (IdInts: a Map only for locks named by a number): this is read for
+   * every lock event.
    */
-  readonly lastRelease: Int32Array;
+  readonly lastRelease: IdInts;
 
   constructor(size: number, private readonly edges: EdgeSink) {
-    this.lastRelease = new Int32Array(size);
+    this.lastRelease = new IdInts(size);
   }
 
   acquire(lock: number, i: number): void {
-    const release = this.lastRelease[lock] - 1;
+    const release = this.lastRelease.get(lock) - 1;
     if (release < 0) return;
     this.edges.add(release, i, LOCK, lock);
-    this.lastRelease[lock] = 0;
+    this.lastRelease.set(lock, 0);
   }
 }
 
@@ -224,19 +231,19 @@ export function slotOf(trace: Trace, find: number): string {
  */
 class ReaderWriterHandOff {
   /** Per lock, the up_write readers and the next writer acquire after, as event + 1 (0: none). */
-  private readonly lastUpWrite: Int32Array;
+  private readonly lastUpWrite: IdInts;
   /** Per lock, the up_reads since the last down_write. */
   private readonly upReads = new Map<number, number[]>();
 
   constructor(size: number, private readonly edges: EdgeSink) {
-    this.lastUpWrite = new Int32Array(size);
+    this.lastUpWrite = new IdInts(size);
   }
 
   event(ev: number, lock: number, i: number): void {
-    const upWrite = this.lastUpWrite[lock] - 1;
+    const upWrite = this.lastUpWrite.get(lock) - 1;
     switch (ev) {
       case Ev.up_write:
-        this.lastUpWrite[lock] = i + 1;
+        this.lastUpWrite.set(lock, i + 1);
         break;
       case Ev.up_read: {
         const list = this.upReads.get(lock);
@@ -250,7 +257,7 @@ class ReaderWriterHandOff {
       case Ev.down_write:
         if (upWrite >= 0) this.edges.add(upWrite, i, LOCK, lock);
         for (const r of this.upReads.get(lock) ?? []) this.edges.add(r, i, LOCK, lock);
-        this.lastUpWrite[lock] = 0;
+        this.lastUpWrite.set(lock, 0);
         this.upReads.delete(lock);
         break;
     }

@@ -8,7 +8,8 @@
 import type { Diagnostic, Trace } from '../trace/model';
 import { pidOf } from '../trace/model';
 import { quote } from '../trace/scan';
-import { EDGE_KINDS, MAKES_EDGES, collectTraceEdges, slotOf, type EdgeKind } from './edges';
+import { eventLists } from '../eventLists';
+import { EDGE_KINDS, collectTraceEdges, slotOf, type EdgeKind } from './edges';
 import { EdgeCollector, firstIncoming, sortByTarget, type EdgeColumns } from './edgeList';
 import { ClockRuns, VectorClocks, computeClocks, type ClockOptions, type ClockPool } from './clocks';
 
@@ -87,11 +88,13 @@ export class HappensBefore {
       return;
     }
     this.denseTaskLimit = clockOptions.denseTaskLimit;
-    let candidates: Int32Array;
-    [this.taskOrder, this.taskStarts, candidates] = this.groupByTask();
+    const lists = eventLists(trace);
+    this.taskOrder = lists.taskOrder;
+    this.taskStarts = lists.taskStarts;
     this.taskEvents = this.taskViews();
-    const collector = new EdgeCollector();
-    collectTraceEdges(trace, this.taskEvents, candidates, collector);
+    // An event of the list makes at most one edge, or hands on at most one it was given (hb/edges.ts); each `!hb` one.
+    const collector = new EdgeCollector(lists.edgeEvents.length + trace.declaredEdges.length);
+    collectTraceEdges(trace, this.taskEvents, lists.edgeEvents, collector);
     this.declared = this.collectDeclaredEdges(collector);
     this.edges = collector.finish();
     this.incomingOrder = collector.inTargetOrder ? undefined : sortByTarget(this.edges.to);
@@ -194,13 +197,24 @@ export class HappensBefore {
 
   /** The edges (other than program order) that end at `event`. */
   incoming(event: number): Edge[] {
-    const out: Edge[] = [];
+    return this.edgesInto(event).map((k) => this.edge(k));
+  }
+
+  /** The events the edges of `kind` that end at `event` come from, in the order of `incoming`. */
+  sourcesInto(event: number, kind: EdgeKind): number[] {
+    const wanted = EDGE_KINDS.indexOf(kind);
+    return this.edgesInto(event).filter((k) => this.edges.kind[k] === wanted).map((k) => this.edges.from[k]);
+  }
+
+  /** The indices of the edges that end at `event`, in the order they were collected. */
+  private edgesInto(event: number): number[] {
+    const out: number[] = [];
     const { to } = this.edges;
     const byTarget = this.incomingOrder;
     for (let k = firstIncoming(to, byTarget, event); k < to.length; k++) {
       const edge = byTarget ? byTarget[k] : k;
       if (to[edge] !== event) break;
-      out.push(this.edge(edge));
+      out.push(edge);
     }
     return out;
   }
@@ -212,32 +226,6 @@ export class HappensBefore {
   edge(k: number): Edge {
     const { from, to, kind, via } = this.edges;
     return { from: from[k], to: to[k], kind: EDGE_KINDS[kind[k]], via: via[k] >= 0 ? this.trace.strings.get(via[k]) : slotOf(this.trace, to[k]) };
-  }
-
-  /**
-   * Every task's events in program order, task after task, and where each
-   * task's begin; and the events that can make an edge (MAKES_EDGES), in file
-   * order. One pass over the events: a task's event number `seq` is its place
-   * in the task, and the task's last event's seq is its count.
-   */
-  private groupByTask(): [Int32Array, Int32Array, Int32Array] {
-    const { task, seq } = this.trace;
-    const n = this.trace.length;
-    const taskCount = this.taskCount;
-    const starts = new Int32Array(taskCount + 1);
-    let seen = 0;
-    for (let i = n - 1; i >= 0 && seen < taskCount; i--) {
-      if (starts[task[i] + 1] === 0) {
-        starts[task[i] + 1] = seq[i];
-        seen++;
-      }
-    }
-    for (let t = 0; t < taskCount; t++) starts[t + 1] += starts[t];
-    const order = new Int32Array(n);
-    // At most every event: the tail never written stays uncommitted until the view is dropped.
-    const candidates = new Int32Array(n);
-    const count = placeEvents(this.trace, starts, order, candidates);
-    return [order, starts, candidates.subarray(0, count)];
   }
 
   private taskViews(): Int32Array[] {
@@ -345,21 +333,6 @@ export class HappensBefore {
     this.declared = { start: kept.length - declared.length, line: Int32Array.from(declared, (k) => line[k - start]), column: Int32Array.from(declared, (k) => column[k - start]) };
     this.incomingOrder = sortByTarget(this.edges.to);
   }
-}
-
-/** Each event at its place in `order` (see groupByTask); the events that can make an edge into `candidates`, returning their count. */
-function placeEvents(trace: Trace, starts: Int32Array, order: Int32Array, candidates: Int32Array): number {
-  const { task, seq, name } = trace;
-  const n = trace.length;
-  const makesEdges = MAKES_EDGES;
-  const known = makesEdges.length;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    order[starts[task[i]] + seq[i] - 1] = i;
-    const ev = name[i];
-    if (ev < known && makesEdges[ev] !== 0) candidates[count++] = i;
-  }
-  return count;
 }
 
 function isIdentity(order: Int32Array): boolean {

@@ -59,12 +59,24 @@ export function finding(
   const info = RULES[rule];
   const { primary, md, message, window } = fields;
   const related = [...new Set(fields.related)].filter((e) => e !== primary && e >= 0);
-  const f: Finding = { rule, name: info.name, severity, primary, related, md, message, window, witness: [], consequence: info.consequence, fixedBy: info.fixedBy };
   let steps: WitnessStep[] | undefined;
-  Object.defineProperty(f, 'witness', {
-    enumerable: true,
-    get: () => (steps ??= fields.witness()),
-    set: (value: WitnessStep[]) => (steps = value),
-  });
-  return f;
+  // An accessor of the literal, not one defined on the made object: that would turn every finding into a slow dictionary.
+  return {
+    rule,
+    name: info.name,
+    severity,
+    primary,
+    related,
+    md,
+    message,
+    window,
+    get witness(): WitnessStep[] {
+      return (steps ??= fields.witness());
+    },
+    set witness(value: WitnessStep[]) {
+      steps = value;
+    },
+    consequence: info.consequence,
+    fixedBy: info.fixedBy,
+  };
 }

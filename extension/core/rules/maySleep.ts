@@ -28,10 +28,30 @@ export function gfpMaySleep(gfp: string, reclaimBit = GFP_DIRECT_RECLAIM): boole
 }
 
 /**
+ * May a gfp mask sleep whatever the value of the reclaim bit? (A named mask
+ * as gfpMaySleep says; any number but 0.) False only for masks that never sleep.
+ */
+export function gfpMaySleepAtAll(gfp: string): boolean {
+  return gfp.split('|').some((part) => {
+    const p = part.trim();
+    return SLEEPING_NAMES.has(p) || (/^(0x[0-9a-f]+|\d+)$/i.test(p) && BigInt(p) !== 0n);
+  });
+}
+
+/**
  * A predicate for "this event may sleep": mutex_lock, down_read, down_write, and
  * idr_pre_get/kmalloc whose gfp may sleep (the answer cached per gfp value).
  */
 export function sleepingEvents(trace: Trace, reclaimBit = GFP_DIRECT_RECLAIM): (event: number) => boolean {
+  return sleepingBy(trace, (gfp) => gfpMaySleep(gfp, reclaimBit));
+}
+
+/** Like sleepingEvents, for any value of the reclaim bit (gfpMaySleepAtAll): false only for events that never sleep. */
+export function eventsThatMaySleepAtAll(trace: Trace): (event: number) => boolean {
+  return sleepingBy(trace, gfpMaySleepAtAll);
+}
+
+function sleepingBy(trace: Trace, gfpSleeps: (gfp: string) => boolean): (event: number) => boolean {
   const cache = new Map<number, boolean>();
   return (event) => {
     const name = trace.name[event];
@@ -40,7 +60,7 @@ export function sleepingEvents(trace: Trace, reclaimBit = GFP_DIRECT_RECLAIM): (
     const gfp = trace.argId(event, Key.gfp);
     if (gfp < 0) return false;
     let sleeps = cache.get(gfp);
-    if (sleeps === undefined) cache.set(gfp, (sleeps = gfpMaySleep(trace.strings.get(gfp), reclaimBit)));
+    if (sleeps === undefined) cache.set(gfp, (sleeps = gfpSleeps(trace.strings.get(gfp))));
     return sleeps;
   };
 }

@@ -34,8 +34,9 @@ function liveAllocations({ hb }: RuleContext, allocs: number[], allocFrees: numb
   const at = hb.positionOf(point);
   for (let j = 0; j < allocs.length; j++) {
     const a = allocs[j];
-    // an allocation after the unload belongs to the next load of the module
-    if (hb.positionOf(a) > at || hb.happensBefore(point, a)) continue;
+    // An allocation after the unload belongs to the next load of the module. (Positions are a topological
+    // order: one placed before the unload cannot happen after it.)
+    if (hb.positionOf(a) > at) continue;
     const frees = allocFrees[j];
     let freed = false;
     for (let k = 0; k < frees.length && !freed; k++) freed = hb.happensBefore(frees[k], point) && !hb.happensBefore(frees[k], a);

@@ -5,13 +5,13 @@ import { Key, type Trace } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, concurrentLane, finding, type RuleContext } from './context';
-import { endsOfLife, eventsByArg, eventsNamed } from './queries';
+import { eventsByArg, eventsNamed, finalPuts } from './queries';
 import { witness, type Key as WitnessKey } from './witness';
 
 export function openWhileFreeing(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
   const frees = eventsByArg(trace, [Ev.free_dev], Key.md);
-  const puts = endsOfLife(trace, false);
+  const puts = finalPuts(trace);
   const out: Finding[] = [];
   const opens = eventsNamed(trace, Ev.dm_blk_open);
   const ends = pathEnds(trace, opens);

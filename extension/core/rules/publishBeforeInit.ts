@@ -71,11 +71,10 @@ function report(ctx: RuleContext, store: number, ptr: number, init: number, neve
 function readersByStore({ trace, hb }: RuleContext): Map<number, number[]> {
   const out = new Map<number, number[]>();
   for (const find of eventsNamed(trace, Ev.idr_find)) {
-    for (const e of hb.incoming(find)) {
-      if (e.kind !== 'reads-from') continue;
-      const list = out.get(e.from);
+    for (const store of hb.sourcesInto(find, 'reads-from')) {
+      const list = out.get(store);
       if (list) list.push(find);
-      else out.set(e.from, [find]);
+      else out.set(store, [find]);
     }
   }
   return out;

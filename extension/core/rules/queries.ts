@@ -2,31 +2,22 @@
 // argument, and the events that end a device's life. Each is built once per
 // trace from one index by name, so a rule reads only the events it is about.
 
+import { INDEXED_NAMES, takeEvents } from '../eventLists';
 import { Key, type Trace } from '../trace/model';
 import { Ev, VOCABULARY } from '../trace/vocabulary';
-
-/**
- * The names the rules look up (eventsNamed). Not the lock events and kmalloc:
- * they are most of a trace's vocabulary events, and the held-lock walk
- * (locks.ts) reads them straight from the name column.
- */
-const INDEXED = [
-  Ev.idr_get_new, Ev.idr_replace, Ev.idr_find, Ev.md_alloc, Ev.md_init_done, Ev.dm_get, Ev.dm_put, Ev.atomic_dec_and_lock,
-  Ev.free_dev, Ev.add_disk, Ev.dm_blk_open, Ev.dm_blk_close, Ev.delete_module, Ev.module_exit,
-];
 
 const eventIndexes = new WeakMap<Trace, Int32Array[]>();
 /** Lists for several names at once, by the names joined. */
 const mergedIndexes = new WeakMap<Trace, Map<string, Int32Array>>();
 
-/** The events with one of the vocabulary `names` (each one of INDEXED), in analysis order. */
+/** The events with one of the vocabulary `names` (each one of INDEXED_NAMES), in analysis order. */
 export function eventsNamed(trace: Trace, ...names: number[]): Int32Array {
   let index = eventIndexes.get(trace);
   if (!index) {
     index = indexByName(trace);
     eventIndexes.set(trace, index);
   }
-  for (const name of names) if (!index[name]) throw new Error(`eventsNamed: ${VOCABULARY[name]} is not indexed (queries.ts, INDEXED)`);
+  for (const name of names) if (!index[name]) throw new Error(`eventsNamed: ${VOCABULARY[name]} is not indexed (eventLists.ts, INDEXED_NAMES)`);
   if (names.length === 1) return index[names[0]];
   const key = names.join(',');
   let cached = mergedIndexes.get(trace);
@@ -50,29 +41,32 @@ function mergeNamed(index: Int32Array[], names: readonly number[]): Int32Array {
   return merged.sort();
 }
 
-/** The events of each INDEXED name, in one pass over the name column. */
+/** The events of each INDEXED_NAMES name, from their list (eventLists.ts). */
 function indexByName(trace: Trace): Int32Array[] {
-  const V = VOCABULARY.length;
-  const indexed = new Uint8Array(V);
   const lists: number[][] = [];
-  for (const name of INDEXED) {
-    indexed[name] = 1;
-    lists[name] = [];
-  }
+  for (const name of INDEXED_NAMES) lists[name] = [];
+  const events = takeEvents(trace, 'indexedEvents');
   const names = trace.name;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    if (name < V && indexed[name] === 1) lists[name].push(i);
-  }
+  for (let k = 0; k < events.length; k++) lists[names[events[k]]].push(events[k]);
   const index: Int32Array[] = [];
-  for (const name of INDEXED) index[name] = Int32Array.from(lists[name]);
+  for (const name of INDEXED_NAMES) index[name] = Int32Array.from(lists[name]);
   return index;
 }
 
-/** Event indices grouped by the value of argument `key`, for the events named `names`. */
+const byArg = new WeakMap<Trace, Map<string, Map<number, number[]>>>();
+
+/** Event indices grouped by the value of argument `key`, for the events named `names`; made once per trace (shared: read only). */
 export function eventsByArg(trace: Trace, names: readonly number[], key: number): Map<number, number[]> {
+  let cached = byArg.get(trace);
+  if (!cached) byArg.set(trace, (cached = new Map()));
+  const id = `${names.join(',')}/${key}`;
+  let out = cached.get(id);
+  if (!out) cached.set(id, (out = groupByArg(trace, eventsNamed(trace, ...names), key)));
+  return out;
+}
+
+function groupByArg(trace: Trace, events: Int32Array, key: number): Map<number, number[]> {
   const out = new Map<number, number[]>();
-  const events = eventsNamed(trace, ...names);
   for (let k = 0; k < events.length; k++) {
     const i = events[k];
     const v = trace.argId(i, key);
@@ -83,24 +77,36 @@ export function eventsByArg(trace: Trace, names: readonly number[], key: number)
   return out;
 }
 
+const finalPutsOf = new WeakMap<Trace, Map<number, number[]>>();
+
 /**
- * Per device, the events that end its life: its final puts (`dm_put holders=0`,
- * `atomic_dec_and_lock ret=1`), and with `withFrees` its free_devs too, in analysis order.
+ * Per device, its final puts (`dm_put holders=0`, `atomic_dec_and_lock ret=1`), in analysis order;
+ * made once per trace (shared: read only).
  */
-export function endsOfLife(trace: Trace, withFrees: boolean): Map<number, number[]> {
-  const names = withFrees ? [Ev.dm_put, Ev.atomic_dec_and_lock, Ev.free_dev] : [Ev.dm_put, Ev.atomic_dec_and_lock];
-  const all = eventsByArg(trace, names, Key.md);
+export function finalPuts(trace: Trace): Map<number, number[]> {
+  let out = finalPutsOf.get(trace);
+  if (out) return out;
   // values compared as interned ids (-1: no event has that value)
   const zero = trace.strings.lookup('0');
   const one = trace.strings.lookup('1');
-  const ends = (e: number): boolean => {
-    const name = trace.name[e];
-    if (name === Ev.dm_put) return zero >= 0 && trace.argId(e, Key.holders) === zero;
-    if (name === Ev.atomic_dec_and_lock) return one >= 0 && trace.argId(e, Key.ret) === one;
-    return name === Ev.free_dev;
-  };
-  for (const [md, events] of all) all.set(md, events.filter(ends));
-  return all;
+  const puts = eventsNamed(trace, Ev.dm_put, Ev.atomic_dec_and_lock);
+  const final: number[] = [];
+  for (let k = 0; k < puts.length; k++) {
+    const e = puts[k];
+    const put = trace.name[e] === Ev.dm_put;
+    const value = put ? zero : one;
+    if (value >= 0 && trace.argId(e, put ? Key.holders : Key.ret) === value) final.push(e);
+  }
+  out = groupByArg(trace, Int32Array.from(final), Key.md);
+  finalPutsOf.set(trace, out);
+  return out;
+}
+
+/** The events that end device `md`'s life: its final puts (finalPuts) and its free_devs, in analysis order. */
+export function endsOfLife(trace: Trace, md: number): number[] {
+  const puts = finalPuts(trace).get(md) ?? [];
+  const frees = eventsByArg(trace, [Ev.free_dev], Key.md).get(md) ?? [];
+  return [...puts, ...frees].sort((a, b) => a - b);
 }
 
 /** The first `md_init_done` of each (task, md), keyed `task:mdId`. */

@@ -17,7 +17,6 @@ interface Lookup {
 
 export function staleLookupGet(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
-  const killers = endsOfLife(trace, true);
   const { findRelease } = heldLockFacts(trace);
   // Per task: md -> its latest find under a lock not yet followed by a dm_get.
   const lookups: (Map<number, number> | undefined)[] = new Array(trace.tasks.length);
@@ -39,7 +38,7 @@ export function staleLookupGet(ctx: RuleContext): Finding[] {
     mine.delete(md);
     const release = findRelease.get(find)!;
     if (release < 0 || release > i) continue;
-    out.push(report(ctx, { find, release }, i, killers.get(md) ?? []));
+    out.push(report(ctx, { find, release }, i, endsOfLife(trace, md)));
   }
   return out;
 }

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { analyzeText } from '../../../extension/core/analyze';
+import { eventLists } from '../../../extension/core/eventLists';
+import { EdgeCollector } from '../../../extension/core/hb/edgeList';
 import { HappensBefore } from '../../../extension/core/hb/happensBefore';
 import { parseTrace } from '../../../extension/core/trace/parse';
 import { trace } from '../helpers';
@@ -50,6 +52,7 @@ describe('happens-before', () => {
     assert.deepEqual(hb.incoming(2).map((e) => [e.kind, e.from]), [['reads-from', 0]]);
     assert.deepEqual(hb.incoming(3).map((e) => [e.kind, e.from]), [['reads-from', 1]]);
     assert.deepEqual(hb.incoming(4), [], 'another slot');
+    assert.deepEqual([hb.sourcesInto(3, 'reads-from'), hb.sourcesInto(3, 'lock'), hb.sourcesInto(4, 'reads-from')], [[1], [], []]);
     assert.ok(hb.concurrent(1, 2), 'a find of the placeholder is not after the later publish');
   });
 
@@ -87,6 +90,28 @@ describe('happens-before', () => {
     assert.equal(hb.lastBefore(4, 0), 1);
     assert.equal(hb.firstAfter(1, 1), 3);
     assert.equal(hb.concurrentRange(0, 0), undefined);
+  });
+
+  it('makes no more edges than the events that can make one, whatever their mix (the edge columns are made that size)', () => {
+    const line = fc.record({
+      task: fc.integer({ min: 0, max: 3 }),
+      kind: fc.constantFrom('spin_lock', 'spin_unlock', 'down_read', 'up_read', 'down_write', 'up_write', 'idr_get_new', 'idr_find', 'add_disk', 'uevent', 'uevent_recv', 'task_fork', 'task_wait', 'module_put', 'delete_module'),
+      value: fc.integer({ min: 0, max: 1 }),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 60 }), (lines) => {
+        const t = parseTrace(trace(...lines.map(({ task, kind, value }) => `t/${task + 1} ${kind} lock=L${value} idr=I minor=0 ptr=m${value} ret=${value ? 'm1' : '0'} md=m disk=d${value} child=${value + 1} mod=dm_mod`)));
+        const hb = new HappensBefore(t);
+        assert.ok(hb.edgeCount <= eventLists(t).edgeEvents.length, `${hb.edgeCount} edges`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('collects edges past the bound it was made for', () => {
+    const edges = new EdgeCollector(1);
+    for (let k = 0; k < 3; k++) edges.add(k, k + 1, 0, -1);
+    assert.deepEqual(Array.from(edges.finish().to), [1, 2, 3]);
   });
 
   it('agrees with reachability in the explicit graph on random traces', () => {

@@ -27,7 +27,7 @@ function randomTrace(seed: number, events: number, { deep = false, anonymous = t
     else if (what < 0.6) lines.push(`${task} ${pick(['spin_unlock', 'mutex_unlock', 'up_read', 'up_write'])}${lockArg()}`);
     else if (what < 0.65) lines.push(`${task} atomic_dec_and_lock md=md0${lockArg()} holders=0 ret=${pick(['0', '1'])}`);
     else if (what < 0.75) lines.push(`${task} idr_find idr=I minor=0 ret=md0`);
-    else if (what < 0.9) lines.push(`${task} kmalloc obj=o gfp=${pick(['GFP_KERNEL', 'GFP_ATOMIC'])}`);
+    else if (what < 0.9) lines.push(`${task} kmalloc obj=o gfp=${pick(['GFP_KERNEL', 'GFP_ATOMIC', '0x0', '0x20'])}`);
     else if (what < 0.95) lines.push(`${task} idr_pre_get idr=I gfp=GFP_KERNEL`);
     else lines.push(`${task} md_access md=md0 field=x`);
   }
@@ -39,7 +39,10 @@ function expectedFacts(t: Trace) {
   const anonymous = t.strings.intern('<anonymous>');
   const acquires = new Set([Ev.spin_lock, Ev.mutex_lock, Ev.down_read, Ev.down_write, Ev.atomic_dec_and_lock]);
   const releases = new Set([Ev.spin_unlock, Ev.mutex_unlock, Ev.up_read, Ev.up_write]);
-  const maySleep = new Set([Ev.mutex_lock, Ev.down_read, Ev.down_write, Ev.idr_pre_get, Ev.kmalloc]);
+  // allocations only with a mask that sleeps for some value of the reclaim bit: a sleeping name or a number but 0
+  const maySleep = (i: number) =>
+    [Ev.mutex_lock, Ev.down_read, Ev.down_write].includes(t.name[i]) || (isAllocation(t.name[i]) && ['GFP_KERNEL', '0x20'].includes(t.arg(i, 'gfp') ?? ''));
+  const isAllocation = (name: number) => name === Ev.idr_pre_get || name === Ev.kmalloc;
   const lockOf = (i: number) => t.arg(i, 'lock') ?? '<anonymous>';
   const kindOf = (i: number): 'spin' | 'mutex' => {
     if (t.name[i] === Ev.spin_lock || t.name[i] === Ev.spin_unlock) return 'spin';
@@ -56,7 +59,7 @@ function expectedFacts(t: Trace) {
     const mine = held[t.task[i]];
     const name = t.name[i];
     const spin = mine.find((h) => h.kind === 'spin');
-    if (maySleep.has(name) && spin) inSpin.push([i, spin.acquire, spin.lock]);
+    if (maySleep(i) && spin) inSpin.push([i, spin.acquire, spin.lock]);
     if (name === Ev.idr_find && mine.length > 0) {
       findRelease.set(i, -1);
       pending[t.task[i]].push({ find: i, locks: new Set(mine.map((h) => h.lock)) });
