@@ -26,8 +26,6 @@ const enum Hole {
   String,
   /** An argument's integer value (k in the bits above 3). */
   Integer,
-  /** The string value of a key the reader ignores. */
-  SkipString,
   /** The number value of a key the reader ignores. */
   SkipNumber,
 }
@@ -35,9 +33,21 @@ const enum Hole {
 interface Template {
   /** The bytes from the name's first one to the object's `}`, holes left out. */
   literal: Uint8Array;
-  /** The literal before each hole and after the last as 4-byte words (little-endian), then 0-3 bytes: per piece, its first word. */
-  words: Int32Array;
+  /**
+   * The literal before each hole and after the last (a piece) is compared in
+   * words that cover it, the last one overlapping the one before when the
+   * piece is not a multiple of their size: 8-byte words read as doubles
+   * (little-endian; a literal is printable ASCII, so no word of it is a NaN
+   * or a zero, and two words are equal as doubles exactly when their bytes
+   * are), 4-byte ones for a piece of 4 to 7 bytes, bytes for a shorter one.
+   * Per piece, its first word of each size; per word, its offset in the piece.
+   */
+  words: Float64Array;
+  wordOffset: Int32Array;
   wordAt: Int32Array;
+  ints: Int32Array;
+  intOffset: Int32Array;
+  intAt: Int32Array;
   /** Per piece, where it ends in `literal` (the last piece ends at its end). */
   pieceEnd: Int32Array;
   /** Per hole (after piece i): what it holds (Hole, plus 8 * the argument index). */
@@ -112,28 +122,35 @@ export class EventTemplates {
     e.cpu = -1;
     const literal = tpl.literal;
     const words = tpl.words;
+    const wordOffset = tpl.wordOffset;
     const wordAt = tpl.wordAt;
+    const ints = tpl.ints;
+    const intOffset = tpl.intOffset;
+    const intAt = tpl.intAt;
     const pieceEnd = tpl.pieceEnd;
     const holeKind = tpl.holeKind;
     const holes = holeKind.length;
     let l = 0;
     for (let i = 0; ; i++) {
       const to = pieceEnd[i];
-      if (p + to - l > n) return NO_MATCH;
+      const length = to - l;
+      if (p + length > n) return NO_MATCH;
       const wordEnd = wordAt[i + 1];
-      for (let w = wordAt[i]; w < wordEnd; w++, p += 4, l += 4) if (view.getInt32(p, true) !== words[w]) return NO_MATCH;
-      for (; l < to; l++, p++) if (b[p] !== literal[l]) return NO_MATCH;
+      for (let w = wordAt[i]; w < wordEnd; w++) if (view.getFloat64(p + wordOffset[w], true) !== words[w]) return NO_MATCH;
+      const intEnd = intAt[i + 1];
+      for (let w = intAt[i]; w < intEnd; w++) if (view.getInt32(p + intOffset[w], true) !== ints[w]) return NO_MATCH;
+      if (length < 4) for (let k = 0; k < length; k++) if (b[p + k] !== literal[l + k]) return NO_MATCH;
+      p += length;
+      l = to;
       if (i === holes) return p;
       const kind = holeKind[i];
       const hole: Hole = kind & 7;
       const start = p;
-      if (hole === Hole.String || hole === Hole.SkipString) {
+      if (hole === Hole.String) {
         p = readString(b, p, n);
         if (p < 0) return NO_MATCH;
-        if (hole === Hole.String) {
-          e.valueStart[kind >> 3] = start;
-          e.valueEnd[kind >> 3] = p - 1;
-        }
+        e.valueStart[kind >> 3] = start;
+        e.valueEnd[kind >> 3] = p - 1;
         continue;
       }
       if (hole === Hole.SkipNumber) {
@@ -208,10 +225,8 @@ export class EventTemplates {
       if (kind === ValueKind.String) holes.push([e.valueStart[k], e.valueEnd[k] + 1, Hole.String + 8 * k]);
       else if (kind === ValueKind.Integer) holes.push([e.valueStart[k], e.valueEnd[k], Hole.Integer + 8 * k]);
     }
-    for (let s = 0; s < e.skipCount; s++) {
-      const string = b[e.skipStart[s] - 1] === QUOTE;
-      holes.push([e.skipStart[s], e.skipEnd[s] + (string ? 1 : 0), string ? Hole.SkipString : Hole.SkipNumber]);
-    }
+    // numbers of other keys vary (`dur`, `tts`); their strings (`s`, `scope`) seldom do and stay in the literal
+    for (let s = 0; s < e.skipCount; s++) if (b[e.skipStart[s] - 1] !== QUOTE) holes.push([e.skipStart[s], e.skipEnd[s], Hole.SkipNumber]);
     holes.sort((x, y) => x[0] - y[0]);
     // the name first, and enough bytes before the first hole to choose the template by
     const keyEnd = holes.length > 0 ? holes[0][0] : end;
@@ -237,11 +252,28 @@ export class EventTemplates {
     for (let p = from; p < end; p++) literal.push(b[p]);
     pieceEnd.push(literal.length);
     const bytes = Uint8Array.from(literal);
+    const view = new DataView(bytes.buffer);
     const words: number[] = [];
+    const wordOffset: number[] = [];
     const wordAt = [0];
+    const ints: number[] = [];
+    const intOffset: number[] = [];
+    const intAt = [0];
     for (let i = 0, l = 0; i < pieceEnd.length; l = pieceEnd[i++]) {
-      for (const w of wordsOf(bytes, l, pieceEnd[i])) words.push(w);
+      const length = pieceEnd[i] - l;
+      const size = length >= 8 ? 8 : length >= 4 ? 4 : 0;
+      for (let w = 0; size > 0 && w < length; w += size) {
+        const at = Math.min(w, length - size); // the last word ends where the piece does
+        if (size === 8) {
+          words.push(view.getFloat64(l + at, true));
+          wordOffset.push(at);
+        } else {
+          ints.push(view.getInt32(l + at, true));
+          intOffset.push(at);
+        }
+      }
       wordAt.push(words.length);
+      intAt.push(ints.length);
     }
     const t = this.templates.length;
     // a template of the same name is replaced, others of the slot are kept
@@ -260,8 +292,12 @@ export class EventTemplates {
     }
     this.templates.push({
       literal: bytes,
-      words: Int32Array.from(words),
+      words: Float64Array.from(words),
+      wordOffset: Int32Array.from(wordOffset),
       wordAt: Int32Array.from(wordAt),
+      ints: Int32Array.from(ints),
+      intOffset: Int32Array.from(intOffset),
+      intAt: Int32Array.from(intAt),
       pieceEnd: Int32Array.from(pieceEnd),
       holeKind: Int32Array.from(holeKind),
       nameLength,

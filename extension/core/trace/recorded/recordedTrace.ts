@@ -416,15 +416,28 @@ export class RecordedTrace {
     if (q) {
       const { order } = this.ordered();
       // a gap sits before the event that followed it in the file, wherever time order puts that event
-      const indexOfArrival = new Int32Array(order.length + 1);
-      for (let i = 0; i < order.length; i++) indexOfArrival[order[i]] = i;
-      indexOfArrival[order.length] = order.length;
-      const gaps = this.pendingGaps.map((g) => ({ ...g, at: indexOfArrival[g.order] })).sort((x, y) => x.at - y.at);
+      let gaps: (GapMark & { at: number })[] = [];
+      if (this.pendingGaps.length > 0) {
+        const indexOfArrival = new Int32Array(order.length + 1);
+        for (let i = 0; i < order.length; i++) indexOfArrival[order[i]] = i;
+        indexOfArrival[order.length] = order.length;
+        gaps = this.pendingGaps.map((g) => ({ ...g, at: indexOfArrival[g.order] })).sort((x, y) => x.at - y.at);
+      }
       let nextGap = 0;
       const gapsBefore = (i: number) => {
-        for (; nextGap < gaps.length && gaps[nextGap].at <= i; nextGap++) this.calls.gap(gaps[nextGap] as GapMark);
+        for (; nextGap < gaps.length && gaps[nextGap].at <= i; nextGap++) this.calls.gap(gaps[nextGap]);
       };
-      const { time, cpu, task, name, line, argEnd, args, kind, fn } = q;
+      // the columns' arrays, read once (nothing is queued while they are replayed)
+      const time = q.time.data;
+      const cpu = q.cpu.data;
+      const task = q.task.data;
+      const name = q.name.data;
+      const line = q.line.data;
+      const argEnd = q.argEnd.data;
+      const args = q.args.data;
+      const kind = q.kind.data;
+      const fn = q.fn.data;
+      const callers = q.callers.size === 0 ? undefined : q.callers;
       const strings = this.builder.strings;
       const at = { timeNs: 0 };
       /** Function names by id: strings.get() is a Map lookup per call. */
@@ -432,26 +445,27 @@ export class RecordedTrace {
       const eventArgs = this.argBuffer;
       for (let i = 0; i < order.length; i++) {
         const a = order[i];
-        gapsBefore(i);
-        const from = a === 0 ? 0 : argEnd.data[a - 1];
-        const to = argEnd.data[a];
-        const k = kind.data[a];
-        const f = fn.data[a] < 0 ? '' : (fnNames[fn.data[a]] ??= strings.get(fn.data[a]));
+        if (nextGap < gaps.length) gapsBefore(i);
+        const from = a === 0 ? 0 : argEnd[a - 1];
+        const to = argEnd[a];
+        const k = kind[a];
+        const fnId = fn[a];
+        const f = fnId < 0 ? '' : (fnNames[fnId] ??= strings.get(fnId));
         if (this.calls.passes(k & 7, f)) {
           // copied to a reused array: cheaper than a typed-array view per event
-          for (let j = from; j < to; j++) eventArgs[j - from] = args.data[j];
-          at.timeNs = time.data[a];
-          this.emit(at, cpu.data[a], task.data[a], name.data[a], line.data[a], eventArgs, to - from, q.callers.size === 0 ? undefined : q.callers.get(a));
+          for (let j = from; j < to; j++) eventArgs[j - from] = args[j];
+          at.timeNs = time[a];
+          this.emit(at, cpu[a], task[a], name[a], line[a], eventArgs, to - from, callers?.get(a));
           continue;
         }
         this.calls.push({
-          timeNs: time.data[a],
-          cpu: cpu.data[a],
-          taskKey: this.keys[task.data[a]],
-          name: name.data[a],
-          line: line.data[a],
-          args: copyOf(args.data, from, to),
-          caller: q.callers.get(a),
+          timeNs: time[a],
+          cpu: cpu[a],
+          taskKey: this.keys[task[a]],
+          name: name[a],
+          line: line[a],
+          args: copyOf(args, from, to),
+          caller: callers?.get(a),
           kind: k & 7,
           fn: f,
           known: (k & 8) !== 0,

@@ -51,7 +51,7 @@ describe('Chrome JSON templates', () => {
   const first = '{"name":"mutex_lock","ph":"i","s":"t","ts":5000002.028,"pid":2179,"tid":2179,"args":{"cpu":6,"lock":"i_rwsem.48","n":7}}';
 
   it('reads the next object of a name by its holes: numbers and values', () => {
-    const got = readByTemplate(first, '{"name":"mutex_lock","ph":"i","s":"x","ts":7.5,"pid":1,"tid":22,"args":{"cpu":12,"lock":"","n":-3}}');
+    const got = readByTemplate(first, '{"name":"mutex_lock","ph":"i","s":"t","ts":7.5,"pid":1,"tid":22,"args":{"cpu":12,"lock":"","n":-3}}');
     assert.deepEqual(got, { name: 'mutex_lock', seen: got?.seen, ts: 7.5, pid: 1, tid: 22, cpu: 12, args: ['0:', '1:-3'] });
   });
 
@@ -70,6 +70,7 @@ describe('Chrome JSON templates', () => {
   it('refuses what scanEvent reads otherwise or refuses: other keys, kinds, escapes, numbers, names', () => {
     const variants = [
       '{"name":"mutex_lock","ph":"X","s":"t","ts":1,"pid":1,"tid":1,"args":{"cpu":6,"lock":"a","n":7}}', // another ph
+      '{"name":"mutex_lock","ph":"i","s":"g","ts":1,"pid":1,"tid":1,"args":{"cpu":6,"lock":"a","n":7}}', // another string of a key the reader ignores
       '{"name":"mutex_lock","ph":"i","s":"t","ts":1,"pid":1,"tid":1,"args":{"cpu":6,"lock":7,"n":7}}', // a number for a string
       '{"name":"mutex_lock","ph":"i","s":"t","ts":1,"pid":1,"tid":1,"args":{"cpu":6,"lock":"a","n":"7"}}', // a string for a number
       '{"name":"mutex_lock","ph":"i","s":"t","ts":1,"pid":1,"tid":1,"args":{"cpu":6,"lock":"a\\"b","n":7}}', // an escape
