@@ -236,3 +236,38 @@ export class TraceBuilder {
   }
 }
 
+/** Bytes and events parsed before columns are sized from the input's size, and the margin they are given. */
+const SIZE_AFTER_BYTES = 1 << 18;
+const SIZE_AFTER_EVENTS = 1024;
+const SIZE_MARGIN = 1.25;
+
+/**
+ * When a parser may size its columns for the whole input (Growable.expect): once the first
+ * SIZE_AFTER_BYTES are parsed, from the events and arguments per byte so far, with a margin;
+ * they then grow no more and are not copied at the end. `start` sizes them for the first part.
+ */
+export class InputSizing {
+  private bytesParsed = 0;
+
+  constructor(private totalBytes: number) {}
+
+  /** Room for the first part: plain arrays from the start, so code optimised before sizing sees the same array kind after. */
+  static readonly FIRST_EVENTS = SIZE_AFTER_BYTES / 16;
+  static readonly FIRST_ARGS = SIZE_AFTER_BYTES / 8;
+
+  /**
+   * Called before parsing `bytes` more with `events` parsed so far: the factor by which the
+   * counts so far are scaled to size the columns (once), else 0.
+   */
+  scale(bytes: number, events: number): number {
+    if (this.totalBytes === 0) return 0;
+    // (an input that starts with a long comment is sized once some events tell its density)
+    if (this.bytesParsed < SIZE_AFTER_BYTES || events < SIZE_AFTER_EVENTS) {
+      this.bytesParsed += bytes;
+      return 0;
+    }
+    const scale = (this.totalBytes / this.bytesParsed) * SIZE_MARGIN;
+    this.totalBytes = 0;
+    return scale > 4 * SIZE_MARGIN ? scale : 0;
+  }
+}

@@ -39,16 +39,18 @@ export function createParser(format: TraceFormat, options: ParseOptions = {}): S
 
 function parserFor(format: TraceFormat, options: ParseOptions): StreamParser {
   const map = { map: options.map };
+  // the line formats size their columns from the input's size (Chrome JSON's parser does not read by lines)
+  const sized = { ...map, totalBytes: options.totalBytes };
   switch (format) {
     case 'dmtrace':
-      return new ByteLineSplitter(new NativeParser({ ...map, totalBytes: options.totalBytes }));
+      return new ByteLineSplitter(new NativeParser(sized));
     case 'ftrace':
     case 'trace-cmd':
-      return new ByteLineSplitter(new FtraceParser(format, map));
+      return new ByteLineSplitter(new FtraceParser(format, sized));
     case 'perf-script':
-      return new ByteLineSplitter(new PerfScriptParser(map));
+      return new ByteLineSplitter(new PerfScriptParser(sized));
     case 'bpftrace':
-      return new ByteLineSplitter(new BpftraceParser(map));
+      return new ByteLineSplitter(new BpftraceParser(sized));
     case 'chrome-json':
       return new ChromeJsonParser(map);
   }

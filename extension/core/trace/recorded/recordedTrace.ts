@@ -7,7 +7,7 @@
 import { DirectiveReader } from '../directives';
 import { Growable } from '../growable';
 import { inRange as isInRange, rangeProblem, type NumberKind } from '../numbers';
-import { TraceBuilder } from '../builder';
+import { InputSizing, TraceBuilder } from '../builder';
 import type { TaskInfo, Trace, TraceFormat } from '../model';
 import { LineError, isBlank, quote } from '../scan';
 import { CallMerger, KIND_OF_CALL, Kind, type GapMark } from './callMerger';
@@ -19,6 +19,8 @@ import { normalizeValue, parameterName, pidValue, returnArgumentName } from './v
 export interface RecordedOptions {
   /** Extra event-name mappings (`probe=event`), as `# !map` would declare them. */
   map?: Record<string, string>;
+  /** The input's size in bytes, when known (a file's): the columns are sized from it early (InputSizing). */
+  totalBytes?: number;
 }
 
 /** The comms a recorder prints when it does not know a pid's name (ftrace `<...>`, perf `:-1`). */
@@ -99,6 +101,14 @@ class PendingEvents {
     this.time.data[i] = timeNs;
   }
 
+  /** Sizes the columns at once for about `events` events with `argValues` argument ids in all (Growable.expect). */
+  expect(events: number, argValues: number): void {
+    const columns = [this.time, this.cpu, this.task, this.name, this.line, this.argEnd, this.kind, this.fn];
+    for (const c of columns) c.expect(events);
+    this.args.expect(argValues);
+    this.capacity = Math.min(...columns.map((c) => c.data.length));
+  }
+
   private grow(n: number): void {
     const columns = [this.time, this.cpu, this.task, this.name, this.line, this.argEnd, this.kind, this.fn];
     for (const c of columns) c.reserve(n);
@@ -135,6 +145,8 @@ export class RecordedTrace {
   private readonly calls: CallMerger;
   /** The byte path (byteEvents.ts), for the text formats that have one. */
   private readonly bytes: ByteEvents | undefined;
+  /** Sizes the columns (the queue's, or the builder's when events are added as read) from the input's size. */
+  private readonly sizing: InputSizing | undefined;
 
   /** `bytes`: the layout of a format read from bytes when it can be (ftrace, trace-cmd, perf script, bpftrace). */
   constructor(format: TraceFormat, options: RecordedOptions & { timeOrdered: boolean; bytes?: ByteLayout }) {
@@ -142,6 +154,10 @@ export class RecordedTrace {
     this.directives = new DirectiveReader(this.builder, options.map);
     this.names = new EventNameResolver(this.directives);
     this.pending = options.timeOrdered ? new PendingEvents() : undefined;
+    if (options.totalBytes) {
+      this.sizing = new InputSizing(options.totalBytes);
+      this.expect(InputSizing.FIRST_EVENTS, InputSizing.FIRST_ARGS);
+    }
     if (options.bytes) this.bytes = new ByteEvents(this, this.names, this.directives, options.bytes, options.timeOrdered);
     this.calls = new CallMerger({
       emit: (e) => {
@@ -194,6 +210,25 @@ export class RecordedTrace {
     const problem = rangeProblem(kind, value, text.slice(from, to));
     if (problem) this.builder.error(lineNo, from + 1, problem, to + 1);
     return problem === undefined;
+  }
+
+  /**
+   * Called by a parser before it reads `bytes` more of its input: once enough is read, the
+   * columns are sized for the whole input (InputSizing).
+   */
+  sizeFor(bytes: number): void {
+    if (this.sizing === undefined) return;
+    const count = this.pending ? this.pending.length : this.builder.eventCount;
+    const scale = this.sizing.scale(bytes, count);
+    if (scale === 0) return;
+    const args = this.pending ? this.pending.args.length : 2 * this.builder.argumentCount;
+    this.expect(Math.ceil(count * scale), Math.ceil(args * scale));
+  }
+
+  /** Sizes the columns for about `events` events with `argValues` argument ids (key and value: two an argument). */
+  private expect(events: number, argValues: number): void {
+    if (this.pending) this.pending.expect(events, argValues);
+    else this.builder.expectEvents(events, Math.ceil(argValues / 2));
   }
 
   /** Sets the call context of the last event added (file-ordered formats: their events are added as read). */
@@ -415,6 +450,8 @@ export class RecordedTrace {
     const q = this.pending;
     if (q) {
       const { order } = this.ordered();
+      // the builder takes the queued events (fewer when calls merge): sized once, exactly, it is never copied
+      this.builder.expectEvents(q.length, q.args.length / 2);
       // a gap sits before the event that followed it in the file, wherever time order puts that event
       let gaps: (GapMark & { at: number })[] = [];
       if (this.pendingGaps.length > 0) {

@@ -168,6 +168,29 @@ describe('recorded text formats: byte path = text path', () => {
     }
   });
 
+  it('the same trace whatever size the input says it has (the columns are sized from it once a part is read)', () => {
+    // Long lines first, then short ones: sized from the first part, the columns must grow past the estimate.
+    const lineOf: Record<TextFormat, (i: number, args: string) => string> = {
+      ftrace: (i, a) => `fio-${(i % 9) + 1} [00${i % 4}] ..... 5.${String(i).padStart(6, '0')}: dm_get: (dm_get+0x0/0x40 [dm_mod])${a}`,
+      'trace-cmd': (i, a) => `fio-${(i % 9) + 1} [00${i % 4}] 5.${String(i).padStart(6, '0')}: dm_get: (dm_get+0x0/0x40 [dm_mod])${a}`,
+      'perf-script': (i, a) => `fio ${(i % 9) + 1} [00${i % 4}] 5.${String(i).padStart(6, '0')}: probe:dm_get: (ffffffffc03ceb3f)${a}`,
+      // a few events out of time order: the queue replays them sorted
+      bpftrace: (i, a) => `${5000000000 + i * 10 - (i % 97 === 0 ? 25 : 0)} ${i % 4} ${(i % 9) + 1} fio dm_get${a}`,
+    };
+    for (const format of FORMATS) {
+      const lines: string[] = [];
+      for (let i = 0; i < 30_000; i++) lines.push(lineOf[format](i, i < 3000 ? ` md=md${i % 5} field=${'f'.repeat(60)}${i % 5} ${'k'.repeat(20)}=${i}` : ` md=md${i % 7}`));
+      const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
+      const reference = snapshot(parseBytesInChunks(format, bytes, [1 << 19]));
+      assert.equal(reference.columns.time.length, lines.length, format);
+      for (const totalBytes of [bytes.length, bytes.length / 10, bytes.length * 20]) {
+        const parser = createParser(format, { totalBytes });
+        for (let at = 0; at < bytes.length; at += 1 << 16) parser.feedBytes!(bytes.subarray(at, at + (1 << 16)));
+        assert.deepEqual(snapshot(parser.end()), reference, `${format}, totalBytes ${totalBytes}`);
+      }
+    }
+  });
+
   it('the common lines of every format take the byte path (no line decoded)', () => {
     const common: Record<TextFormat, string[]> = {
       ftrace: [
