@@ -11,6 +11,7 @@
 // reader returns false and the line is decoded.
 
 import type { DirectiveReader } from '../directives';
+import { ExpectedTokens } from '../expectedTokens';
 import { StringTable } from '../stringTable';
 import { isBlank } from '../scan';
 import { KIND_OF_CALL, Kind } from './callMerger';
@@ -25,6 +26,29 @@ const QUOTE = 34;
 const OPEN = 40;
 const CLOSE = 41;
 const ZERO = 48;
+
+/**
+ * Ids of tokens seen lately, found by their bytes with neither hashing nor probing: a token's
+ * place comes from its length and end bytes, and its bytes are compared with those kept there
+ * (ExpectedTokens). A miss interns the token as before, so ids and their order are the table's.
+ */
+class RecentTokens {
+  private readonly tokens: ExpectedTokens;
+
+  constructor(private readonly bits: number) {
+    this.tokens = new ExpectedTokens(1 << bits);
+  }
+
+  /** The id of bytes[start, end) (non-empty, each byte 1-127) in `table`, interned there if new. */
+  id(table: StringTable, b: Uint8Array, start: number, end: number): number {
+    const place = (Math.imul(b[start] ^ ((end - start) * 0x3b), 0x9e3779b1) ^ Math.imul(b[end - 1] | (b[end - 2] << 8), 0x85ebca77)) >>> (32 - this.bits);
+    const tokens = this.tokens;
+    if (tokens.match(place, b, start) === end) return tokens.id(place);
+    const id = table.internAscii(b, start, end);
+    tokens.expect(place, id, b, start, end);
+    return id;
+  }
+}
 
 /** One event line's fields, as positions in its bytes (filled by a format's byte reader). */
 export class ByteEvent {
@@ -153,6 +177,9 @@ interface PrintedName {
 export class ByteEvents {
   /** Tokens as printed (names, locations, keys, pids, values to normalise): the trace's own table only gets what it keeps. */
   private readonly raw = new StringTable();
+  /** Recent tokens of `raw` (names, keys, pids), and recent argument values of the trace's table. */
+  private readonly recentRaw = new RecentTokens(10);
+  private readonly recentValues = new RecentTokens(12);
   private names: (PrintedName | undefined)[] = [];
   /** Task key number + 1 by raw pid id, and by cpu for pid 0 (each cpu's idle task). */
   private readonly pidKeys: number[] = [];
@@ -189,7 +216,7 @@ export class ByteEvents {
   }
 
   private rawNameOf(ev: ByteEvent): number {
-    if (ev.rawName < 0) ev.rawName = this.raw.internAscii(ev.bytes, ev.nameStart, ev.nameEnd);
+    if (ev.rawName < 0) ev.rawName = this.recentRaw.id(this.raw, ev.bytes, ev.nameStart, ev.nameEnd);
     return ev.rawName;
   }
 
@@ -204,7 +231,7 @@ export class ByteEvents {
     const n = ev.argCount;
     const a = ev.args;
     const keyIds = this.keyIds;
-    for (let i = 0; i < n; i++) keyIds[i] = this.raw.internAscii(b, a[4 * i], a[4 * i + 1]);
+    for (let i = 0; i < n; i++) keyIds[i] = this.recentRaw.id(this.raw, b, a[4 * i], a[4 * i + 1]);
     const rules = this.rules;
     for (let i = 0; i < n; i++) rules[i] = probe.rules[keyIds[i]] ?? this.newRule(probe, keyIds[i]);
     const key = this.keyOf(ev);
@@ -229,7 +256,7 @@ export class ByteEvents {
       if (t.id < 0) t.id = strings.intern(t.key);
       const at = 4 * i;
       args[2 * i] = t.id;
-      args[2 * i + 1] = t.normalize ? this.normalized(t, probe.nameId, b, a[at + 2], a[at + 3]) : strings.internAscii(b, a[at + 2], a[at + 3]);
+      args[2 * i + 1] = t.normalize ? this.normalized(t, probe.nameId, b, a[at + 2], a[at + 3]) : this.recentValues.id(strings, b, a[at + 2], a[at + 3]);
     }
     if (this.named[ev.key] !== 1) this.nameTask(ev);
     let fnId = -1;
@@ -248,7 +275,7 @@ export class ByteEvents {
   }
 
   private normalized(t: KeyTarget, name: number, b: Uint8Array, start: number, end: number): number {
-    const rawId = this.raw.internAscii(b, start, end);
+    const rawId = this.recentRaw.id(this.raw, b, start, end);
     let id = t.values!.get(rawId);
     if (id === undefined) {
       const value = this.out.argumentValue(name, t.key, this.raw.get(rawId));
@@ -343,7 +370,7 @@ export class ByteEvents {
       if (k === undefined) this.idleKeys[ev.cpu] = k = this.out.keyOf(`0@${ev.cpu}`) + 1;
       return k - 1;
     }
-    const rawPid = this.raw.internAscii(b, ev.pidStart, ev.pidEnd);
+    const rawPid = this.recentRaw.id(this.raw, b, ev.pidStart, ev.pidEnd);
     let k = this.pidKeys[rawPid];
     if (k === undefined) this.pidKeys[rawPid] = k = this.out.keyOf(this.raw.get(rawPid)) + 1;
     return k - 1;
