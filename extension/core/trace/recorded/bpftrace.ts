@@ -14,7 +14,7 @@ import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { callOfName } from './eventNames';
 import { MAX_INT32, MAX_TIME_NS } from '../numbers';
 import { ByteEvent, readBodyBytes } from './byteEvents';
-import { digitsValue, hasByte, isAscii, readLines, skipBlankBytes, tokenEndBytes } from './byteFields';
+import { digitsValue, notAscii, readLines, skipBlankBytes, tokenEndBytes } from './byteFields';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
 const EQUALS = 61;
@@ -61,7 +61,7 @@ export class BpftraceParser implements LineParser {
     p = skipBlankBytes(b, q, end);
     // the event: a name with no `=` (the text path reports a missing one)
     q = tokenEndBytes(b, p, end);
-    if (ev.commEnd === ev.commStart || p === q || !isAscii(b, p, q) || hasByte(b, p, q, EQUALS)) return false;
+    if (ev.commEnd === ev.commStart || p === q || !isPlainName(b, p, q)) return false;
     ev.nameStart = p;
     ev.nameEnd = q;
     ev.rawName = -1;
@@ -196,4 +196,13 @@ function unsignedAt(text: string, start: number, end: number): boolean {
   if (end - start > 20) return false;
   for (let i = start; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
   return end > start;
+}
+
+/** Are bytes[from, to) an event name the byte path takes: each byte 1-127, none `=`? (One pass.) */
+function isPlainName(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = b[i];
+    if (c === EQUALS || notAscii(c)) return false;
+  }
+  return true;
 }

@@ -433,6 +433,8 @@ export function readBodyBytes(ev: ByteEvent, b: Uint8Array, p: number, end: numb
     let eq = p;
     for (; eq < end; eq++) {
       const c = b[eq];
+      // most bytes are printable ASCII other than `=`: one range check
+      if (c > 32 && c < 128 && c !== EQUALS) continue;
       if (c === EQUALS || isBlank(c)) break;
       if (notAscii(c)) return false;
     }
@@ -456,6 +458,7 @@ export function readBodyBytes(ev: ByteEvent, b: Uint8Array, p: number, end: numb
     let v = eq + 1;
     for (; v < end; v++) {
       const c = b[v];
+      if (c > 32 && c < 128) continue;
       if (isBlank(c)) break;
       if (notAscii(c)) return false;
     }

@@ -39,7 +39,11 @@ export function skipBlankBytes(b: Uint8Array, p: number, end: number): number {
 }
 
 export function tokenEndBytes(b: Uint8Array, p: number, end: number): number {
-  while (p < end && !isBlank(b[p])) p++;
+  for (; p < end; p++) {
+    const c = b[p];
+    // a printable byte (most of them) with one comparison; below it, the blanks end the token
+    if (c <= 32 && isBlank(c)) break;
+  }
   return p;
 }
 
