@@ -96,9 +96,19 @@ export function secondsBytesToNs(b: Uint8Array, p: number, end: number): number 
  */
 export function digitsValue(b: Uint8Array, p: number, end: number): number {
   if (p === end || end - p > 20) return -1;
-  // up to 15 digits the value is exact digit by digit; above, the part past them (at most 5 digits) times 1e15 is
-  // still exact, so the one rounding of the sum is Number()'s correctly rounded result
-  const split = end - p > 15 ? end - 15 : p;
+  if (end - p <= 15) {
+    // the common case (times in ns, cpus, pids): exact digit by digit
+    let v = 0;
+    for (let i = p; i < end; i++) {
+      const d = b[i] - ZERO;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    return v;
+  }
+  // above 15 digits, the part before the last 15 (at most 5 digits) times 1e15 is still exact, so the one
+  // rounding of the sum is Number()'s correctly rounded result
+  const split = end - 15;
   let high = 0;
   let low = 0;
   for (let i = p; i < end; i++) {
@@ -107,5 +117,5 @@ export function digitsValue(b: Uint8Array, p: number, end: number): number {
     if (i < split) high = high * 10 + (c - ZERO);
     else low = low * 10 + (c - ZERO);
   }
-  return split === p ? low : high * 1e15 + low;
+  return high * 1e15 + low;
 }
