@@ -43,13 +43,14 @@ function mergeNamed(index: Int32Array[], names: readonly number[]): Int32Array {
 
 /** The events of each INDEXED_NAMES name, from their list (eventLists.ts). */
 function indexByName(trace: Trace): Int32Array[] {
-  const lists: number[][] = [];
-  for (const name of INDEXED_NAMES) lists[name] = [];
   const events = takeEvents(trace, 'indexedEvents');
   const names = trace.name;
-  for (let k = 0; k < events.length; k++) lists[names[events[k]]].push(events[k]);
+  const counts = new Int32Array(VOCABULARY.length);
+  for (let k = 0; k < events.length; k++) counts[names[events[k]]]++;
   const index: Int32Array[] = [];
-  for (const name of INDEXED_NAMES) index[name] = Int32Array.from(lists[name]);
+  for (const name of INDEXED_NAMES) index[name] = new Int32Array(counts[name]);
+  // counts[name] now counts down: each list is filled from its end
+  for (let k = events.length - 1; k >= 0; k--) index[names[events[k]]][--counts[names[events[k]]]] = events[k];
   return index;
 }
 
@@ -112,7 +113,9 @@ export function endsOfLife(trace: Trace, md: number): number[] {
 /** The first `md_init_done` of each (task, md), keyed `task:mdId`. */
 export function initDoneByTaskAndMd(trace: Trace): Map<string, number> {
   const out = new Map<string, number>();
-  for (const i of eventsNamed(trace, Ev.md_init_done)) {
+  const done = eventsNamed(trace, Ev.md_init_done);
+  for (let k = 0; k < done.length; k++) {
+    const i = done[k];
     const key = `${trace.task[i]}:${trace.argId(i, Key.md)}`;
     if (!out.has(key)) out.set(key, i);
   }

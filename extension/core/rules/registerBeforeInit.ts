@@ -13,7 +13,9 @@ export function registerBeforeInit(ctx: RuleContext): Finding[] {
   const initDone = initDoneByTaskAndMd(trace);
   const opens = eventsByArg(trace, [Ev.dm_blk_open], Key.md);
   const out: Finding[] = [];
-  for (const add of eventsNamed(trace, Ev.add_disk)) {
+  const adds = eventsNamed(trace, Ev.add_disk);
+  for (let k = 0; k < adds.length; k++) {
+    const add = adds[k];
     const mdId = trace.argId(add, Key.md);
     const init = initDone.get(`${trace.task[add]}:${mdId}`);
     if (init === undefined || trace.seq[init] < trace.seq[add]) continue;
