@@ -3,7 +3,7 @@
 // reads-from, uevent delivery, task life and module release. One pass in
 // analysis order; every edge points forward in it.
 
-import { Key, moduleName, type Trace } from '../trace/model';
+import { IdInts, Key, moduleName, type Trace } from '../trace/model';
 import { unloadPoint } from '../trace/unloadPoint';
 import { Ev, canonicalPointer } from '../trace/vocabulary';
 
@@ -57,7 +57,7 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
   // cold process) and has one branch for all the rarer events, OtherEdges'.
   const names = trace.name;
   const lockKey = Key.lock;
-  const lastRelease = locks.lastRelease;
+  const lastRelease = locks.lastRelease.dense;
   for (let k = 0; k < events.length; k++) {
     const i = events[k];
     const step: Step = STEP_OF[names[i]];
@@ -67,8 +67,9 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
     }
     const lock = trace.argId(i, lockKey);
     if (lock < 0) continue;
-    if (step === Step.Release) lastRelease[lock] = i + 1;
-    else locks.acquire(lock, i);
+    if (step === Step.Acquire) locks.acquire(lock, i);
+    else if (lock < lastRelease.length) lastRelease[lock] = i + 1;
+    else locks.lastRelease.set(lock, i + 1);
   }
 }
 
@@ -76,19 +77,20 @@ export function collectTraceEdges(trace: Trace, taskEvents: readonly Int32Array[
 class LockHandOff {
   /**
    * Per lock (by id; absent = anonymous, which hands nothing off): the last release not yet handed to an
-   * acquire, as event + 1 (0: none). An array, not a Map: this is read for every lock event.
+   * acquire, as event + 1 (0: none). An array (IdInts: a Map only for locks named by a number): this is read for
+   * every lock event.
    */
-  readonly lastRelease: Int32Array;
+  readonly lastRelease: IdInts;
 
   constructor(size: number, private readonly edges: EdgeSink) {
-    this.lastRelease = new Int32Array(size);
+    this.lastRelease = new IdInts(size);
   }
 
   acquire(lock: number, i: number): void {
-    const release = this.lastRelease[lock] - 1;
+    const release = this.lastRelease.get(lock) - 1;
     if (release < 0) return;
     this.edges.add(release, i, LOCK, lock);
-    this.lastRelease[lock] = 0;
+    this.lastRelease.set(lock, 0);
   }
 }
 
@@ -229,19 +231,19 @@ export function slotOf(trace: Trace, find: number): string {
  */
 class ReaderWriterHandOff {
   /** Per lock, the up_write readers and the next writer acquire after, as event + 1 (0: none). */
-  private readonly lastUpWrite: Int32Array;
+  private readonly lastUpWrite: IdInts;
   /** Per lock, the up_reads since the last down_write. */
   private readonly upReads = new Map<number, number[]>();
 
   constructor(size: number, private readonly edges: EdgeSink) {
-    this.lastUpWrite = new Int32Array(size);
+    this.lastUpWrite = new IdInts(size);
   }
 
   event(ev: number, lock: number, i: number): void {
-    const upWrite = this.lastUpWrite[lock] - 1;
+    const upWrite = this.lastUpWrite.get(lock) - 1;
     switch (ev) {
       case Ev.up_write:
-        this.lastUpWrite[lock] = i + 1;
+        this.lastUpWrite.set(lock, i + 1);
         break;
       case Ev.up_read: {
         const list = this.upReads.get(lock);
@@ -255,7 +257,7 @@ class ReaderWriterHandOff {
       case Ev.down_write:
         if (upWrite >= 0) this.edges.add(upWrite, i, LOCK, lock);
         for (const r of this.upReads.get(lock) ?? []) this.edges.add(r, i, LOCK, lock);
-        this.lastUpWrite[lock] = 0;
+        this.lastUpWrite.set(lock, 0);
         this.upReads.delete(lock);
         break;
     }

@@ -8,7 +8,7 @@ import {
   Trace, pidOf,
   type Columns, type DeclaredEdge, type Gap, type LockDeclaration, type OwnerDeclaration, type SourceMapping, type TaskInfo, type TraceFormat,
 } from './model';
-import { StringTable } from './stringTable';
+import { NUMBER_BASE, StringTable } from './stringTable';
 
 /** A comm the recorder did not know (ftrace's `<...>`, perf's `:-1`): any other comm of the pid is better. */
 function unknownComm(taskName: string): boolean {
@@ -23,7 +23,7 @@ function unknownComm(taskName: string): boolean {
  * Every parser (native and recorded) builds through this one class.
  */
 export class TraceBuilder {
-  readonly strings = new StringTable();
+  readonly strings = new StringTable({ numbers: true });
   /** Input diagnostics, capped (see diagnostics.ts). */
   private readonly capped = new CappedDiagnostics();
   readonly declaredEdges: DeclaredEdge[] = [];
@@ -56,8 +56,9 @@ export class TraceBuilder {
   private readonly argKey = new NarrowGrowable();
   private readonly argValue = new Growable(Int32Array);
   private readonly argKeys: number[] = [];
-  /** Per interned key, its code + 1 (0: not a key yet). */
+  /** Per interned key, its code + 1 (0: not a key yet); keys past it (numbers: a hostile trace's) in numberKeyCodes. */
   private keyCodes = new Int32Array(256);
+  private readonly numberKeyCodes = new Map<number, number>();
   private count = 0;
   private capacity = 0;
   private columns: Columns | undefined;
@@ -158,16 +159,20 @@ export class TraceBuilder {
     this.capacity = Math.min(...columns.map((c) => c.data.length));
   }
 
-  /** Gives the interned key `key` the next key code (widening the key column if the code needs it). */
+  /** The code of a key not in keyCodes: a new key gets the next code (widening the key column if the code needs it). */
   private newKey(key: number): number {
-    if (key >= this.keyCodes.length) {
+    if (key >= NUMBER_BASE) {
+      const known = this.numberKeyCodes.get(key);
+      if (known !== undefined) return known;
+    } else if (key >= this.keyCodes.length) {
       const wider = new Int32Array(Math.max(key + 1, this.keyCodes.length * 2));
       wider.set(this.keyCodes);
       this.keyCodes = wider;
     }
     const code = this.argKeys.length;
     this.argKeys.push(key);
-    this.keyCodes[key] = code + 1;
+    if (key >= NUMBER_BASE) this.numberKeyCodes.set(key, code);
+    else this.keyCodes[key] = code + 1;
     if (code > this.argKey.limit) this.argKey.widenFor(code);
     return code;
   }

@@ -37,7 +37,12 @@ export const RESERVE_FIRST = 16 * 2 ** 20;
 export const RESERVE_GROWTH = 8;
 /** Reservations stop here; beyond it an array grows by copying. */
 const RESERVE_MAX = 2 ** 32;
-const FIRST = 4096;
+/**
+ * Values a new array holds. Few: the first growths then come while a parse is still cold, so the
+ * growth path has run before the optimising compiler inlines it into the parser's hot methods
+ * (reaching it for the first time in optimised code threw that code away and compiled it again).
+ */
+const FIRST = 64;
 /** Bytes moved (and handed back) per step of a copy out of a reservation. */
 const MOVE_STEP = 2 ** 20;
 

@@ -5,6 +5,7 @@
 // arguments, so every rule, edge and view relates events of one incarnation
 // only, with no rule having to know about reuse.
 
+import { IdInts } from './stringTable';
 import { Ev } from './vocabulary';
 
 /** The parts of model.ts's StringTable and Columns used here (structural: model.ts imports this file). */
@@ -31,41 +32,41 @@ export function splitIncarnations(strings: Strings, columns: EventArgs): void {
   const md = code('md');
   if (md < 0 || !reusesAddresses(name, argStart, argKey, args, md, strings.size)) return;
   const objectKeys = [md, code('ptr'), code('old'), code('ret')];
-  const size = strings.size;
-  const incarnation = new Int32Array(size);
-  const freed = new Uint8Array(size);
+  const incarnation = new IdInts(strings.size);
+  const freed = new IdInts(strings.size);
   /** Per value id, the ids of its renamed incarnations (`X#2` at index 2). */
   const renamed = new Map<number, number[]>();
   for (let i = 0; i < name.length; i++) {
     const ev = name[i];
     const object = ev === Ev.md_alloc || ev === Ev.free_dev ? argOf(argStart, argKey, args, i, md) : -1;
-    if (ev === Ev.md_alloc && object >= 0 && freed[object] === 1) {
-      incarnation[object] = Math.max(incarnation[object], 1) + 1;
-      freed[object] = 0;
+    if (ev === Ev.md_alloc && object >= 0 && freed.get(object) === 1) {
+      incarnation.set(object, Math.max(incarnation.get(object), 1) + 1);
+      freed.set(object, 0);
     }
     for (let k = argStart[i]; k < argStart[i + 1]; k++) {
       const v = args[k];
-      if (v >= size || incarnation[v] < 2 || !namesObject(ev, argKey[k], objectKeys)) continue;
+      // (the names made here are not objects: they have no incarnation)
+      if (!namesObject(ev, argKey[k], objectKeys) || incarnation.get(v) < 2) continue;
       let ids = renamed.get(v);
       if (!ids) renamed.set(v, (ids = []));
-      const n = incarnation[v];
+      const n = incarnation.get(v);
       ids[n] ??= strings.intern(`${strings.get(v)}#${n}`);
       args[k] = ids[n];
     }
-    if (ev === Ev.free_dev && object >= 0) freed[object] = 1;
+    if (ev === Ev.free_dev && object >= 0) freed.set(object, 1);
   }
 }
 
 /** Does some md_alloc md=X follow a free_dev md=X? */
 function reusesAddresses(name: Int32Array, argStart: Int32Array, argKey: ArrayLike<number>, args: Int32Array, md: number, size: number): boolean {
-  let freed: Uint8Array | undefined;
+  let freed: IdInts | undefined;
   for (let i = 0; i < name.length; i++) {
     const ev = name[i];
     if (ev !== Ev.free_dev && ev !== Ev.md_alloc) continue;
     const v = argOf(argStart, argKey, args, i, md);
     if (v < 0) continue;
-    if (ev === Ev.free_dev) (freed ??= new Uint8Array(size))[v] = 1;
-    else if (freed?.[v] === 1) return true;
+    if (ev === Ev.free_dev) (freed ??= new IdInts(size)).set(v, 1);
+    else if (freed?.get(v) === 1) return true;
   }
   return false;
 }

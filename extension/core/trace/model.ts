@@ -6,9 +6,9 @@
 
 import type { Diagnostic, Omitted } from './diagnostics';
 import type { NarrowInts } from './growable';
-import type { StringTable } from './stringTable';
+import { NUMBER_BASE, type StringTable } from './stringTable';
 
-export { Key, StringTable } from './stringTable';
+export { IdInts, Key, NUMBER_BASE, StringTable } from './stringTable';
 export type { Diagnostic, Severity } from './diagnostics';
 
 export interface TaskInfo {
@@ -117,7 +117,7 @@ export class Trace {
   readonly argKey: NarrowInts;
   readonly argValue: Int32Array;
   readonly argKeys: Int32Array;
-  /** Per interned key, its key code + 1 (0 or past the end: no argument has that key). */
+  /** Per interned key, its key code + 1 (0 or past the end: no argument has that key; a number key: see argId). */
   private readonly keyCodes: Int32Array;
   /** The events with a source location, ascending, and the file and line of each (read them with `source`). */
   readonly srcEvent: Int32Array;
@@ -164,7 +164,7 @@ export class Trace {
 
   /** The value id of argument `key` (an id from `Key` or `strings.lookup`), or -1. */
   argId(event: number, key: number): number {
-    const code = key < this.keyCodes.length ? this.keyCodes[key] - 1 : -1;
+    const code = key < this.keyCodes.length ? this.keyCodes[key] - 1 : key >= NUMBER_BASE ? this.argKeys.indexOf(key) : -1;
     if (code < 0) return -1;
     const end = this.argStart[event + 1];
     for (let k = this.argStart[event]; k < end; k++) if (this.argKey[k] === code) return this.argValue[k];
@@ -268,12 +268,14 @@ export class Trace {
   }
 }
 
-/** The inverse of argKeys: per interned key, its code + 1. */
+/** The inverse of argKeys: per interned key, its code + 1 (number keys left out: argId finds them in argKeys). */
 export function keyCodesOf(argKeys: Int32Array): Int32Array {
   let size = 0;
-  for (const key of argKeys) size = Math.max(size, key + 1);
+  for (const key of argKeys) if (key < NUMBER_BASE) size = Math.max(size, key + 1);
   const codes = new Int32Array(size);
-  argKeys.forEach((key, code) => (codes[key] = code + 1));
+  argKeys.forEach((key, code) => {
+    if (key < NUMBER_BASE) codes[key] = code + 1;
+  });
   return codes;
 }
 

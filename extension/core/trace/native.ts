@@ -5,7 +5,7 @@
 
 import { TraceBuilder } from './builder';
 import type { Trace } from './model';
-import { StringTable } from './stringTable';
+import { NUMBER_BASE, StringTable } from './stringTable';
 import { DirectiveReader } from './directives';
 import { ExpectedTokens } from './expectedTokens';
 import type { LineParser } from './parser';
@@ -222,7 +222,8 @@ export class NativeParser implements LineParser {
     } else {
       name = strings.findAscii(b, p, q);
       if (name < 0 || name >= this.expectAt.length || this.expectAt[name] === 0) {
-        if (b.subarray(p, q).includes(EQUALS)) return -1;
+        // (an event name that is a number has no block: number ids are not dense, see stringTable.ts)
+        if (name >= NUMBER_BASE || b.subarray(p, q).includes(EQUALS)) return -1;
         if (name < 0) name = strings.internAscii(b, p, q);
         this.expectArgs(name);
       }

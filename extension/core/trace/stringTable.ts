@@ -8,6 +8,17 @@
 // while parsing cost time, garbage-collector work and about 40 bytes a string;
 // as characters they cost 2 bytes a character, and the parser compares a token
 // with typed arrays only.
+//
+// A trace's table (made with `numbers`) does not store decimal numbers at all:
+// most of its distinct values are sector numbers, pids and irqs, and each new
+// one cost a probe that missed the cache, an add and its share of the rehashes.
+// A canonical decimal (digits only, no leading zero but "0" itself, at most
+// MAX_NUMBER_DIGITS digits) is its own id: NUMBER_BASE + its value. The one
+// invariant (the same string always has the same id) holds because every way
+// in (intern*, find*, lookup) turns such a string into that id, and no other
+// string can have an id from NUMBER_BASE on (the table holds far fewer strings).
+// So ids are dense below `size` and number ids lie past it: a user that keeps
+// something per id in an array sized by `size` keeps the others in a Map (IdInts).
 
 import { Growable } from './growable';
 import { VOCABULARY } from './vocabulary';
@@ -28,6 +39,18 @@ const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
 const INLINE = 12;
 /** Entries of the cache of recently found short strings (a power of two). */
 const HOT = 4096;
+/**
+ * Slots of a new table (a power of two): so few that the vocabulary and keys the constructor
+ * interns make it grow. A cold process then reaches its optimised parse sooner: the growth path
+ * has run (the compiler has its type feedback), and `slots` and `mask` have been written twice,
+ * so no optimised code takes them for constants; otherwise the first growth threw away the
+ * optimised find and add paths, which were compiled all over again.
+ */
+const FIRST_SLOTS = 64;
+/** The first id of a number (see the top of this file); NUMBER_BASE + 999 999 999 is still an int32. */
+export const NUMBER_BASE = 2 ** 30;
+const MAX_NUMBER_DIGITS = 9;
+const ZERO = 48;
 
 /**
  * The parsers intern a token straight from the line it sits in (`internRange`
@@ -52,16 +75,19 @@ export class StringTable {
    *   long: [hash, start of the characters, ~length, id + 1], ~length < 0.
    * The slot count is a power of two, at most 3/4 full.
    */
-  private slots = new Int32Array(4 * 2048);
-  private mask = 2047;
+  private slots = new Int32Array(4 * FIRST_SLOTS);
+  private mask = FIRST_SLOTS - 1;
   /**
    * A copy of some short slots, one per hash & (HOT - 1), the last found there:
    * 64 KB that stay in the cache, for the tokens that recur often but not in a
    * row (lock names, irqs, pids), where a probe of `slots` would miss the cache.
    */
   private readonly hot = new Int32Array(4 * HOT);
+  /** Are canonical decimals number ids (see the top of this file)? A trace's table: yes; a parser's own tables: no. */
+  private readonly numbers: boolean;
 
-  constructor() {
+  constructor(options: { numbers?: boolean } = {}) {
+    this.numbers = options.numbers === true;
     this.starts.push(0);
     for (const s of VOCABULARY) this.intern(s);
     for (const s of KEYS) this.intern(s);
@@ -103,9 +129,19 @@ export class StringTable {
    * empty slot where it would go when it is not interned.
    */
   findAscii(bytes: Uint8Array, start: number, end: number): number {
+    const len = end - start;
+    if (this.numbers && len <= MAX_NUMBER_DIGITS && len > 0 && (bytes[start] !== ZERO || len === 1)) {
+      let v = 0;
+      let i = start;
+      for (; i < end; i++) {
+        const d = bytes[i] - ZERO;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === end) return NUMBER_BASE + v;
+    }
     const slots = this.slots;
     const mask = this.mask;
-    const len = end - start;
     if (len <= INLINE) {
       const w0 = packBytes(bytes, start, Math.min(len, 4));
       const w1 = len > 4 ? packBytes(bytes, start + 4, Math.min(len - 4, 4)) : 0;
@@ -137,14 +173,15 @@ export class StringTable {
     }
   }
 
-  /** The id of `s`, or -1 when no event of the trace uses it. */
+  /** The id of `s`, or -1 when no event of the trace uses it (a number always has its id). */
   lookup(s: string): number {
     const id = this.findRange(s, 0, s.length);
     return id >= 0 ? id : -1;
   }
 
-  /** The string of `id` (undefined past the last id). */
+  /** The string of `id` (undefined for an id that is not one). */
   get(id: number): string {
+    if (id >= NUMBER_BASE && this.numbers) return String(id - NUMBER_BASE);
     const s = this.made.get(id);
     if (s !== undefined || id < 0 || id >= this.size) return s as string;
     const made = this.makeString(id);
@@ -152,15 +189,26 @@ export class StringTable {
     return made;
   }
 
+  /** How many strings the table holds: their ids are 0 to size - 1 (number ids are past it). */
   get size(): number {
     return this.starts.length - 1;
   }
 
   /** findAscii for text[start, end). */
   private findRange(text: string, start: number, end: number): number {
+    const len = end - start;
+    if (this.numbers && len <= MAX_NUMBER_DIGITS && len > 0 && (text.charCodeAt(start) !== ZERO || len === 1)) {
+      let v = 0;
+      let i = start;
+      for (; i < end; i++) {
+        const d = text.charCodeAt(i) - ZERO;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === end) return NUMBER_BASE + v;
+    }
     const slots = this.slots;
     const mask = this.mask;
-    const len = end - start;
     if (len <= INLINE && inlinable(text, start, end)) {
       const w0 = packChars(text, start, Math.min(len, 4));
       const w1 = len > 4 ? packChars(text, start + 4, Math.min(len - 4, 4)) : 0;
@@ -308,4 +356,29 @@ function inlinable(text: string, start: number, end: number): boolean {
 function inlinableUnits(chars: Uint16Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (chars[i] === 0 || chars[i] > 127) return false;
   return true;
+}
+
+/**
+ * An int per id of a StringTable, 0 until set: an array for the ids below the
+ * size the table had when this was made, a Map for the others (number ids and
+ * strings added later), so a caller can index by any id.
+ */
+export class IdInts {
+  /** The ints of the ids below dense.length, for a hot loop that reads them itself (and calls get/set for the rest). */
+  readonly dense: Int32Array;
+  private readonly others = new Map<number, number>();
+
+  /** `size`: the table's size (StringTable.size) when this is made. */
+  constructor(size: number) {
+    this.dense = new Int32Array(size);
+  }
+
+  get(id: number): number {
+    return id < this.dense.length ? this.dense[id] : (this.others.get(id) ?? 0);
+  }
+
+  set(id: number, value: number): void {
+    if (id < this.dense.length) this.dense[id] = value;
+    else this.others.set(id, value);
+  }
 }

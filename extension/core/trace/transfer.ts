@@ -54,7 +54,7 @@ export function serializeTrace(trace: Trace): { data: SerializedTrace; transfer:
 }
 
 export function deserializeTrace(data: SerializedTrace): Trace {
-  const strings = new StringTable();
+  const strings = new StringTable({ numbers: true });
   // The table starts with the vocabulary and keys in the same order, so ids match.
   for (const s of data.strings) strings.intern(s);
   return new Trace(

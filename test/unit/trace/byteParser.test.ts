@@ -114,7 +114,7 @@ describe('native parser: byte path = text path', () => {
     const token = fc.constantFrom(
       '1.000001', '2000ns', '12', 'x.1', 'cpu0', 'cpu12', 'cpuX', 'dmsetup/41', 'a/b', 'udev/7', 'dm_get', 'md_alloc', 'odd_event',
       'md=md0', 'holders=0', 'ret=MINOR_ALLOCED', 'field="a b"', 'field="unterminated', 'k=', '=v', 'k=v=w', '@dm.c:12', '@dm.c:', '@x',
-      'é=1', 'md=é', '!lock', '!alias', 'L=M', '#', '\t', '', '\r',
+      'é=1', 'md=é', '!lock', '!alias', 'L=M', '#', '\t', '', '\r', '5', '7=8', '0=00',
     );
     const line = fc.array(token, { maxLength: 9 }).map((ts) => ts.join(' '));
     fc.assert(
@@ -131,10 +131,11 @@ describe('native parser: byte path = text path', () => {
     const time = fc.constantFrom('1.000001', '2.5', '3000ns', '4.0000000001', '5.', '1e3');
     const cpu = fc.constantFrom('cpu0', 'cpu1', 'cpu255', 'cpu4000', 'cpu01');
     const task = fc.constantFrom('fio/2052', 'fio/2044', 'kdmflush/1897', 'a/1', `${'x'.repeat(40)}/7`, 'bad', '\u00e9/1', 'b/1\u0001');
-    const name = fc.constantFrom('dm_get', 'md_alloc', 'spin_lock', 'workqueue_execute_start', 'n'.repeat(35), 'a=b', 'dm_get\u0001');
-    const key = fc.constantFrom('md', 'mdx', 'm', 'lock', 'k'.repeat(30), '\u00e9', '', 'k\u0001');
+    const name = fc.constantFrom('dm_get', 'md_alloc', 'spin_lock', 'workqueue_execute_start', 'n'.repeat(35), 'a=b', 'dm_get\u0001', '5', '05');
+    const key = fc.constantFrom('md', 'mdx', 'm', 'lock', 'k'.repeat(30), '\u00e9', '', 'k\u0001', '7', '0');
     const value = fc.constantFrom(
       'md0', 'md00', 'md', '8', '80', '0xffff88800febc800', 'v'.repeat(28), 'v'.repeat(29), 'v'.repeat(33), '"q"', '\u00e9', 'a\u0001b', '', 'a=b',
+      '0', '00', '999999999', '1234567890',
     );
     const arg = fc.oneof(
       { weight: 9, arbitrary: fc.tuple(key, value).map(([k, v]) => `${k}=${v}`) },

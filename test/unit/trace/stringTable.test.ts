@@ -3,7 +3,9 @@
 // the rules see must be the same whichever way a token came in.
 
 import { strict as assert } from 'node:assert';
-import { StringTable } from '../../../extension/core/trace/stringTable';
+import fc from 'fast-check';
+import { IdInts, NUMBER_BASE, StringTable } from '../../../extension/core/trace/stringTable';
+import { fuzzRuns } from '../helpers';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -60,5 +62,62 @@ describe('string table', () => {
     strings.forEach((s, i) => assert.equal(table.lookup(s), ids[i], s));
     assert.equal(table.lookup('v19999'), first + 19999);
     assert.equal(table.intern('v123'), first + 123);
+  });
+
+  it('a trace table gives a decimal number its own id, from every way in, and stores nothing for it', () => {
+    const table = new StringTable({ numbers: true });
+    const size = table.size;
+    const line = bytes('x sector=25840724 y');
+    assert.equal(table.internBytes(line, 9, 17), NUMBER_BASE + 25840724);
+    assert.equal(table.internAscii(line, 9, 17), NUMBER_BASE + 25840724);
+    assert.equal(table.findAscii(line, 9, 17), NUMBER_BASE + 25840724);
+    assert.equal(table.internRange('sector=25840724', 7, 15), NUMBER_BASE + 25840724);
+    assert.equal(table.intern('0'), NUMBER_BASE);
+    assert.equal(table.lookup('999999999'), NUMBER_BASE + 999999999);
+    assert.equal(table.get(NUMBER_BASE + 25840724), '25840724');
+    assert.equal(table.get(NUMBER_BASE), '0');
+    assert.equal(table.size, size, 'numbers take no place in the table');
+    // Not canonical, or too long: strings like any other, read back as written.
+    for (const s of ['00', '0123', '1234567890', '-1', '+1', '1e3', '1.5', '12a', '٣']) {
+      const id = table.intern(s);
+      assert.ok(id < table.size, s);
+      assert.equal(table.get(id), s);
+    }
+    // A parser's own table keeps numbers as strings.
+    const plain = new StringTable();
+    assert.ok(plain.intern('25840724') < plain.size);
+  });
+
+  it('property: one id per string in a trace table, a number id exactly for a canonical decimal of at most 9 digits', () => {
+    const token = fc.string({ unit: fc.constantFrom('0', '1', '5', '9', 'a', '/', '-'), maxLength: 12 });
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 40 }), (tokens) => {
+        const table = new StringTable({ numbers: true });
+        const ids = new Map<string, number>();
+        for (const [i, s] of tokens.entries()) {
+          const b = bytes(` ${s} `);
+          const id = i % 2 ? table.internBytes(b, 1, b.length - 1) : table.intern(s);
+          assert.equal(id, ids.get(s) ?? id, `one id for ${JSON.stringify(s)}`);
+          ids.set(s, id);
+          assert.equal(table.get(id), s);
+          assert.equal(table.lookup(s), id);
+          assert.equal(table.internRange(`<${s}>`, 1, s.length + 1), id);
+          assert.equal(id >= NUMBER_BASE, /^(0|[1-9][0-9]{0,8})$/.test(s), s);
+        }
+        assert.equal(new Set(ids.values()).size, ids.size, 'distinct strings, distinct ids');
+      }),
+      { numRuns: fuzzRuns(300) },
+    );
+  });
+
+  it('IdInts keeps an int for a table id, a number id and an id added later', () => {
+    const table = new StringTable({ numbers: true });
+    const ints = new IdInts(table.size);
+    const later = table.intern('later');
+    for (const [id, v] of [[3, 7], [NUMBER_BASE + 5, 8], [later, 9]]) {
+      assert.equal(ints.get(id), 0);
+      ints.set(id, v);
+      assert.equal(ints.get(id), v);
+    }
   });
 });

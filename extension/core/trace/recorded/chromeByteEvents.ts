@@ -8,7 +8,7 @@
 // declined: the object then goes to JSON.parse and ChromeJsonParser.event,
 // which give the same events and the diagnostics.
 
-import { inRange } from '../numbers';
+import { MAX_INT32, MAX_TIME_NS } from '../numbers';
 import { StringTable } from '../stringTable';
 import { Ev, isVocabulary } from '../vocabulary';
 import { type EventShape, ValueKind } from './jsonEventBytes';
@@ -51,6 +51,27 @@ interface NameInfo {
   layout: KeyLayout | undefined;
 }
 
+/**
+ * What an event of a template (jsonTemplates.ts) is, learnt from the object
+ * the template was made of: everything but its numbers and values.
+ */
+interface Known {
+  info: NameInfo | undefined;
+  /** Per argument: its raw key id and its trace key id. */
+  rawKeys: Int32Array;
+  keyIds: Int32Array;
+  /** Per argument: the last value's bytes (EXPECTED_WIDTH each, the first their count + 1; 0: none) and trace id. */
+  expected: Uint8Array;
+  expectedId: Int32Array;
+}
+/** Entries of the task cache (a power of two). */
+const TASK_CACHE = 1024;
+/** A value longer than this is not kept to compare with the next one. */
+const EXPECTED_WIDTH = 32;
+/** Events of a phase that carries none, and finding markers (ignored only once their time is in range, as the other paths check it first). */
+const IGNORED_PHASE: Known = { info: undefined, rawKeys: new Int32Array(0), keyIds: new Int32Array(0), expected: new Uint8Array(0), expectedId: new Int32Array(0) };
+const IGNORED_FINDING: Known = { ...IGNORED_PHASE };
+
 /** Arg keys in order: their raw key ids, and bytes back to back. */
 interface KeyLayout {
   count: number;
@@ -80,8 +101,17 @@ export class ChromeByteEvents {
   private names: (NameInfo | undefined)[] = [];
   /** Trace string id of each raw key id (-1 until an event has used it). */
   private readonly keyIds: number[] = [];
-  /** `pid:tid` and `thread/tid` by pid, then tid. */
-  private readonly tasks = new Map<number, Map<number, { key: string; name: string }>>();
+  /** The queue slot (RecordedTrace.queueTask) of a thread by pid, then tid. */
+  private tasks = new Map<number, Map<number, number>>();
+  /** A cache of `tasks` for int32 ids: pid, tid and slot + 1 (0: empty) by a hash of the ids. */
+  private readonly taskCache = new Int32Array(3 * TASK_CACHE);
+  /** What each template's events are, by template number. */
+  private known: (Known | undefined)[] = [];
+  /** What the last read (by scanEvent's shape) gave, for template(). */
+  private lastResult = ByteEvent.Declined;
+  /** The last read() ignored the object for its phase (not for its category). */
+  private lastIgnoredPhase = false;
+  private lastInfo: NameInfo | undefined;
   private readonly rawKeyOf = new Int32Array(64);
   /** The (key, value) ids of the event being read. */
   private readonly args = new Int32Array(128);
@@ -94,22 +124,87 @@ export class ChromeByteEvents {
     this.finding = new TextEncoder().encode(findingCategory);
   }
 
-  /** A directive may change what names resolve to. */
+  /** A directive may change what names resolve to (the caller forgets the templates too). */
   forget(): void {
     this.names = [];
+    this.known = [];
+  }
+
+  /** A thread was named (its events' first name may now be kept for finish()). */
+  forgetTasks(): void {
+    this.tasks = new Map();
+    this.taskCache.fill(0);
   }
 
   read(e: EventShape, b: Uint8Array, line: number): ByteEvent {
+    if (e.template >= 0) {
+      const known = this.known[e.template];
+      return known === undefined ? ByteEvent.Declined : known === IGNORED_PHASE ? ByteEvent.Ignored : this.readKnown(known, e, b, line);
+    }
+    this.lastResult = this.readShape(e, b, line);
+    return this.lastResult;
+  }
+
+  /** The object the last read() took is template `id`. */
+  template(id: number): void {
+    if (this.lastResult === ByteEvent.Ignored) this.known[id] = this.lastIgnoredPhase ? IGNORED_PHASE : IGNORED_FINDING;
+    else if (this.lastResult === ByteEvent.Added) {
+      const info = this.lastInfo as NameInfo;
+      const rawKeys = (info.layout as KeyLayout).rawKeys;
+      const keyIds = new Int32Array(rawKeys.length);
+      for (let k = 0; k < rawKeys.length; k++) keyIds[k] = this.keyIds[rawKeys[k]];
+      this.known[id] = { info, rawKeys, keyIds, expected: new Uint8Array(rawKeys.length * EXPECTED_WIDTH), expectedId: new Int32Array(rawKeys.length) };
+    }
+  }
+
+  /** read() for an object of a template whose events are added: only the numbers and values are new. */
+  private readKnown(known: Known, e: EventShape, b: Uint8Array, line: number): ByteEvent {
+    if (this.out.directives.hasAliases) return ByteEvent.Declined;
+    const timeNs = Math.round(e.ts * 1000);
+    if (!timeInRange(timeNs)) return ByteEvent.Declined;
+    if (known === IGNORED_FINDING) return ByteEvent.Ignored;
+    const cpu = e.cpu < 0 ? 0 : e.cpu;
+    if (!cpuInRange(cpu)) return ByteEvent.Declined;
+    const info = known.info as NameInfo;
+    const count = e.argCount;
+    const args = this.args;
+    const expected = known.expected;
+    for (let k = 0; k < count; k++) {
+      args[2 * k] = known.keyIds[k];
+      const start = e.valueStart[k];
+      const end = e.valueEnd[k];
+      // most values are those of the last event of the template: compared in place, not looked up
+      const at = k * EXPECTED_WIDTH;
+      let same = expected[at] === end - start + 1 && e.valueKind[k] <= ValueKind.Integer;
+      for (let j = 0; same && j < end - start; j++) same = expected[at + 1 + j] === b[start + j];
+      if (same) {
+        args[2 * k + 1] = known.expectedId[k];
+        continue;
+      }
+      const id = this.value(e, b, k, info, known.rawKeys[k]);
+      args[2 * k + 1] = id;
+      if (e.valueKind[k] <= ValueKind.Integer && end - start < EXPECTED_WIDTH - 1) {
+        expected[at] = end - start + 1;
+        for (let j = 0; j < end - start; j++) expected[at + 1 + j] = b[start + j];
+        known.expectedId[k] = id;
+      }
+    }
+    this.out.queueTime(this.out.queueResolved(cpu, this.task(e.hasPid ? e.pid : e.tid, e.hasTid ? e.tid : e.pid), info.id, info.known, line, args, 2 * count), timeNs);
+    return ByteEvent.Added;
+  }
+
+  private readShape(e: EventShape, b: Uint8Array, line: number): ByteEvent {
     if (!e.hasPh) return ByteEvent.Declined;
     const phase = PHASES[e.ph];
+    this.lastIgnoredPhase = phase === Phase.Ignored;
     if (phase === Phase.Ignored) return ByteEvent.Ignored;
     if (phase !== Phase.Event || (!e.hasPid && !e.hasTid) || !e.hasTs || this.out.directives.hasAliases) return ByteEvent.Declined;
     const timeNs = Math.round(e.ts * 1000);
-    if (!inRange('time', timeNs)) return ByteEvent.Declined;
+    if (!timeInRange(timeNs)) return ByteEvent.Declined;
     if (e.hasCat && sameBytes(b, e.catStart, e.catEnd, this.finding)) return ByteEvent.Ignored;
     if (!e.hasName || e.nameEnd === e.nameStart) return ByteEvent.Declined;
     const cpu = e.cpu < 0 ? 0 : e.cpu;
-    if (!inRange('cpu', cpu)) return ByteEvent.Declined;
+    if (!cpuInRange(cpu)) return ByteEvent.Declined;
     const rawName = this.rawNames.internAscii(b, e.nameStart, e.nameEnd);
     const info = this.names[rawName] ?? this.resolve(rawName);
     if (info.declined) return ByteEvent.Declined;
@@ -137,8 +232,8 @@ export class ChromeByteEvents {
       args[2 * k] = key;
       args[2 * k + 1] = this.value(e, b, k, info, rawKey);
     }
-    const task = this.task(e.hasPid ? e.pid : e.tid, e.hasTid ? e.tid : e.pid);
-    this.out.queueResolved(timeNs, cpu, this.out.queueTask(task.key, task.name), info.id, info.known, line, args, 2 * count);
+    this.out.queueTime(this.out.queueResolved(cpu, this.task(e.hasPid ? e.pid : e.tid, e.hasTid ? e.tid : e.pid), info.id, info.known, line, args, 2 * count), timeNs);
+    this.lastInfo = info;
     return ByteEvent.Added;
   }
 
@@ -187,14 +282,34 @@ export class ChromeByteEvents {
     return use;
   }
 
-  /** The task key and first name ChromeJsonParser.event gives (pid, tid), made once per thread. */
-  private task(pid: number, tid: number): { key: string; name: string } {
+  /** The queue slot of the task of (pid, tid), with the key and first name ChromeJsonParser.event gives it, found once per thread. */
+  private task(pid: number, tid: number): number {
+    if ((pid | 0) !== pid || (tid | 0) !== tid) return this.taskSlot(pid, tid);
+    const cache = this.taskCache;
+    const at = 3 * ((Math.imul(pid, 0x9e3779b1) ^ tid) & (TASK_CACHE - 1));
+    if (cache[at] === pid && cache[at + 1] === tid && cache[at + 2] !== 0) return cache[at + 2] - 1;
+    const slot = this.taskSlot(pid, tid);
+    cache[at] = pid;
+    cache[at + 1] = tid;
+    cache[at + 2] = slot + 1;
+    return slot;
+  }
+
+  private taskSlot(pid: number, tid: number): number {
     let byTid = this.tasks.get(pid);
     if (!byTid) this.tasks.set(pid, (byTid = new Map()));
-    let t = byTid.get(tid);
-    if (!t) byTid.set(tid, (t = { key: `${String(pid)}:${String(tid)}`, name: `thread/${String(tid)}` }));
-    return t;
+    let slot = byTid.get(tid);
+    if (slot === undefined) byTid.set(tid, (slot = this.out.queueTask(`${String(pid)}:${String(tid)}`, `thread/${String(tid)}`)));
+    return slot;
   }
+}
+
+// numbers.ts inRange, for this hot path: its LIMITS[kind] is a lookup by name at each call
+function timeInRange(ns: number): boolean {
+  return ns >= 0 && ns <= MAX_TIME_NS;
+}
+function cpuInRange(cpu: number): boolean {
+  return cpu >= 0 && cpu <= MAX_INT32;
 }
 
 /** Are the arg keys of e those of `layout`, in the same order? */

@@ -54,6 +54,7 @@ export class ChromeJsonParser implements StreamParser {
         if (read === ByteEvent.Added) this.added++;
         return read !== ByteEvent.Declined;
       },
+      template: (id) => this.byteEvents.template(id),
       error: (line, column, message, severity) => (severity === 'warning' ? this.out.builder.warning(line, column, message) : this.out.builder.error(line, column, message)),
     });
     this.byteEvents = new ChromeByteEvents(this.out, FINDING_CATEGORY);
@@ -120,7 +121,10 @@ export class ChromeJsonParser implements StreamParser {
     const taskKey = this.taskKey(pid ?? tid, tid);
     const args = (typeof e.args === 'object' && e.args !== null ? e.args : {}) as Record<string, unknown>;
     if (ph === 'M') {
-      if (e.name === 'thread_name' && typeof args.name === 'string' && args.name !== '') this.out.nameTask(taskKey, `${args.name}/${String(tid)}`);
+      if (e.name === 'thread_name' && typeof args.name === 'string' && args.name !== '') {
+        this.out.nameTask(taskKey, `${args.name}/${String(tid)}`);
+        this.byteEvents.forgetTasks();
+      }
       return;
     }
     // some converters write numbers as strings; a viewer accepts them, so do we
@@ -188,6 +192,7 @@ export class ChromeJsonParser implements StreamParser {
     }
     for (const d of list as string[]) this.out.directive(d, 0, line, { column });
     this.byteEvents.forget();
+    this.json.forgetTemplates();
   }
 
   /** Turns each flow's consecutive points (s -> t ... -> f) into declared edges. */

@@ -26,24 +26,24 @@ export const enum ValueKind {
 }
 
 /** More args than this: the careful path. */
-const MAX_ARGS = 32;
+export const MAX_ARGS = 32;
 
-const QUOTE = 34;
+export const QUOTE = 34;
 const COMMA = 44;
 const COLON = 58;
-const MINUS = 45;
-const DOT = 46;
-const ZERO = 48;
+export const MINUS = 45;
+export const DOT = 46;
+export const ZERO = 48;
 const OPEN = 123;
 const CLOSE = 125;
-const BACKSLASH = 92;
+export const BACKSLASH = 92;
 
 // the top-level keys the reader uses, as bits of EventShape.seen
 const NAME = 1;
 const PH = 2;
-const TS = 4;
-const PID = 8;
-const TID = 16;
+export const TS = 4;
+export const PID = 8;
+export const TID = 16;
 const ARGS = 32;
 const CAT = 64;
 
@@ -62,6 +62,21 @@ export class EventShape {
   tid = 0;
   /** `args.cpu` (a non-negative integer), or -1 when args has none. */
   cpu = -1;
+  // where the numbers above were read (jsonTemplates.ts learns an object's layout from them)
+  tsStart = 0;
+  tsEnd = 0;
+  pidStart = 0;
+  pidEnd = 0;
+  tidStart = 0;
+  tidEnd = 0;
+  cpuStart = 0;
+  cpuEnd = 0;
+  /** Values of top-level keys the reader ignores (strings without their quotes, numbers); past MAX_ARGS only counted. */
+  skipCount = 0;
+  readonly skipStart = new Int32Array(MAX_ARGS);
+  readonly skipEnd = new Int32Array(MAX_ARGS);
+  /** The template (jsonTemplates.ts) the object matched, or -1 when scanEvent read it. */
+  template = -1;
   argCount = 0;
   readonly keyStart = new Int32Array(MAX_ARGS);
   readonly keyEnd = new Int32Array(MAX_ARGS);
@@ -109,6 +124,8 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
   e.cpu = -1;
   e.argCount = 0;
   e.lines = 0;
+  e.skipCount = 0;
+  e.template = -1;
   p++;
   for (;;) {
     if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
@@ -153,25 +170,48 @@ export function scanEvent(b: Uint8Array, p: number, n: number, e: EventShape): n
       }
       case TS:
       case PID:
-      case TID:
+      case TID: {
+        const start = p;
         p = readNumber(b, p, n, e);
         if (p < 0) return p;
         if (e.numberForm === 2 || (bit !== TS && e.numberForm !== 0)) return FALLBACK;
-        if (bit === TS) e.ts = e.numberValue;
-        else if (bit === PID) e.pid = e.numberValue;
-        else e.tid = e.numberValue;
+        if (bit === TS) {
+          e.ts = e.numberValue;
+          e.tsStart = start;
+          e.tsEnd = p;
+        } else if (bit === PID) {
+          e.pid = e.numberValue;
+          e.pidStart = start;
+          e.pidEnd = p;
+        } else {
+          e.tid = e.numberValue;
+          e.tidStart = start;
+          e.tidEnd = p;
+        }
         break;
+      }
       case ARGS:
         if (c !== OPEN) return FALLBACK;
         p = readArgs(b, p + 1, n, e);
         if (p < 0) return p;
         break;
-      default:
+      default: {
         // a key the reader ignores: any scalar
+        const start = c === QUOTE ? p + 1 : p;
         if (c === QUOTE) p = readString(b, p + 1, n);
         else if (c === MINUS || (c >= ZERO && c <= ZERO + 9)) p = readNumber(b, p, n, e);
-        else p = readLiteral(b, p, n);
+        else {
+          p = readLiteral(b, p, n);
+          if (p < 0) return p;
+          break;
+        }
         if (p < 0) return p;
+        const s = e.skipCount++;
+        if (s < MAX_ARGS) {
+          e.skipStart[s] = start;
+          e.skipEnd[s] = c === QUOTE ? p - 1 : p;
+        }
+      }
     }
     if (p < n && b[p] <= 32) p = skipSpace(b, p, n, e);
     if (p >= n) return INCOMPLETE;
@@ -221,6 +261,8 @@ function readArgs(b: Uint8Array, p: number, n: number, e: EventShape): number {
       // args.cpu: the event's cpu, not an arg
       if (kind !== ValueKind.Integer || c === MINUS || e.cpu >= 0) return FALLBACK;
       e.cpu = e.numberValue;
+      e.cpuStart = valueStart;
+      e.cpuEnd = valueEnd;
     } else {
       const a = e.argCount;
       if (a === MAX_ARGS) return FALLBACK;
@@ -255,7 +297,7 @@ function skipSpace(b: Uint8Array, p: number, n: number, e: EventShape): number {
 }
 
 /** A string or key from after its opening quote: printable ASCII, no escape. Returns the offset after the closing quote. */
-function readString(b: Uint8Array, p: number, n: number): number {
+export function readString(b: Uint8Array, p: number, n: number): number {
   while (p < n) {
     const c = b[p++];
     if (c === QUOTE) return p;
@@ -268,7 +310,7 @@ function readString(b: Uint8Array, p: number, n: number): number {
  * A JSON number. Its value in e.numberValue when it has at most 15 digits and no
  * exponent (then digits / 10^fraction is exactly the double JSON.parse gives).
  */
-function readNumber(b: Uint8Array, p: number, n: number, e: EventShape): number {
+export function readNumber(b: Uint8Array, p: number, n: number, e: EventShape): number {
   const negative = b[p] === MINUS;
   if (negative) p++;
   if (p >= n) return INCOMPLETE;

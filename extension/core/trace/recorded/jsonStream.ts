@@ -18,11 +18,20 @@
 // diagnostics are the same either way, which the tests check.
 
 import { EventShape, FALLBACK, INCOMPLETE, objectEnd, objectWasAscii, scanEvent } from './jsonEventBytes';
+import { EventTemplates } from './jsonTemplates';
 import { Expect, JsonTokenizer, type JsonEventSink } from './jsonTokenizer';
 
 export interface JsonByteSink extends JsonEventSink {
-  /** An event object the byte path has read (its strings are offsets into `bytes`); false leaves it to the other paths, untouched. */
+  /**
+   * An event object the byte path has read (its strings are offsets into
+   * `bytes`); false leaves it to the other paths, untouched. When a template
+   * read it (e.template >= 0), only the fields a template fills are set (no
+   * `ph`, `cat` or key offsets): the sink answers from what it made of the
+   * object the template was learnt from, or false to have scanEvent read it.
+   */
   shape(e: EventShape, bytes: Uint8Array, line: number, column: number): boolean;
+  /** The object the last shape() took (read by scanEvent) is template `id` (jsonTemplates.ts) from now on. */
+  template(id: number): void;
 }
 
 /** An event object open at the end of a chunk is carried to the next one up to this size; a bigger one goes to the careful path. */
@@ -38,6 +47,7 @@ const BOM = [0xef, 0xbb, 0xbf];
 
 export class JsonEventStream extends JsonTokenizer {
   private readonly event = new EventShape();
+  private readonly templates = new EventTemplates();
   /** Pieces start and end on whole characters; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   /** Bytes the previous chunk left unread (an open object, a split character) at the start of `buffer`. */
@@ -96,6 +106,11 @@ export class JsonEventStream extends JsonTokenizer {
     this.carry(b, p, n);
   }
 
+  /** Objects are read without templates until they are learnt again (what the sink makes of them has changed). */
+  forgetTemplates(): void {
+    this.templates.forget();
+  }
+
   override end(): void {
     if (this.carried > 0) {
       // what is left is a truncated file: the careful path says where
@@ -132,6 +147,7 @@ export class JsonEventStream extends JsonTokenizer {
    */
   private fast(b: Uint8Array, p: number, n: number): number {
     const e = this.event;
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
     let expect = this.expect;
     let line = this.line;
     let lineStart = this.lineStart;
@@ -155,8 +171,16 @@ export class JsonEventStream extends JsonTokenizer {
         this.forceCareful = true; // `]`, or not JSON: the careful path
         break;
       }
+      const matched = this.templates.match(b, view, p, n, e);
+      if (matched >= 0 && this.byteSink.shape(e, b, line, p - lineStart + 1)) {
+        expect = Expect.CommaOrClose;
+        p = matched;
+        continue;
+      }
       const end = scanEvent(b, p, n, e);
       if (end >= 0 && this.byteSink.shape(e, b, line, p - lineStart + 1)) {
+        const t = this.templates.learn(b, p, end, e);
+        if (t >= 0) this.byteSink.template(t);
         if (e.lines > 0) {
           line += e.lines;
           lineStart = e.lineStart;

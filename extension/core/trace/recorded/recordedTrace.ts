@@ -53,6 +53,7 @@ export interface RecordedEvent {
  * been read (a 1 GB JSON trace has millions): names and values already interned.
  */
 class PendingEvents {
+  // per event (arrival number), grown together: one capacity check an event
   readonly time = new Growable(Float64Array);
   readonly cpu = new Growable(Int32Array);
   /** Task key number (RecordedTrace.keyOf). */
@@ -66,9 +67,42 @@ class PendingEvents {
   readonly fn = new Growable(Int32Array);
   readonly args = new Growable(Int32Array);
   readonly callers = new Map<number, string>();
+  private count = 0;
+  private capacity = 0;
 
   get length(): number {
-    return this.time.length;
+    return this.count;
+  }
+
+  /** Queues an event but its time (setTime: a double passed to a small method stays unboxed); returns its arrival number. */
+  add(cpu: number, task: number, name: number, line: number, kindAndKnown: number, fn: number, args: ArrayLike<number>, argValues: number): number {
+    const i = this.count;
+    if (i === this.capacity) this.grow(i + 1);
+    this.cpu.data[i] = cpu;
+    this.task.data[i] = task;
+    this.name.data[i] = name;
+    this.line.data[i] = line;
+    this.kind.data[i] = kindAndKnown;
+    this.fn.data[i] = fn;
+    const from = this.args.length;
+    const end = from + argValues;
+    this.args.reserve(end);
+    const data = this.args.data;
+    for (let k = 0; k < argValues; k++) data[from + k] = args[k];
+    this.args.length = end;
+    this.argEnd.data[i] = end;
+    this.count = i + 1;
+    return i;
+  }
+
+  setTime(i: number, timeNs: number): void {
+    this.time.data[i] = timeNs;
+  }
+
+  private grow(n: number): void {
+    const columns = [this.time, this.cpu, this.task, this.name, this.line, this.argEnd, this.kind, this.fn];
+    for (const c of columns) c.reserve(n);
+    this.capacity = Math.min(...columns.map((c) => c.data.length));
   }
 }
 
@@ -278,15 +312,7 @@ export class RecordedTrace {
       return;
     }
     if (caller !== undefined) q.callers.set(q.length, caller);
-    q.time.push(at.timeNs);
-    q.cpu.push(cpu);
-    q.task.push(key);
-    q.name.push(name);
-    q.line.push(line);
-    q.kind.push(kind | (known ? 8 : 0));
-    q.fn.push(fnId);
-    for (let k = 0; k < argValues; k++) q.args.push(args[k]);
-    q.argEnd.push(q.args.length);
+    q.setTime(q.add(cpu, key, name, line, kind | (known ? 8 : 0), fnId, args, argValues), at.timeNs);
   }
 
   // Chrome JSON's byte path (chromeByteEvents.ts) resolves the names and values of plain events itself,
@@ -304,18 +330,18 @@ export class RecordedTrace {
     return key;
   }
 
-  /** Queues a plain event (no call site, caller or bare value) as add() does, its name and argument ids already resolved. */
-  queueResolved(timeNs: number, cpu: number, task: number, name: number, known: boolean, line: number, args: ArrayLike<number>, argValues: number): void {
-    const q = this.pending as PendingEvents;
-    q.time.push(timeNs);
-    q.cpu.push(cpu);
-    q.task.push(task);
-    q.name.push(name);
-    q.line.push(line);
-    q.kind.push(Kind.Plain | (known ? 8 : 0));
-    q.fn.push(-1);
-    for (let k = 0; k < argValues; k++) q.args.push(args[k]);
-    q.argEnd.push(q.args.length);
+  /**
+   * Queues a plain event (no call site, caller or bare value) as add() does,
+   * its name and argument ids already resolved; the caller sets its time with
+   * queueTime. Returns the event's arrival number.
+   */
+  queueResolved(cpu: number, task: number, name: number, known: boolean, line: number, args: ArrayLike<number>, argValues: number): number {
+    return (this.pending as PendingEvents).add(cpu, task, name, line, Kind.Plain | (known ? 8 : 0), -1, args, argValues);
+  }
+
+  /** Sets the time of the queued event `arrival` (a small method: the time stays a raw double). */
+  queueTime(arrival: number, timeNs: number): void {
+    (this.pending as PendingEvents).setTime(arrival, timeNs);
   }
 
   /**
