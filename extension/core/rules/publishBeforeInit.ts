@@ -5,12 +5,11 @@ import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, concurrentLane, finding, isRealPointer, span, type RuleContext } from './context';
-import { eventsNamed, initDoneByTaskAndMd } from './queries';
+import { eventsNamed, initDone } from './queries';
 import { witness } from './witness';
 
 export function publishBeforeInit(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
-  const initDone = initDoneByTaskAndMd(trace);
   // When the trace records md_init_done at all, a device that never gets one was never initialised.
   const initialised = new Set(Array.from(eventsNamed(trace, Ev.md_init_done), (i) => trace.argId(i, Key.md)));
   const findsOf = readersByStore(ctx);
@@ -19,7 +18,7 @@ export function publishBeforeInit(ctx: RuleContext): Finding[] {
   for (let k = 0; k < stores.length; k++) {
     const store = stores[k];
     const ptr = trace.argId(store, Key.ptr);
-    const found = initDone.get(`${trace.task[store]}:${ptr}`);
+    const found = initDone(trace, trace.task[store], ptr);
     const never = found === undefined && initialised.size > 0 && !initialised.has(ptr);
     if (!never && (found === undefined || trace.seq[found] < trace.seq[store])) continue;
     if (!isRealPointer(trace, ptr)) continue;

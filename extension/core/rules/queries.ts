@@ -110,14 +110,21 @@ export function endsOfLife(trace: Trace, md: number): number[] {
   return [...puts, ...frees].sort((a, b) => a - b);
 }
 
-/** The first `md_init_done` of each (task, md), keyed `task:mdId`. */
-export function initDoneByTaskAndMd(trace: Trace): Map<string, number> {
-  const out = new Map<string, number>();
-  const done = eventsNamed(trace, Ev.md_init_done);
-  for (let k = 0; k < done.length; k++) {
-    const i = done[k];
-    const key = `${trace.task[i]}:${trace.argId(i, Key.md)}`;
-    if (!out.has(key)) out.set(key, i);
+const initDoneOf = new WeakMap<Trace, (Map<number, number> | undefined)[]>();
+
+/** The first `md_init_done` of `task` for device `md` (an id), or undefined; worked out once per trace. */
+export function initDone(trace: Trace, task: number, md: number): number | undefined {
+  let byTask = initDoneOf.get(trace);
+  if (!byTask) {
+    byTask = new Array(trace.tasks.length);
+    const done = eventsNamed(trace, Ev.md_init_done);
+    for (let k = 0; k < done.length; k++) {
+      const i = done[k];
+      const mine = (byTask[trace.task[i]] ??= new Map());
+      const itsMd = trace.argId(i, Key.md);
+      if (!mine.has(itsMd)) mine.set(itsMd, i);
+    }
+    initDoneOf.set(trace, byTask);
   }
-  return out;
+  return byTask[task]?.get(md);
 }
