@@ -124,6 +124,11 @@ export class HappensBefore {
     };
   }
 
+  /** Whether analysis order differs from file order (`!hb` edges point backwards): see positionOf. */
+  get reordered(): boolean {
+    return this.positions !== undefined;
+  }
+
   /** The position of `event` in a topological order (file order unless `!hb` edges point backwards). */
   positionOf(event: number): number {
     return this.positions ? this.positions[event] : event;
