@@ -53,7 +53,7 @@ export async function parseFile(
       const chunk = buffer.subarray(0, n);
       if (!parser) {
         const format = options.format ?? detectFormat(new TextDecoder('utf-8').decode(chunk), options.fileName ?? path);
-        parser = createParser(format, options);
+        parser = createParser(format, { ...options, totalBytes });
       }
       // Bytes when the parser reads them (the native format), else text decoded across chunk boundaries.
       if (parser.feedBytes) parser.feedBytes(chunk);

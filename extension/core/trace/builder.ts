@@ -71,6 +71,11 @@ export class TraceBuilder {
     return this.count;
   }
 
+  /** The arguments of all events so far. */
+  get argumentCount(): number {
+    return this.argValue.length;
+  }
+
   /**
    * The task of `comm/pid`. The pid identifies the task; the comm is only its
    * name, so the same pid under another comm (after an exec, or `<...>`/`:-1`
@@ -151,6 +156,16 @@ export class TraceBuilder {
    */
   setTime(i: number, timeNs: number): void {
     this.time.data[i] = timeNs;
+  }
+
+  /** Sizes the columns at once for about `events` events with `args` arguments in all (see Growable.expect). */
+  expectEvents(events: number, args: number): void {
+    const columns = [this.time, this.cpu.store, this.task.store, this.name, this.line, this.seq];
+    for (const c of columns) c.expect(events);
+    this.argStart.expect(events + 1);
+    this.argKey.store.expect(args);
+    this.argValue.expect(args);
+    this.capacity = Math.min(...columns.map((c) => c.data.length));
   }
 
   private growEvents(n: number): void {

@@ -72,6 +72,8 @@ export class Growable<T extends Int32Array | Float64Array | Uint16Array | Uint8A
   /** data.length, kept in a field: the hot push reads it every time. */
   private capacity = FIRST;
   private buffer: ResizableBuffer | undefined;
+  /** Sized by expect(): finish() may hand out a view (see there). */
+  private expected = false;
 
   constructor(private readonly kind: TypedArrayKind<T>) {
     this.buffer = resizableBuffer(FIRST * kind.BYTES_PER_ELEMENT, RESERVE_FIRST);
@@ -106,8 +108,42 @@ export class Growable<T extends Int32Array | Float64Array | Uint16Array | Uint8A
     this.capacity = size;
   }
 
-  /** The values as a plain array of exactly `length`; the growable is empty afterwards. */
+  /**
+   * Makes room for about `n` values at once, in a plain array instead of a reservation, when the
+   * caller can tell the final length in advance: its pages are resident only once written, and
+   * finish() hands out a view of it, where a copy out of a reservation touched every page again.
+   * A no-op when there is room already or the runtime refuses the memory (growth goes on as usual).
+   */
+  expect(n: number): void {
+    if (n <= this.capacity) return;
+    let data: T;
+    try {
+      data = new this.kind(n);
+    } catch {
+      return; // an address-space limit
+    }
+    data.set(this.data.subarray(0, this.capacity));
+    this.buffer?.resize(0);
+    this.buffer = undefined;
+    this.data = data;
+    this.capacity = n;
+    this.expected = true;
+  }
+
+  /**
+   * The values as a plain array of exactly `length`; the growable is empty afterwards. After
+   * expect(), that is a view of the plain array when at least half of it is used (its tail was
+   * never written: no page of it is resident), else a copy.
+   */
   finish(): T {
+    if (this.expected && !this.buffer && 2 * this.length >= this.capacity) {
+      const view = this.data.subarray(0, this.length) as T;
+      this.data = new this.kind(0);
+      this.capacity = 0;
+      this.length = 0;
+      this.expected = false;
+      return view;
+    }
     const out = new this.kind(this.length);
     if (this.buffer) this.moveOut(this.buffer, this.length, out);
     else out.set(this.data.subarray(0, this.length));

@@ -43,7 +43,14 @@ const isLineBlank = (c: number): boolean => c === SPACE || c === NEWLINE || c ==
 export interface NativeParseOptions {
   /** Extra event-name mappings (`probe=event`), as `!map` would declare them. */
   map?: Record<string, string>;
+  /** The input's size in bytes, when known (a file's): the trace's columns are sized from it early (sizeColumns). */
+  totalBytes?: number;
 }
+
+/** Bytes and events parsed before the columns are sized from the input's size, and the margin they are given. */
+const SIZE_AFTER_BYTES = 1 << 18;
+const SIZE_AFTER_EVENTS = 1024;
+const SIZE_MARGIN = 1.25;
 
 export class NativeParser implements LineParser {
   readonly builder = new TraceBuilder('dmtrace');
@@ -68,9 +75,16 @@ export class NativeParser implements LineParser {
   private expectBlocks = 1;
   /** Lines are whole, so no character is split; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /** The input's size in bytes until the columns are sized (then 0), and the bytes parsed so far. */
+  private totalBytes: number;
+  private bytesParsed = 0;
 
   constructor(options: NativeParseOptions = {}) {
     this.directives = new DirectiveReader(this.builder, options.map);
+    this.totalBytes = options.totalBytes ?? 0;
+    // Plain arrays from the start (room for the events of the first part): code optimised before
+    // the columns are sized sees the same array kind as after (a change of kind deoptimised it).
+    if (this.totalBytes > 0) this.builder.expectEvents(SIZE_AFTER_BYTES / 16, SIZE_AFTER_BYTES / 8);
   }
 
   /** Parses one line (without its `\n`); `lineNo` is 1-based. */
@@ -100,6 +114,7 @@ export class NativeParser implements LineParser {
    * in the same order, so either way the trace is the same.
    */
   linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
+    if (this.totalBytes > 0) this.sizeColumns(end - start);
     let fast = !this.directives.hasAliases && !this.directives.hasMappings;
     let p = start;
     while (p < end) {
@@ -115,6 +130,25 @@ export class NativeParser implements LineParser {
       fast = !this.directives.hasAliases && !this.directives.hasMappings;
     }
     return lineNo;
+  }
+
+  /**
+   * Once the first SIZE_AFTER_BYTES of a big input are parsed (counted before `bytes`, the lines
+   * about to be parsed), sizes the trace's columns for the whole input from the events and
+   * arguments per byte so far (with a margin): they then grow no more and are not copied at the
+   * end (TraceBuilder.expectEvents). Called before the line loop, not after it: code after the
+   * loop has no type feedback when the loop is first optimised, and left it at every call.
+   */
+  private sizeColumns(bytes: number): void {
+    // (an input that starts with a long comment is sized once some events tell its density)
+    if (this.bytesParsed < SIZE_AFTER_BYTES || this.builder.eventCount < SIZE_AFTER_EVENTS) {
+      this.bytesParsed += bytes;
+      return;
+    }
+    const scale = (this.totalBytes / this.bytesParsed) * SIZE_MARGIN;
+    this.totalBytes = 0;
+    const b = this.builder;
+    if (scale > 4 * SIZE_MARGIN) b.expectEvents(Math.ceil(b.eventCount * scale), Math.ceil(b.argumentCount * scale));
   }
 
   /**

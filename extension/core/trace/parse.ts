@@ -20,6 +20,8 @@ export interface ParseOptions {
   fileName?: string;
   /** Extra event-name mappings (`probe=event`) from settings or `--map`. */
   map?: Record<string, string>;
+  /** The input's size in bytes, when known: the native parser sizes the trace from it (parseFile gives it). */
+  totalBytes?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ function parserFor(format: TraceFormat, options: ParseOptions): StreamParser {
   const map = { map: options.map };
   switch (format) {
     case 'dmtrace':
-      return new ByteLineSplitter(new NativeParser(map));
+      return new ByteLineSplitter(new NativeParser({ ...map, totalBytes: options.totalBytes }));
     case 'ftrace':
     case 'trace-cmd':
       return new ByteLineSplitter(new FtraceParser(format, map));

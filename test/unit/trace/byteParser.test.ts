@@ -105,6 +105,23 @@ describe('native parser: byte path = text path', () => {
     assert.deepEqual(snapshot(parseTrace(text, { format: 'dmtrace' })), snapshot(parseText(text)));
   });
 
+  it('the same trace whatever size the input says it has (the columns are sized from it once a part is read)', () => {
+    // Long lines first, then short ones: sized from the first part, the columns must grow past the estimate.
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const args = i < 4000 ? ` field=${'f'.repeat(60)}${i % 5} obj=o${i % 11} ${'k'.repeat(20)}=${i}` : i % 3 ? '' : ` md=md${i % 7}`;
+      lines.push(`1.${String(i).padStart(6, '0')} cpu${i % 4} t/${(i % 9) + 1} ${i % 2 ? 'dm_get' : 'md_access'}${args}`);
+    }
+    const text = lines.join('\n') + '\n';
+    const bytes = new TextEncoder().encode(text);
+    const reference = snapshot(parseText(text));
+    for (const totalBytes of [bytes.length, bytes.length / 10, bytes.length * 20]) {
+      const parser = createParser('dmtrace', { totalBytes });
+      for (let at = 0; at < bytes.length; at += 1 << 19) parser.feedBytes!(bytes.subarray(at, at + (1 << 19)));
+      assert.deepEqual(snapshot(parser.end()), reference, `totalBytes ${totalBytes}`);
+    }
+  });
+
   it('text with a lone surrogate (not UTF-8) is parsed as text, value kept', () => {
     const trace = parseTrace('1.000001 cpu0 a/1 md_access md=md0 field=x\uD800y\n', { format: 'dmtrace' });
     assert.equal(trace.arg(0, 'field'), 'x\uD800y');

@@ -61,6 +61,26 @@ describe('Growable', () => {
     assert.equal(out[n - 1], n - 0.5);
   });
 
+  it('expect: keeps the values (also those written past length), grows past the expectation, and ends exact', () => {
+    for (const [expected, n] of [[100_000, 90_000], [100_000, 250_000], [100_000, 30_000]]) {
+      const g = new Growable(Int32Array);
+      for (let i = 0; i < 1000; i++) g.push(i);
+      g.data[1000] = 1000; // written past length, as the trace builder writes its event columns
+      g.expect(expected);
+      assert.ok(g.data.length >= expected);
+      assert.equal(g.data[1000], 1000);
+      g.length = 1001;
+      for (let i = 1001; i < n; i++) g.push(i);
+      const out = g.finish();
+      assert.equal(out.length, n);
+      assert.ok(out.every((v, i) => v === i), `${expected} expected, ${n} pushed`);
+      assert.equal((out.buffer as ArrayBuffer & { resizable?: boolean }).resizable ?? false, false);
+      // a view of the plain array when at least half of it is used, else a copy of its own
+      assert.equal(out.buffer.byteLength === out.byteLength, 2 * n < expected);
+      assert.equal(g.length, 0);
+    }
+  });
+
   it('is empty after finish, and an empty growable finishes to an empty array', () => {
     const g = new Growable(Int32Array);
     g.push(1);
