@@ -124,6 +124,11 @@ export class HappensBefore {
     };
   }
 
+  /** Whether analysis order differs from file order (`!hb` edges point backwards): see positionOf. */
+  get reordered(): boolean {
+    return this.positions !== undefined;
+  }
+
   /** The position of `event` in a topological order (file order unless `!hb` edges point backwards). */
   positionOf(event: number): number {
     return this.positions ? this.positions[event] : event;
@@ -197,26 +202,31 @@ export class HappensBefore {
 
   /** The edges (other than program order) that end at `event`. */
   incoming(event: number): Edge[] {
-    return this.edgesInto(event).map((k) => this.edge(k));
+    const out: Edge[] = [];
+    this.forEachEdgeInto(event, (k) => out.push(this.edge(k)));
+    return out;
   }
 
   /** The events the edges of `kind` that end at `event` come from, in the order of `incoming`. */
   sourcesInto(event: number, kind: EdgeKind): number[] {
     const wanted = EDGE_KINDS.indexOf(kind);
-    return this.edgesInto(event).filter((k) => this.edges.kind[k] === wanted).map((k) => this.edges.from[k]);
+    const out: number[] = [];
+    const { from, kind: kinds } = this.edges;
+    this.forEachEdgeInto(event, (k) => {
+      if (kinds[k] === wanted) out.push(from[k]);
+    });
+    return out;
   }
 
-  /** The indices of the edges that end at `event`, in the order they were collected. */
-  private edgesInto(event: number): number[] {
-    const out: number[] = [];
+  /** Calls `visit` with the index of each edge that ends at `event`, in the order they were collected. */
+  private forEachEdgeInto(event: number, visit: (edge: number) => void): void {
     const { to } = this.edges;
     const byTarget = this.incomingOrder;
     for (let k = firstIncoming(to, byTarget, event); k < to.length; k++) {
       const edge = byTarget ? byTarget[k] : k;
       if (to[edge] !== event) break;
-      out.push(edge);
+      visit(edge);
     }
-    return out;
   }
 
   get edgeCount(): number {

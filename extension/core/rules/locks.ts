@@ -102,11 +102,15 @@ function indexOf(events: Int32Array, event: number): number {
 /** Above this many held locks a task counts its entries per lock (see HeldStack.release). */
 const DEEP = 16;
 
-/** The locks one task holds, in the order taken (parallel stacks). */
+/**
+ * The locks one task holds, in the order taken: the first `depth` entries of parallel stacks. The stacks
+ * never shrink (an array that does gives its memory back, only to take it again at the next acquire).
+ */
 class HeldStack {
   readonly locks: number[] = [];
   readonly acquires: number[] = [];
   readonly kinds: number[] = [];
+  depth = 0;
   spins = 0;
   /** The idr_finds of the task whose held locks none of its releases has named yet, with those locks. */
   pending: { find: number; locks: number[] }[] = [];
@@ -118,33 +122,36 @@ class HeldStack {
   private counts: Map<number, number> | undefined;
 
   push(lock: number, acquire: number, kind: number): void {
-    this.locks.push(lock);
-    this.acquires.push(acquire);
-    this.kinds.push(kind);
+    const d = this.depth++;
+    this.locks[d] = lock;
+    this.acquires[d] = acquire;
+    this.kinds[d] = kind;
     if (kind === SPIN) this.spins++;
     if (this.counts) this.counts.set(lock, (this.counts.get(lock) ?? 0) + 1);
-    else if (this.locks.length > DEEP) {
+    else if (this.depth > DEEP) {
       this.counts = new Map();
-      for (const l of this.locks) this.counts.set(l, (this.counts.get(l) ?? 0) + 1);
+      for (let h = 0; h < this.depth; h++) this.counts.set(this.locks[h], (this.counts.get(this.locks[h]) ?? 0) + 1);
     }
+  }
+
+  /** The locks held, in the order taken (a copy). */
+  held(): number[] {
+    return this.locks.slice(0, this.depth);
   }
 
   /** Ends the innermost entry of `lock` (of an anonymous lock: the innermost of its kind), if the task holds one. */
   release(lock: number, kind: number, anonymous: number): void {
     if (this.counts && !this.counts.get(lock)) return;
     const { locks, acquires, kinds } = this;
-    for (let h = locks.length - 1; h >= 0; h--) {
+    for (let h = this.depth - 1; h >= 0; h--) {
       if (locks[h] !== lock || (lock === anonymous && kinds[h] !== kind)) continue;
       if (kinds[h] === SPIN) this.spins--;
-      // removed in place (splice would allocate an array of the removed entry)
-      for (let m = h + 1; m < locks.length; m++) {
+      for (let m = h + 1; m < this.depth; m++) {
         locks[m - 1] = locks[m];
         acquires[m - 1] = acquires[m];
         kinds[m - 1] = kinds[m];
       }
-      locks.pop();
-      acquires.pop();
-      kinds.pop();
+      this.depth--;
       if (this.counts) this.counts.set(lock, this.counts.get(lock)! - 1);
       return;
     }
@@ -182,7 +189,7 @@ function walkHeldLocks(trace: Trace, events: Int32Array, roles: Uint8Array, anon
     if (!held) stacks[task] = held = new HeldStack();
     if (role & Role.MaySleep && held.spins > 0 && maySleep(i)) noteInSpin(facts, held, i);
     if (role & Role.Find) {
-      if (held.locks.length > 0) noteFind(facts, held, i);
+      if (held.depth > 0) noteFind(facts, held, i);
       continue;
     }
     if ((role & (ACQUIRE | RELEASE)) === 0) continue;
@@ -214,7 +221,7 @@ function noteInSpin(facts: HeldLockFacts, held: HeldStack, event: number): void 
 /** An idr_find under the locks `held` holds: its release is the first later one of any of them. */
 function noteFind(facts: HeldLockFacts, held: HeldStack, find: number): void {
   facts.findRelease.set(find, -1);
-  held.pending.push({ find, locks: held.locks.slice() });
+  held.pending.push({ find, locks: held.held() });
 }
 
 /** A release of `lock` at `event`: the pending finds that held it are released here. */

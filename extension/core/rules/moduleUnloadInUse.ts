@@ -36,7 +36,11 @@ function liveAllocations({ hb }: RuleContext, allocs: number[], allocFrees: numb
     const a = allocs[j];
     // An allocation after the unload belongs to the next load of the module. (Positions are a topological
     // order: one placed before the unload cannot happen after it.)
-    if (hb.positionOf(a) > at) continue;
+    if (hb.positionOf(a) > at) {
+      // in file order (allocs are) and analysis order alike, so are all the rest
+      if (!hb.reordered) break;
+      continue;
+    }
     const frees = allocFrees[j];
     let freed = false;
     for (let k = 0; k < frees.length && !freed; k++) freed = hb.happensBefore(frees[k], point) && !hb.happensBefore(frees[k], a);

@@ -55,16 +55,18 @@ function mayRace({ trace, hb }: RuleContext, events: readonly number[], open: nu
 /** Per open (by its place in `opens`), where its path ends: its task's next dm_blk_close or dm_blk_open of the same md (-1: none). */
 function pathEnds(trace: Trace, opens: Int32Array): Int32Array {
   const ends = new Int32Array(opens.length).fill(-1);
-  // Per task: md -> the place of its open whose end has not come yet.
+  // Per task: md -> the place of its open whose end has not come yet (-1: none; overwritten, not deleted).
   const unended: (Map<number, number> | undefined)[] = new Array(trace.tasks.length);
   let n = 0;
-  for (const e of eventsNamed(trace, Ev.dm_blk_open, Ev.dm_blk_close)) {
+  const events = eventsNamed(trace, Ev.dm_blk_open, Ev.dm_blk_close);
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k];
     const mine = (unended[trace.task[e]] ??= new Map());
     const md = trace.argId(e, Key.md);
-    const open = mine.get(md);
-    if (open !== undefined) {
+    const open = mine.get(md) ?? -1;
+    if (open >= 0) {
       ends[open] = e;
-      mine.delete(md);
+      mine.set(md, -1);
     }
     // the opens come in the order of `opens`
     if (trace.name[e] === Ev.dm_blk_open) mine.set(md, n++);

@@ -5,19 +5,20 @@ import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, concurrentLane, finding, isRealPointer, span, type RuleContext } from './context';
-import { eventsNamed, initDoneByTaskAndMd } from './queries';
+import { eventsNamed, initDone } from './queries';
 import { witness } from './witness';
 
 export function publishBeforeInit(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
-  const initDone = initDoneByTaskAndMd(trace);
   // When the trace records md_init_done at all, a device that never gets one was never initialised.
   const initialised = new Set(Array.from(eventsNamed(trace, Ev.md_init_done), (i) => trace.argId(i, Key.md)));
   const findsOf = readersByStore(ctx);
   const out: Finding[] = [];
-  for (const store of eventsNamed(trace, Ev.idr_get_new, Ev.idr_replace)) {
+  const stores = eventsNamed(trace, Ev.idr_get_new, Ev.idr_replace);
+  for (let k = 0; k < stores.length; k++) {
+    const store = stores[k];
     const ptr = trace.argId(store, Key.ptr);
-    const found = initDone.get(`${trace.task[store]}:${ptr}`);
+    const found = initDone(trace, trace.task[store], ptr);
     const never = found === undefined && initialised.size > 0 && !initialised.has(ptr);
     if (!never && (found === undefined || trace.seq[found] < trace.seq[store])) continue;
     if (!isRealPointer(trace, ptr)) continue;
@@ -70,7 +71,9 @@ function report(ctx: RuleContext, store: number, ptr: number, init: number, neve
 /** For each IDR store, the finds that read from it (reads-from edges, which end at an idr_find: hb/edges.ts). */
 function readersByStore({ trace, hb }: RuleContext): Map<number, number[]> {
   const out = new Map<number, number[]>();
-  for (const find of eventsNamed(trace, Ev.idr_find)) {
+  const finds = eventsNamed(trace, Ev.idr_find);
+  for (let k = 0; k < finds.length; k++) {
+    const find = finds[k];
     for (const store of hb.sourcesInto(find, 'reads-from')) {
       const list = out.get(store);
       if (list) list.push(find);

@@ -43,13 +43,14 @@ function mergeNamed(index: Int32Array[], names: readonly number[]): Int32Array {
 
 /** The events of each INDEXED_NAMES name, from their list (eventLists.ts). */
 function indexByName(trace: Trace): Int32Array[] {
-  const lists: number[][] = [];
-  for (const name of INDEXED_NAMES) lists[name] = [];
   const events = takeEvents(trace, 'indexedEvents');
   const names = trace.name;
-  for (let k = 0; k < events.length; k++) lists[names[events[k]]].push(events[k]);
+  const counts = new Int32Array(VOCABULARY.length);
+  for (let k = 0; k < events.length; k++) counts[names[events[k]]]++;
   const index: Int32Array[] = [];
-  for (const name of INDEXED_NAMES) index[name] = Int32Array.from(lists[name]);
+  for (const name of INDEXED_NAMES) index[name] = new Int32Array(counts[name]);
+  // counts[name] now counts down: each list is filled from its end
+  for (let k = events.length - 1; k >= 0; k--) index[names[events[k]]][--counts[names[events[k]]]] = events[k];
   return index;
 }
 
@@ -109,12 +110,21 @@ export function endsOfLife(trace: Trace, md: number): number[] {
   return [...puts, ...frees].sort((a, b) => a - b);
 }
 
-/** The first `md_init_done` of each (task, md), keyed `task:mdId`. */
-export function initDoneByTaskAndMd(trace: Trace): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const i of eventsNamed(trace, Ev.md_init_done)) {
-    const key = `${trace.task[i]}:${trace.argId(i, Key.md)}`;
-    if (!out.has(key)) out.set(key, i);
+const initDoneOf = new WeakMap<Trace, (Map<number, number> | undefined)[]>();
+
+/** The first `md_init_done` of `task` for device `md` (an id), or undefined; worked out once per trace. */
+export function initDone(trace: Trace, task: number, md: number): number | undefined {
+  let byTask = initDoneOf.get(trace);
+  if (!byTask) {
+    byTask = new Array(trace.tasks.length);
+    const done = eventsNamed(trace, Ev.md_init_done);
+    for (let k = 0; k < done.length; k++) {
+      const i = done[k];
+      const mine = (byTask[trace.task[i]] ??= new Map());
+      const itsMd = trace.argId(i, Key.md);
+      if (!mine.has(itsMd)) mine.set(itsMd, i);
+    }
+    initDoneOf.set(trace, byTask);
   }
-  return out;
+  return byTask[task]?.get(md);
 }

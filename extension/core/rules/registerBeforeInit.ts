@@ -5,17 +5,18 @@ import { Key } from '../trace/model';
 import { Ev } from '../trace/vocabulary';
 import type { Finding } from './finding';
 import { at, concurrentLane, finding, span, type RuleContext } from './context';
-import { eventsByArg, eventsNamed, initDoneByTaskAndMd } from './queries';
+import { eventsByArg, eventsNamed, initDone } from './queries';
 import { witness } from './witness';
 
 export function registerBeforeInit(ctx: RuleContext): Finding[] {
   const { trace, hb } = ctx;
-  const initDone = initDoneByTaskAndMd(trace);
   const opens = eventsByArg(trace, [Ev.dm_blk_open], Key.md);
   const out: Finding[] = [];
-  for (const add of eventsNamed(trace, Ev.add_disk)) {
+  const adds = eventsNamed(trace, Ev.add_disk);
+  for (let k = 0; k < adds.length; k++) {
+    const add = adds[k];
     const mdId = trace.argId(add, Key.md);
-    const init = initDone.get(`${trace.task[add]}:${mdId}`);
+    const init = initDone(trace, trace.task[add], mdId);
     if (init === undefined || trace.seq[init] < trace.seq[add]) continue;
 
     const md = trace.strings.get(mdId);

@@ -18,24 +18,27 @@ interface Lookup {
 export function staleLookupGet(ctx: RuleContext): Finding[] {
   const { trace } = ctx;
   const { findRelease } = heldLockFacts(trace);
-  // Per task: md -> its latest find under a lock not yet followed by a dm_get.
+  // Per task: md -> its latest find under a lock not yet followed by a dm_get (-1: none; a value is
+  // overwritten, not deleted: a Map that shrinks is rebuilt).
   const lookups: (Map<number, number> | undefined)[] = new Array(trace.tasks.length);
   const out: Finding[] = [];
-  for (const i of eventsNamed(trace, Ev.idr_find, Ev.dm_get)) {
+  const events = eventsNamed(trace, Ev.idr_find, Ev.dm_get);
+  for (let k = 0; k < events.length; k++) {
+    const i = events[k];
     const task = trace.task[i];
     if (trace.name[i] === Ev.idr_find) {
       const md = trace.argId(i, Key.ret);
       if (findRelease.has(i)) (lookups[task] ??= new Map()).set(md, i);
-      else lookups[task]?.delete(md);
+      else if (lookups[task]?.has(md)) lookups[task].set(md, -1);
       continue;
     }
     const mine = lookups[task];
     if (!mine) continue;
     const md = trace.argId(i, Key.md);
-    const find = mine.get(md);
-    if (find === undefined) continue;
+    const find = mine.get(md) ?? -1;
+    if (find < 0) continue;
     // The find's own get: taken while still holding the lock it is the fixed pattern; later gets belong to other lookups.
-    mine.delete(md);
+    mine.set(md, -1);
     const release = findRelease.get(find)!;
     if (release < 0 || release > i) continue;
     out.push(report(ctx, { find, release }, i, endsOfLife(trace, md)));

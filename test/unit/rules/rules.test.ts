@@ -210,6 +210,13 @@ describe('DMR5 module-unload-in-use', () => {
     assert.deepEqual(summary(a), []);
   });
 
+  it('counts the allocations ordered before the unload, also through an !hb edge pointing backwards', () => {
+    // md0 comes after the unload in its task; md1, later in the file, before it by the !hb edge
+    const a = analyze('r/2 delete_module mod=dm_mod ret=0', 'r/2 md_alloc md=md0', 'k/3 md_alloc md=md1', '!hb k/3:1 -> r/2:1');
+    assert.deepEqual(summary(a), ['DMR5 error 1']);
+    assert.deepEqual(a.findings[0].related.map((e) => a.trace.line[e]), [3]);
+  });
+
   it('flags an unload concurrent with the free (the predictive case)', () => {
     assert.deepEqual(summary(analyze('c/1 md_alloc md=md0', 'c/1 free_dev md=md0', 'r/2 delete_module mod=dm_mod ret=0')), ['DMR5 error 3']);
   });
