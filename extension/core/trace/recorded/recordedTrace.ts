@@ -450,8 +450,6 @@ export class RecordedTrace {
     const q = this.pending;
     if (q) {
       const { order } = this.ordered();
-      // the builder takes the queued events (fewer when calls merge): sized once, exactly, it is never copied
-      this.builder.expectEvents(q.length, q.args.length / 2);
       // a gap sits before the event that followed it in the file, wherever time order puts that event
       let gaps: (GapMark & { at: number })[] = [];
       if (this.pendingGaps.length > 0) {
