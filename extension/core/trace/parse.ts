@@ -39,16 +39,16 @@ export function createParser(format: TraceFormat, options: ParseOptions = {}): S
 
 function parserFor(format: TraceFormat, options: ParseOptions): StreamParser {
   const map = { map: options.map };
-  // the line formats size their columns from the input's size (Chrome JSON's parser does not read by lines)
+  // native sizes its columns from the input's size, bpftrace its queue (Chrome JSON's parser does not read by lines)
   const sized = { ...map, totalBytes: options.totalBytes };
   switch (format) {
     case 'dmtrace':
       return new ByteLineSplitter(new NativeParser(sized));
     case 'ftrace':
     case 'trace-cmd':
-      return new ByteLineSplitter(new FtraceParser(format, sized));
+      return new ByteLineSplitter(new FtraceParser(format, map));
     case 'perf-script':
-      return new ByteLineSplitter(new PerfScriptParser(sized));
+      return new ByteLineSplitter(new PerfScriptParser(map));
     case 'bpftrace':
       return new ByteLineSplitter(new BpftraceParser(sized));
     case 'chrome-json':

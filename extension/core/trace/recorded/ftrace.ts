@@ -51,7 +51,6 @@ export class FtraceParser implements LineParser {
 
   /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
   linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
-    this.out.sizeFor(end - start);
     return readLines(this, b, start, end, lineNo);
   }
 
