@@ -3,7 +3,7 @@
 // the tokens that are kept. A bad line becomes a diagnostic with line and
 // column and the rest of the file is still read.
 
-import { TraceBuilder } from './builder';
+import { InputSizing, TraceBuilder } from './builder';
 import type { Trace } from './model';
 import { NUMBER_BASE, StringTable } from './stringTable';
 import { DirectiveReader } from './directives';
@@ -47,11 +47,6 @@ export interface NativeParseOptions {
   totalBytes?: number;
 }
 
-/** Bytes and events parsed before the columns are sized from the input's size, and the margin they are given. */
-const SIZE_AFTER_BYTES = 1 << 18;
-const SIZE_AFTER_EVENTS = 1024;
-const SIZE_MARGIN = 1.25;
-
 export class NativeParser implements LineParser {
   readonly builder = new TraceBuilder('dmtrace');
   private readonly directives: DirectiveReader;
@@ -75,16 +70,17 @@ export class NativeParser implements LineParser {
   private expectBlocks = 1;
   /** Lines are whole, so no character is split; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  /** The input's size in bytes until the columns are sized (then 0), and the bytes parsed so far. */
-  private totalBytes: number;
-  private bytesParsed = 0;
+  /** When to size the trace's columns for the whole input (a file of known size only). */
+  private readonly sizing: InputSizing | undefined;
 
   constructor(options: NativeParseOptions = {}) {
     this.directives = new DirectiveReader(this.builder, options.map);
-    this.totalBytes = options.totalBytes ?? 0;
-    // Plain arrays from the start (room for the events of the first part): code optimised before
-    // the columns are sized sees the same array kind as after (a change of kind deoptimised it).
-    if (this.totalBytes > 0) this.builder.expectEvents(SIZE_AFTER_BYTES / 16, SIZE_AFTER_BYTES / 8);
+    if (options.totalBytes) {
+      this.sizing = new InputSizing(options.totalBytes);
+      // Plain arrays from the start (room for the events of the first part): code optimised before
+      // the columns are sized sees the same array kind as after (a change of kind deoptimised it).
+      this.builder.expectEvents(InputSizing.FIRST_EVENTS, InputSizing.FIRST_ARGS);
+    }
   }
 
   /** Parses one line (without its `\n`); `lineNo` is 1-based. */
@@ -114,7 +110,7 @@ export class NativeParser implements LineParser {
    * in the same order, so either way the trace is the same.
    */
   linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
-    if (this.totalBytes > 0) this.sizeColumns(end - start);
+    if (this.sizing !== undefined) this.sizeColumns(this.sizing, end - start);
     let fast = !this.directives.hasAliases && !this.directives.hasMappings;
     let p = start;
     while (p < end) {
@@ -133,22 +129,15 @@ export class NativeParser implements LineParser {
   }
 
   /**
-   * Once the first SIZE_AFTER_BYTES of a big input are parsed (counted before `bytes`, the lines
-   * about to be parsed), sizes the trace's columns for the whole input from the events and
-   * arguments per byte so far (with a margin): they then grow no more and are not copied at the
-   * end (TraceBuilder.expectEvents). Called before the line loop, not after it: code after the
-   * loop has no type feedback when the loop is first optimised, and left it at every call.
+   * Sizes the trace's columns for the whole input once InputSizing says so (before parsing `bytes`
+   * more): they then grow no more and are not copied at the end (TraceBuilder.expectEvents).
+   * Called before the line loop, not after it: code after the loop has no type feedback when the
+   * loop is first optimised, and left it at every call.
    */
-  private sizeColumns(bytes: number): void {
-    // (an input that starts with a long comment is sized once some events tell its density)
-    if (this.bytesParsed < SIZE_AFTER_BYTES || this.builder.eventCount < SIZE_AFTER_EVENTS) {
-      this.bytesParsed += bytes;
-      return;
-    }
-    const scale = (this.totalBytes / this.bytesParsed) * SIZE_MARGIN;
-    this.totalBytes = 0;
+  private sizeColumns(sizing: InputSizing, bytes: number): void {
     const b = this.builder;
-    if (scale > 4 * SIZE_MARGIN) b.expectEvents(Math.ceil(b.eventCount * scale), Math.ceil(b.argumentCount * scale));
+    const scale = sizing.scale(bytes, b.eventCount);
+    if (scale > 0) b.expectEvents(Math.ceil(b.eventCount * scale), Math.ceil(b.argumentCount * scale));
   }
 
   /**
