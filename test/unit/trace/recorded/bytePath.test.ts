@@ -42,7 +42,7 @@ function assertSame(format: TextFormat, text: string, chunkSizes: number[]): voi
 const pick = <T>(...values: T[]) => fc.constantFrom(...values);
 const pad = pick('', ' ', '   ', '\t');
 const comm = pick('dmsetup', 'kworker/0:1', 'systemd-udevd', '<...>', 'jbd2/dm-0-8', 'wörker', 'cafe', 'a b', 'x[1]', ':-1', 'C', 'cpus');
-const pid = pick('0', '1', '4211', '4212', '04211', '99999999999999999', '-1');
+const pid = pick('0', '1', '4211', '4212', '04211', '99999999999999999', '123456789012345678901', '-1');
 const cpu = pick('0', '1', '003', '12', '99999999999');
 const seconds = pick('8123.456789', '8123.4567891234', '1.5', '12', '8123.', 'x.1', '99999999999999.999999', '8123.000001');
 const eventName = pick(
@@ -80,7 +80,7 @@ const perfLine = fc.oneof(
 );
 
 const bpftraceLine = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(pick('5000001616', '12', '1234567890123456789', '18446744073709551615', '99999999999999999999', '9007199254740993', 'x1'), cpu, pid, comm, pick('kretprobe:dm_get_md', 'kprobe:dm_get', 'fexit:dm_mod:dm_get_md', 'md=md0'), eventName, args).map(([ns, n, id, c, e1, e2, a]) => `${ns} ${n} ${id} ${c} ${e1.startsWith('k') || e1.startsWith('f') ? e1 : e2} ${a}`) },
+  { weight: 6, arbitrary: fc.tuple(pick('5000001616', '12', '1234567890123456789', '18446744073709551615', '99999999999999999999', '9007199254740993', '123456789012345678901', 'x1'), cpu, pid, comm, pick('kretprobe:dm_get_md', 'kprobe:dm_get', 'fexit:dm_mod:dm_get_md', 'md=md0'), eventName, args).map(([ns, n, id, c, e1, e2, a]) => `${ns} ${n} ${id} ${c} ${e1.startsWith('k') || e1.startsWith('f') ? e1 : e2} ${a}`) },
   { weight: 1, arbitrary: pick('Attaching 3 probes...', 'Lost 5 events', '@holders[md0]: 3', '^C') },
   { weight: 1, arbitrary: otherLine },
 );
