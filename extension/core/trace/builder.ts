@@ -160,18 +160,25 @@ export class TraceBuilder {
 
   /** Sizes the columns at once for about `events` events with `args` arguments in all (see Growable.expect). */
   expectEvents(events: number, args: number): void {
-    const columns = [this.time, this.cpu.store, this.task.store, this.name, this.line, this.seq];
-    for (const c of columns) c.expect(events);
+    for (const c of this.eventColumns()) c.expect(events);
     this.argStart.expect(events + 1);
     this.argKey.store.expect(args);
     this.argValue.expect(args);
-    this.capacity = Math.min(...columns.map((c) => c.data.length));
+    this.settleCapacity();
   }
 
   private growEvents(n: number): void {
-    const columns = [this.time, this.cpu.store, this.task.store, this.name, this.line, this.seq];
-    for (const c of columns) c.reserve(n);
-    this.capacity = Math.min(...columns.map((c) => c.data.length));
+    for (const c of this.eventColumns()) c.reserve(n);
+    this.settleCapacity();
+  }
+
+  /** The columns with one value per event, grown together (capacity: the room all of them have). */
+  private eventColumns() {
+    return [this.time, this.cpu.store, this.task.store, this.name, this.line, this.seq];
+  }
+
+  private settleCapacity(): void {
+    this.capacity = Math.min(...this.eventColumns().map((c) => c.data.length));
   }
 
   /** The code of a key not in keyCodes: a new key gets the next code (widening the key column if the code needs it). */
@@ -244,7 +251,7 @@ const SIZE_MARGIN = 1.25;
 /**
  * When a parser may size its columns for the whole input (Growable.expect): once the first
  * SIZE_AFTER_BYTES are parsed, from the events and arguments per byte so far, with a margin;
- * they then grow no more and are not copied at the end. `start` sizes them for the first part.
+ * they then grow no more and are not copied at the end. FIRST_EVENTS and FIRST_ARGS size them for the first part.
  */
 export class InputSizing {
   private bytesParsed = 0;

@@ -4,6 +4,13 @@
 // one reads a few bytes that are in the cache, where the string table's
 // characters of the same token may not be: no hashing, no probing.
 
+/**
+ * A place among 2^bits for the token b[p, q), from its length and first and last bytes: where a
+ * cache of recently seen tokens keeps it (any place would be right; a good one avoids collisions).
+ */
+export const placeOf = (b: Uint8Array, p: number, q: number, bits: number): number =>
+  (Math.imul(b[p] ^ ((q - p) * 0x3b), 0x9e3779b1) ^ Math.imul(b[q - 1] | (b[q - 2] << 8), 0x85ebca77)) >>> (32 - bits);
+
 /** Bytes kept per place: a length byte and up to WIDTH - 1 bytes of token (a longer token is not kept). */
 const WIDTH = 32;
 

@@ -7,7 +7,7 @@ import { InputSizing, TraceBuilder } from './builder';
 import type { Trace } from './model';
 import { NUMBER_BASE, StringTable } from './stringTable';
 import { DirectiveReader } from './directives';
-import { ExpectedTokens } from './expectedTokens';
+import { ExpectedTokens, placeOf } from './expectedTokens';
 import type { LineParser } from './parser';
 import { MAX_INT32, MAX_TIME_NS, POW10, rangeProblem } from './numbers';
 import { CR, LineError, QUOTE, SPACE, TAB, allDigits, isBlank, isDigit, quote, readValue, skipBlanks, tokenEnd } from './scan';
@@ -29,13 +29,9 @@ const LOWER_U = 117;
 /** Places per event name for its expected arguments (a key and a value each: 8 arguments), for MAX_EXPECTED names. */
 const EXPECT_BLOCK = 16;
 const MAX_EXPECTED = 4096;
-/** Places for recent tasks and event names (powers of two). */
-const RECENT_TASKS = 1024;
-const RECENT_NAMES = 256;
-
-/** A place among `places` (a power of two) for the token b[p, q), from its length and first and last bytes. */
-const placeOf = (b: Uint8Array, p: number, q: number, places: number): number =>
-  (Math.imul(b[p] ^ (q - p) * 0x3b, 0x9e3779b1) ^ Math.imul(b[q - 1] | (b[q - 2] << 8), 0x85ebca77)) >>> 22 & (places - 1);
+/** Places for recent tasks and event names, as powers of two. */
+const RECENT_TASK_BITS = 10;
+const RECENT_NAME_BITS = 8;
 
 /** Ends a token inside a line: a blank or the line's end. */
 const isLineBlank = (c: number): boolean => c === SPACE || c === NEWLINE || c === TAB || c === CR;
@@ -56,7 +52,7 @@ export class NativeParser implements LineParser {
   private readonly checkedTask: number[] = [];
   private readonly taskOfName: number[] = [];
   /** Tasks seen, checked and interned in taskNames, by placeOf. */
-  private readonly recentTasks = new ExpectedTokens(RECENT_TASKS);
+  private readonly recentTasks = new ExpectedTokens(1 << RECENT_TASK_BITS);
   /**
    * The arguments expected per event name (those of its previous event): key
    * and value k of the name whose block is at `at` are at places at + 2k and
@@ -65,7 +61,7 @@ export class NativeParser implements LineParser {
    */
   private expectAt = new Int32Array(256);
   /** Event names checked and given a block, by placeOf. */
-  private readonly recentNames = new ExpectedTokens(RECENT_NAMES);
+  private readonly recentNames = new ExpectedTokens(1 << RECENT_NAME_BITS);
   private readonly expectedArgs = new ExpectedTokens(EXPECT_BLOCK * 64);
   private expectBlocks = 1;
   /** Lines are whole, so no character is split; a U+FEFF inside the file is kept, as the stream decoder keeps it. */
@@ -210,7 +206,7 @@ export class NativeParser implements LineParser {
     if (q === p || ascii > 127) return -1;
     const tasks = this.taskNames;
     const recentTasks = this.recentTasks;
-    const taskPlace = placeOf(b, p, q, RECENT_TASKS);
+    const taskPlace = placeOf(b, p, q, RECENT_TASK_BITS);
     let taskName: number;
     if (recentTasks.match(taskPlace, b, p) === q) {
       taskName = recentTasks.id(taskPlace);
@@ -238,7 +234,7 @@ export class NativeParser implements LineParser {
     if (ascii > 127 || !isLineBlank(c)) return -1;
     const strings = this.builder.strings;
     const names = this.recentNames;
-    const namePlace = placeOf(b, p, q, RECENT_NAMES);
+    const namePlace = placeOf(b, p, q, RECENT_NAME_BITS);
     let name: number;
     if (names.match(namePlace, b, p) === q) {
       name = names.id(namePlace);

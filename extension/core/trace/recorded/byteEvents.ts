@@ -11,7 +11,7 @@
 // reader returns false and the line is decoded.
 
 import type { DirectiveReader } from '../directives';
-import { ExpectedTokens } from '../expectedTokens';
+import { ExpectedTokens, placeOf } from '../expectedTokens';
 import { StringTable } from '../stringTable';
 import { isBlank } from '../scan';
 import { KIND_OF_CALL, Kind } from './callMerger';
@@ -41,7 +41,7 @@ class RecentTokens {
 
   /** The id of bytes[start, end) (non-empty, each byte 1-127) in `table`, interned there if new. */
   id(table: StringTable, b: Uint8Array, start: number, end: number): number {
-    const place = (Math.imul(b[start] ^ ((end - start) * 0x3b), 0x9e3779b1) ^ Math.imul(b[end - 1] | (b[end - 2] << 8), 0x85ebca77)) >>> (32 - this.bits);
+    const place = placeOf(b, start, end, this.bits);
     const tokens = this.tokens;
     if (tokens.match(place, b, start) === end) return tokens.id(place);
     const id = table.internAscii(b, start, end);

@@ -103,16 +103,23 @@ class PendingEvents {
 
   /** Sizes the columns at once for about `events` events with `argValues` argument ids in all (Growable.expect). */
   expect(events: number, argValues: number): void {
-    const columns = [this.time, this.cpu, this.task, this.name, this.line, this.argEnd, this.kind, this.fn];
-    for (const c of columns) c.expect(events);
+    for (const c of this.eventColumns()) c.expect(events);
     this.args.expect(argValues);
-    this.capacity = Math.min(...columns.map((c) => c.data.length));
+    this.settleCapacity();
   }
 
   private grow(n: number): void {
-    const columns = [this.time, this.cpu, this.task, this.name, this.line, this.argEnd, this.kind, this.fn];
-    for (const c of columns) c.reserve(n);
-    this.capacity = Math.min(...columns.map((c) => c.data.length));
+    for (const c of this.eventColumns()) c.reserve(n);
+    this.settleCapacity();
+  }
+
+  /** The columns with one value per event, grown together (capacity: the room all of them have). */
+  private eventColumns() {
+    return [this.time, this.cpu, this.task, this.name, this.line, this.argEnd, this.kind, this.fn];
+  }
+
+  private settleCapacity(): void {
+    this.capacity = Math.min(...this.eventColumns().map((c) => c.data.length));
   }
 }
 
