@@ -13,11 +13,17 @@ import type { LineParser } from '../parser';
 import { isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { callOfName } from './eventNames';
 import { MAX_INT32, MAX_TIME_NS } from '../numbers';
-import { ByteEvent, readBodyBytes } from './byteEvents';
-import { digitsValue, notAscii, readLines, skipBlankBytes, tokenEndBytes } from './byteFields';
+import { ByteEvent } from './byteEvents';
+import { digitsValue, readLine } from './byteFields';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
 const EQUALS = 61;
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const NEWLINE = 10;
+const ZERO = 48;
+const NINE = 57;
 
 export class BpftraceParser implements LineParser {
   private readonly out: RecordedTrace;
@@ -28,52 +34,82 @@ export class BpftraceParser implements LineParser {
   private readonly ev = new ByteEvent();
 
   constructor(options: RecordedOptions = {}) {
-    this.out = new RecordedTrace('bpftrace', { ...options, timeOrdered: true, bytes: { addressFirst: false, callFromName: true } });
+    this.out = new RecordedTrace('bpftrace', { ...options, timeOrdered: true, bytes: { addressFirst: false, callFromName: true, keyValuesOnly: true } });
   }
 
-  /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
+  /** The lines of bytes[start, end) (byteLines.ts): each read by lineBytes, or decoded for line() when it declines. */
   linesBytes(b: Uint8Array, start: number, end: number, lineNo: number): number {
     this.out.sizeFor(end - start);
-    return readLines(this, b, start, end, lineNo);
+    for (let p = start; p < end; ) {
+      lineNo++;
+      const next = this.lineBytes(b, p, lineNo);
+      p = next >= 0 ? next : readLine(this, b, p, lineNo);
+    }
+    return lineNo;
   }
 
   /**
-   * The byte path (byteEvents.ts) for the common line: `nsecs cpu tid comm
+   * The byte path (byteEvents.ts) for the common line at p: `nsecs cpu tid comm
    * event key=val ...` with a one-word comm, numbers of at most 20 digits and
-   * every token after the event a key=value. False leaves the line to line().
+   * every token after the event a key=value. Returns where the next line
+   * starts, or -1 to leave the line to line(). One pass up to the line's `\n`
+   * (a `\r` is a blank like any other): each number is read as its digits are
+   * found, ByteEvents reads the arguments.
    */
-  lineBytes(b: Uint8Array, start: number, end: number, lineNo: number): boolean {
-    let p = skipBlankBytes(b, start, end);
-    if (p === end) return true;
-    if (!isDigit(b[p])) return false;
+  lineBytes(b: Uint8Array, p: number, lineNo: number): number {
+    let c = b[p];
+    while (c === SPACE || c === TAB || c === CR) c = b[++p];
+    if (c === NEWLINE) return p + 1;
+    // nsecs: read here, not by a function returning it (a double returned is a new heap number each time)
+    let q = p;
+    let timeNs = 0;
+    for (; c >= ZERO && c <= NINE; c = b[++q]) timeNs = timeNs * 10 + (c - ZERO);
+    if (q === p || !(c === SPACE || c === TAB || c === CR)) return -1;
+    if (q - p > 15) timeNs = digitsValue(b, p, q);
+    if (timeNs < 0 || timeNs > MAX_TIME_NS) return -1;
+    // cpu (at most 10 digits: a longer one with leading zeros is the text path's)
+    do c = b[++q];
+    while (c === SPACE || c === TAB || c === CR);
+    let cpu = 0;
+    for (p = q; c >= ZERO && c <= NINE; c = b[++q]) cpu = cpu * 10 + (c - ZERO);
+    if (q === p || q - p > 10 || cpu > MAX_INT32 || !(c === SPACE || c === TAB || c === CR)) return -1;
+    // tid
+    do c = b[++q];
+    while (c === SPACE || c === TAB || c === CR);
+    for (p = q; c >= ZERO && c <= NINE; c = b[++q]);
+    if (q === p || q - p > 20 || !(c === SPACE || c === TAB || c === CR)) return -1;
     const ev = this.ev;
-    let q = tokenEndBytes(b, p, end);
-    const timeNs = digitsValue(b, p, q);
-    p = skipBlankBytes(b, q, end);
-    q = tokenEndBytes(b, p, end);
-    const cpu = digitsValue(b, p, q);
-    if (timeNs < 0 || timeNs > MAX_TIME_NS || cpu < 0 || cpu > MAX_INT32) return false;
-    ev.pidStart = p = skipBlankBytes(b, q, end);
-    ev.pidEnd = q = tokenEndBytes(b, p, end);
-    if (digitsValue(b, p, q) < 0) return false;
-    ev.commStart = p = skipBlankBytes(b, q, end);
-    ev.commEnd = q = tokenEndBytes(b, p, end);
-    p = skipBlankBytes(b, q, end);
-    // the event: a name with no `=` (the text path reports a missing one)
-    q = tokenEndBytes(b, p, end);
-    if (ev.commEnd === ev.commStart || p === q || !isPlainName(b, p, q)) return false;
+    ev.pidStart = p;
+    ev.pidEnd = q;
+    // comm: one word (ByteEvents checks it is ASCII when it names a task)
+    do c = b[++q];
+    while (c === SPACE || c === TAB || c === CR);
+    for (p = q; c > SPACE; c = b[++q]);
+    if (q === p || !(c === SPACE || c === TAB || c === CR)) return -1;
+    ev.commStart = p;
+    ev.commEnd = q;
+    // the event: a name with no `=` (the text path reports a missing one), each byte 1-127
+    do c = b[++q];
+    while (c === SPACE || c === TAB || c === CR);
+    let ascii = 0;
+    let equals = false;
+    for (p = q; c > SPACE; c = b[++q]) {
+      ascii |= c;
+      if (c === EQUALS) equals = true;
+    }
+    if (q === p || equals || ascii > 127) return -1;
+    ev.bytes = b;
     ev.nameStart = p;
     ev.nameEnd = q;
-    ev.rawName = -1;
-    if (!readBodyBytes(ev, b, q, end, true)) return false;
-    ev.bytes = b;
+    ev.printed = -1;
+    ev.bodyStart = q;
     ev.line = lineNo;
     ev.timeNs = timeNs;
     ev.cpu = cpu;
     ev.caller = undefined;
-    if (!this.out.acceptBytes(ev)) return false;
+    if (!this.out.acceptBytes(ev)) return -1;
     this.out.addBytes(ev);
-    return true;
+    return ev.lineEnd + 1;
   }
 
   line(text: string, lineNo: number): void {
@@ -196,13 +232,4 @@ function unsignedAt(text: string, start: number, end: number): boolean {
   if (end - start > 20) return false;
   for (let i = start; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
   return end > start;
-}
-
-/** Are bytes[from, to) an event name the byte path takes: each byte 1-127, none `=`? (One pass.) */
-function isPlainName(b: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = b[i];
-    if (c === EQUALS || notAscii(c)) return false;
-  }
-  return true;
 }

@@ -13,10 +13,9 @@
 import type { DirectiveReader } from '../directives';
 import { ExpectedTokens, placeOf } from '../expectedTokens';
 import { StringTable } from '../stringTable';
-import { isBlank } from '../scan';
 import { KIND_OF_CALL, Kind } from './callMerger';
 import { callOfName, type EventNameResolver } from './eventNames';
-import { notAscii, skipBlankBytes, tokenEndBytes } from './byteFields';
+import { notAscii } from './byteFields';
 import { location, type CallSite } from './fields';
 import type { TraceBuilder } from '../builder';
 import { parameterName, pidValue, returnArgumentName, rewritesValues } from './values';
@@ -26,6 +25,10 @@ const QUOTE = 34;
 const OPEN = 40;
 const CLOSE = 41;
 const ZERO = 48;
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const NEWLINE = 10;
 
 /**
  * Ids of tokens seen lately, found by their bytes with neither hashing nor probing: a token's
@@ -50,7 +53,7 @@ class RecentTokens {
   }
 }
 
-/** One event line's fields, as positions in its bytes (filled by a format's byte reader). */
+/** One event line's fields, as positions in its bytes (filled by a format's byte reader, then by accept()). */
 export class ByteEvent {
   bytes: Uint8Array = new Uint8Array(0);
   line = 0;
@@ -61,11 +64,15 @@ export class ByteEvent {
   commEnd = 0;
   pidStart = 0;
   pidEnd = 0;
-  /** The event name as printed; rawName is its id once interned (-1 before: a reader sets it with the name). */
+  /** The event name as printed; `printed` is its number in ByteEvents once looked up (-1 before: a reader sets it with the name). */
   nameStart = 0;
   nameEnd = 0;
-  rawName = -1;
-  /** The probe's location, inside `(...)`; locStart is -1 when the line shows none. */
+  printed = -1;
+  /** Where what follows the name starts (a reader sets it): the optional `(location)` and the arguments. */
+  bodyStart = 0;
+  /** Set by accept(): where the line's `\n` is. */
+  lineEnd = 0;
+  /** Set by accept(): the probe's location, inside `(...)` (locStart -1 when the line shows none), and the arguments. */
   locStart = -1;
   locEnd = 0;
   /** Per argument: key start, key end, value start, value end. */
@@ -117,6 +124,8 @@ export interface ByteEventSink {
 export interface ByteLayout {
   addressFirst: boolean;
   callFromName: boolean;
+  /** No location column and no quoted values: every token after the name is key=value (bpftrace), or the text path reads the line. */
+  keyValuesOnly: boolean;
 }
 
 /** What a key of one probe becomes (values.ts): its name, and whether its values may be rewritten (normalised or aliased). */
@@ -163,32 +172,61 @@ interface Probe {
   known: boolean;
   returnSite: string | undefined;
   /** Key rules by raw key id. */
-  rules: (KeyRule | undefined)[];
+  rules: Map<number, KeyRule>;
   targets: Map<string, KeyTarget>;
+  /**
+   * The place of its block in ByteEvents.expected (0: none): the keys and values of its last
+   * event, argument k's key at block + 2k and its value (interned as the rules see it) at
+   * block + 2k + 1. An event with the same keys in the same order has the same key targets
+   * (lastTargets), so only its values that differ from the last event's need looking up.
+   */
+  block: number;
+  /** The number of arguments of its last event (-1: none to predict from), and their key targets. */
+  lastCount: number;
+  lastTargets: KeyTarget[];
 }
 
 interface PrintedName {
+  raw: number;
   knows: boolean;
   /** The probe of the location seen last, and all of them. */
   last: Probe | undefined;
   byLocation: Map<number, Probe>;
 }
 
+/** Arguments per event predicted from the probe's last event (a key place and a value place each), for at most MAX_BLOCKS probes. */
+const EXPECTED_ARGS = 8;
+const MAX_BLOCKS = 4096;
+/** Places for recent event names and pids, as powers of two. */
+const NAME_BITS = 8;
+const PID_BITS = 10;
+
 export class ByteEvents {
   /** Tokens as printed (names, locations, keys, pids, values to normalise): the trace's own table only gets what it keeps. */
   private readonly raw = new StringTable();
-  /** Recent tokens of `raw` (names, keys, pids), and recent argument values of the trace's table. */
+  /** Recent keys and values to normalise (ids of `raw`), and recent argument values (ids of the trace's table). */
   private readonly recentRaw = new RecentTokens(10);
   private readonly recentValues = new RecentTokens(12);
-  private names: (PrintedName | undefined)[] = [];
+  /** Printed names by number (ByteEvent.printed), their numbers by raw id, and recent ones by their bytes. */
+  private printed: PrintedName[] = [];
+  private printedOfRaw = new Map<number, number>();
+  private recentNames = new ExpectedTokens(1 << NAME_BITS);
+  /** Recent pids, by their bytes, with their task key numbers. */
+  private readonly recentPids = new ExpectedTokens(1 << PID_BITS);
   /** Task key number + 1 by raw pid id, and by cpu for pid 0 (each cpu's idle task). */
   private readonly pidKeys: number[] = [];
   private readonly idleKeys: number[] = [];
   /** Key numbers whose task name is settled (a known comm): their comm is not read again. */
   private readonly named: number[] = [];
-  /** The accepted event's probe and the key rule of each argument. */
+  /** The probes' blocks of expected keys and values (Probe.block), and the number of blocks given out. */
+  private readonly expected = new ExpectedTokens(2 * EXPECTED_ARGS * 64);
+  private blocks = 1;
+  /** The accepted event's probe; whether its keys are its last event's (predicted); else each argument's key target. */
   private probe: Probe | undefined;
-  private rules: KeyRule[] = [];
+  private predicted = false;
+  private readonly targets: KeyTarget[] = [];
+  /** Per argument of the accepted event: its value's id when it was its probe's last value there, -1 when not, -2 for a quoted one. */
+  private readonly valueIds: number[] = [];
   private readonly keyIds: number[] = [];
   private readonly argIds: number[] = [];
 
@@ -202,43 +240,166 @@ export class ByteEvents {
 
   /** A directive may map names from its line on: every resolution is made again. */
   forget(): void {
-    this.names = [];
+    this.printed = [];
+    this.printedOfRaw = new Map();
+    this.recentNames = new ExpectedTokens(1 << NAME_BITS);
   }
 
   /** Does the printed name bytes[start, end) (each byte 1-127) reduce to an event the rules know? */
   knows(b: Uint8Array, start: number, end: number): boolean {
-    return this.printed(this.raw.internAscii(b, start, end)).knows;
+    return this.printed[this.printedOfId(this.raw.internAscii(b, start, end))].knows;
   }
 
-  /** knows() for the event's own name (interned once for the line). */
+  /** knows() for the event's own name (looked up once for the line). */
   knowsName(ev: ByteEvent): boolean {
-    return this.printed(this.rawNameOf(ev)).knows;
+    return this.printedOf(ev).knows;
   }
 
-  private rawNameOf(ev: ByteEvent): number {
-    if (ev.rawName < 0) ev.rawName = this.recentRaw.id(this.raw, ev.bytes, ev.nameStart, ev.nameEnd);
-    return ev.rawName;
+  /** The event's printed name (bytes[nameStart, nameEnd), each byte 1-127). */
+  private printedOf(ev: ByteEvent): PrintedName {
+    if (ev.printed < 0) {
+      const b = ev.bytes;
+      const place = placeOf(b, ev.nameStart, ev.nameEnd, NAME_BITS);
+      if (this.recentNames.match(place, b, ev.nameStart) === ev.nameEnd) {
+        ev.printed = this.recentNames.id(place);
+      } else {
+        ev.printed = this.printedOfId(this.raw.internAscii(b, ev.nameStart, ev.nameEnd));
+        this.recentNames.expect(place, ev.printed, b, ev.nameStart, ev.nameEnd);
+      }
+    }
+    return this.printed[ev.printed];
+  }
+
+  private printedOfId(raw: number): number {
+    let n = this.printedOfRaw.get(raw);
+    if (n === undefined) {
+      n = this.printed.length;
+      this.printed.push({ raw, knows: this.resolver.knows(this.raw.get(raw)), last: undefined, byLocation: new Map() });
+      this.printedOfRaw.set(raw, n);
+    }
+    return n;
   }
 
   /**
-   * Can the byte path add this event? Nothing in the trace changes yet; on
-   * true, `ev.key` is the task's key number and add() adds the event.
+   * Can the byte path add this event? Reads its body from ev.bodyStart to the
+   * line's `\n` (readProbeBody over bytes: the optional `(location)`, then
+   * `key=value` tokens), finds its probe and task. Nothing in the trace changes
+   * yet; on true, `ev.lineEnd` is where the `\n` is, `ev.key` the task's key
+   * number, and add() adds the event. False when the text path must read the
+   * line: a location without its `)`, a byte that is not ASCII or is a control
+   * character, a probe whose meaning depends on its values, a new task's comm
+   * that is not ASCII.
+   *
+   * The body is read up to the `\n`, not to a line end given: a `\r` before it is a blank like any other.
    */
   accept(ev: ByteEvent): boolean {
     const b = ev.bytes;
+    let p = ev.bodyStart;
+    let c = b[p];
+    while (c === SPACE || c === TAB || c === CR) c = b[++p];
+    ev.locStart = -1;
+    if (c === OPEN && !this.layout.keyValuesOnly) {
+      let close = p + 1;
+      for (c = b[close]; c !== CLOSE; c = b[++close]) if (c === NEWLINE || notAscii(c)) return false;
+      ev.locStart = p + 1;
+      ev.locEnd = close;
+      p = close + 1;
+    }
     const probe = this.probeOf(ev);
-    if (probe.textOnly) return false;
+    if (probe.textOnly || !this.readArguments(ev, probe, p)) return false;
     const n = ev.argCount;
-    const a = ev.args;
-    const keyIds = this.keyIds;
-    for (let i = 0; i < n; i++) keyIds[i] = this.recentRaw.id(this.raw, b, a[4 * i], a[4 * i + 1]);
-    const rules = this.rules;
-    for (let i = 0; i < n; i++) rules[i] = probe.rules[keyIds[i]] ?? this.newRule(probe, keyIds[i]);
+    this.predicted = this.predicted && n === probe.lastCount;
+    if (!this.predicted) {
+      const a = ev.args;
+      const keyIds = this.keyIds;
+      for (let i = 0; i < n; i++) keyIds[i] = this.recentRaw.id(this.raw, b, a[4 * i], a[4 * i + 1]);
+      for (let i = 0; i < n; i++) this.targets[i] = this.targetOf(probe.rules.get(keyIds[i]) ?? this.newRule(probe, keyIds[i]), probe, n);
+    }
     const key = this.keyOf(ev);
     if (this.named[key] !== 1 && !this.nameIsAscii(ev, key)) return false;
     this.probe = probe;
     ev.key = key;
     ev.isReturn = probe.isReturn;
+    return true;
+  }
+
+  /**
+   * The `key=value` tokens from p to the line's `\n` into ev (tokens without
+   * `=`, or with an empty key or value, are skipped as readProbeBody skips
+   * them; `key="..."` is read up to the next quote). With `keyValuesOnly`,
+   * every token must be `key=value`. Each key and value is first compared in
+   * place with the probe's last event's (`predicted` stays true while all keys
+   * so far were its keys): a match needs no scan for the `=` and no lookup of
+   * the value. (The `\n` ends every comparison: no expected token holds it.)
+   */
+  private readArguments(ev: ByteEvent, probe: Probe, p: number): boolean {
+    const b = ev.bytes;
+    const strict = this.layout.keyValuesOnly;
+    const expected = this.expected;
+    const block = probe.block;
+    const valueIds = this.valueIds;
+    let predicted = block > 0;
+    let n = 0;
+    ev.argCount = 0;
+    let c = b[p];
+    for (;;) {
+      while (c === SPACE || c === TAB || c === CR) c = b[++p];
+      if (c <= SPACE) {
+        if (c === NEWLINE) break;
+        return false;
+      }
+      let eq = -1;
+      if (predicted && n < EXPECTED_ARGS) {
+        const q = expected.match(block + 2 * n, b, p);
+        if (q >= 0 && b[q] === EQUALS) eq = q;
+      }
+      if (eq < 0) {
+        predicted = false;
+        // most bytes are printable ASCII other than `=`: one range check
+        for (eq = p, c = b[eq]; c > SPACE && c < 128 && c !== EQUALS; c = b[++eq]);
+        if (unread(c)) return false;
+        if (c !== EQUALS || eq === p) {
+          if (strict) return false;
+          for (p = eq; c !== SPACE && c !== TAB && c !== CR && c !== NEWLINE; c = b[++p]);
+          continue;
+        }
+      }
+      let v = eq + 1;
+      c = b[v];
+      if (c === QUOTE && !strict) {
+        // `key="..."` (a string fetch arg): up to the next quote
+        let close = v + 1;
+        for (c = b[close]; c !== QUOTE; c = b[++close]) if (c === NEWLINE || notAscii(c)) return false;
+        valueIds[n++] = -2;
+        ev.pushArg(p, eq, v + 1, close);
+        c = b[(p = close + 1)];
+        continue;
+      }
+      let value = -1;
+      if (predicted && n < EXPECTED_ARGS) {
+        const q = expected.match(block + 2 * n + 1, b, v);
+        if (q > v) {
+          c = b[q];
+          if (c === SPACE || c === TAB || c === CR || c === NEWLINE) {
+            value = expected.id(block + 2 * n + 1);
+            v = q;
+          }
+        }
+      }
+      if (value < 0) {
+        for (c = b[v]; c > SPACE && c < 128; c = b[++v]);
+        if (notAscii(c)) return false;
+      }
+      if (v > eq + 1) {
+        valueIds[n++] = value;
+        ev.pushArg(p, eq, eq + 1, v);
+      } else if (strict) {
+        return false;
+      }
+      p = v;
+    }
+    ev.lineEnd = p;
+    this.predicted = predicted;
     return true;
   }
 
@@ -250,14 +411,26 @@ export class ByteEvents {
     const a = ev.args;
     const n = ev.argCount;
     if (probe.nameId < 0) probe.nameId = strings.intern(probe.resolved);
+    const predicted = this.predicted;
+    const targets = predicted ? probe.lastTargets : this.targets;
+    const block = probe.block;
     const args = this.argIds;
     for (let i = 0; i < n; i++) {
-      const t = this.targetOf(this.rules[i], probe, n);
+      const t = targets[i];
       if (t.id < 0) t.id = strings.intern(t.key);
-      const at = 4 * i;
       args[2 * i] = t.id;
-      args[2 * i + 1] = t.normalize ? this.normalized(t, probe.nameId, b, a[at + 2], a[at + 3]) : this.recentValues.id(strings, b, a[at + 2], a[at + 3]);
+      const known = this.valueIds[i];
+      if (predicted && known >= 0) {
+        args[2 * i + 1] = known;
+        continue;
+      }
+      const at = 4 * i;
+      const value = t.normalize ? this.normalized(t, probe.nameId, b, a[at + 2], a[at + 3]) : this.recentValues.id(strings, b, a[at + 2], a[at + 3]);
+      args[2 * i + 1] = value;
+      // a quoted value may hold blanks: it is not expected, as a token
+      if (block > 0 && i < EXPECTED_ARGS) this.expected.expect(block + 2 * i + 1, value, b, a[at + 2], known === -2 ? a[at + 2] : a[at + 3]);
     }
+    if (!predicted && block > 0) this.expectKeys(probe, ev, targets);
     if (this.named[ev.key] !== 1) this.nameTask(ev);
     let fnId = -1;
     if (this.timeOrdered && probe.fnId !== -2) {
@@ -265,6 +438,17 @@ export class ByteEvents {
       fnId = probe.fnId;
     }
     this.out.addInterned(ev, ev.cpu, ev.key, probe.nameId, ev.line, args, 2 * n, probe.returnSite ?? ev.caller, probe.kind, probe.fn, fnId, probe.known, undefined);
+  }
+
+  /** The keys of the event just added, and their targets, are what its probe's next event is expected to have. */
+  private expectKeys(probe: Probe, ev: ByteEvent, targets: KeyTarget[]): void {
+    const n = ev.argCount;
+    probe.lastCount = n <= EXPECTED_ARGS ? n : -1;
+    const a = ev.args;
+    for (let i = 0; i < n && i < EXPECTED_ARGS; i++) {
+      this.expected.expect(probe.block + 2 * i, 0, ev.bytes, a[4 * i], a[4 * i + 1]);
+      probe.lastTargets[i] = targets[i];
+    }
   }
 
   private targetOf(rule: KeyRule, probe: Probe, argCount: number): KeyTarget {
@@ -285,21 +469,14 @@ export class ByteEvents {
     return id;
   }
 
-  private printed(rawName: number): PrintedName {
-    let p = this.names[rawName];
-    if (p === undefined) this.names[rawName] = p = { knows: this.resolver.knows(this.raw.get(rawName)), last: undefined, byLocation: new Map() };
-    return p;
-  }
-
   private probeOf(ev: ByteEvent): Probe {
     const b = ev.bytes;
-    const rawName = this.rawNameOf(ev);
-    const p = this.printed(rawName);
+    const p = this.printedOf(ev);
     // a probe prints the same location line after line: compared in place, it need not be interned
     if (p.last !== undefined && sameLocation(p.last.locBytes, b, ev.locStart, ev.locEnd)) return p.last;
     const loc = ev.locStart < 0 ? -1 : this.raw.internAscii(b, ev.locStart, ev.locEnd);
     let probe = p.byLocation.get(loc);
-    if (probe === undefined) p.byLocation.set(loc, (probe = this.newProbe(rawName, loc, ev.locStart < 0 ? undefined : b.slice(ev.locStart, ev.locEnd))));
+    if (probe === undefined) p.byLocation.set(loc, (probe = this.newProbe(p.raw, loc, ev.locStart < 0 ? undefined : b.slice(ev.locStart, ev.locEnd))));
     p.last = probe;
     return probe;
   }
@@ -314,6 +491,11 @@ export class ByteEvents {
     else if (loc >= 0) ({ symbol, returnSite, call } = location(this.raw.get(loc), this.layout.addressFirst));
     const resolved = this.resolver.resolve(name, symbol);
     const base = this.resolver.baseName(name);
+    let block = 0;
+    if (this.blocks < MAX_BLOCKS) {
+      block = 2 * EXPECTED_ARGS * this.blocks++;
+      this.expected.grow(block + 2 * EXPECTED_ARGS);
+    }
     return {
       loc,
       locBytes,
@@ -328,8 +510,11 @@ export class ByteEvents {
       fnId: call ? -1 : -2,
       known: this.resolver.isKnown(resolved),
       returnSite,
-      rules: [],
+      rules: new Map(),
       targets: new Map(),
+      block,
+      lastCount: -1,
+      lastTargets: [],
     };
   }
 
@@ -347,7 +532,7 @@ export class ByteEvents {
       const own = this.target(probe, key);
       rule = named === undefined ? { a: own, b: own, namedRaw: -1 } : { a: this.target(probe, named), b: own, namedRaw: this.raw.intern(named) };
     }
-    probe.rules[rawKey] = rule;
+    probe.rules.set(rawKey, rule);
     return rule;
   }
 
@@ -365,14 +550,19 @@ export class ByteEvents {
   /** The task key's number: the pid, or `0@cpu` for pid 0 (RecordedTrace.add's keys). */
   private keyOf(ev: ByteEvent): number {
     const b = ev.bytes;
-    if (ev.pidEnd - ev.pidStart === 1 && b[ev.pidStart] === ZERO) {
+    const start = ev.pidStart;
+    const end = ev.pidEnd;
+    if (end - start === 1 && b[start] === ZERO) {
       let k = this.idleKeys[ev.cpu];
       if (k === undefined) this.idleKeys[ev.cpu] = k = this.out.keyOf(`0@${ev.cpu}`) + 1;
       return k - 1;
     }
-    const rawPid = this.recentRaw.id(this.raw, b, ev.pidStart, ev.pidEnd);
+    const place = placeOf(b, start, end, PID_BITS);
+    if (this.recentPids.match(place, b, start) === end) return this.recentPids.id(place);
+    const rawPid = this.raw.internAscii(b, start, end);
     let k = this.pidKeys[rawPid];
     if (k === undefined) this.pidKeys[rawPid] = k = this.out.keyOf(this.raw.get(rawPid)) + 1;
+    this.recentPids.expect(place, k - 1, b, start, end);
     return k - 1;
   }
 
@@ -405,66 +595,5 @@ function sameLocation(loc: Uint8Array | undefined, b: Uint8Array, start: number,
   return true;
 }
 
-/**
- * readProbeBody (fields.ts) over bytes from p: the optional `(location)`, then
- * `key=value` tokens into ev (tokens without `=`, or with an empty key or
- * value, are skipped as there; `key="..."` is read up to the next quote).
- * With `strict` (bpftrace: no quotes), every token must be `key=value`. False
- * when the text path must read the line: a location without its `)`, a byte
- * that is not ASCII.
- */
-export function readBodyBytes(ev: ByteEvent, b: Uint8Array, p: number, end: number, strict: boolean): boolean {
-  ev.argCount = 0;
-  ev.locStart = -1;
-  p = skipBlankBytes(b, p, end);
-  if (!strict && p < end && b[p] === OPEN) {
-    let close = p + 1;
-    for (; close < end; close++) {
-      const c = b[close];
-      if (c === CLOSE) break;
-      if (notAscii(c)) return false;
-    }
-    if (close === end) return false;
-    ev.locStart = p + 1;
-    ev.locEnd = close;
-    p = skipBlankBytes(b, close + 1, end);
-  }
-  while (p < end) {
-    let eq = p;
-    for (; eq < end; eq++) {
-      const c = b[eq];
-      // most bytes are printable ASCII other than `=`: one range check
-      if (c > 32 && c < 128 && c !== EQUALS) continue;
-      if (c === EQUALS || isBlank(c)) break;
-      if (notAscii(c)) return false;
-    }
-    if (eq === end || b[eq] !== EQUALS || eq === p) {
-      if (strict) return false;
-      p = skipBlankBytes(b, tokenEndBytes(b, eq, end), end);
-      continue;
-    }
-    if (!strict && eq + 1 < end && b[eq + 1] === QUOTE) {
-      // `key="..."` (a string fetch arg): up to the next quote, or the end of the line
-      let close = eq + 2;
-      for (; close < end; close++) {
-        const c = b[close];
-        if (c === QUOTE) break;
-        if (notAscii(c)) return false;
-      }
-      ev.pushArg(p, eq, eq + 2, close);
-      p = skipBlankBytes(b, close < end ? close + 1 : end, end);
-      continue;
-    }
-    let v = eq + 1;
-    for (; v < end; v++) {
-      const c = b[v];
-      if (c > 32 && c < 128) continue;
-      if (isBlank(c)) break;
-      if (notAscii(c)) return false;
-    }
-    if (v > eq + 1) ev.pushArg(p, eq, eq + 1, v);
-    else if (strict) return false;
-    p = skipBlankBytes(b, v, end);
-  }
-  return true;
-}
+/** A byte that ends a token and that the byte path leaves to the text path: not ASCII, NUL, or a control character other than a blank or the `\n`. */
+const unread = (c: number): boolean => c > 127 || (c < SPACE && c !== TAB && c !== CR && c !== NEWLINE);

@@ -33,6 +33,13 @@ export function readLines(reader: LineReader, b: Uint8Array, start: number, end:
   return lineNo;
 }
 
+/** The line at p (up to its `\n`, without it or a `\r` before it) decoded for line(); returns where the next line starts. */
+export function readLine(reader: Pick<LineReader, 'line'>, b: Uint8Array, p: number, lineNo: number): number {
+  const nl = b.indexOf(NEWLINE, p);
+  reader.line(decoder.decode(b.subarray(p, nl > p && b[nl - 1] === CR ? nl - 1 : nl)), lineNo);
+  return nl + 1;
+}
+
 export function skipBlankBytes(b: Uint8Array, p: number, end: number): number {
   while (p < end && isBlank(b[p])) p++;
   return p;

@@ -14,7 +14,7 @@ import type { Trace, TraceFormat } from '../model';
 import type { LineParser } from '../parser';
 import { allDigits, isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { MAX_TIME_NS } from '../numbers';
-import { ByteEvent, readBodyBytes } from './byteEvents';
+import { ByteEvent } from './byteEvents';
 import { hasByte, isAscii, readLines, secondsBytesToNs, skipBlankBytes, startsWithBytes, tokenEndBytes } from './byteFields';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
@@ -46,7 +46,7 @@ export class FtraceParser implements LineParser {
 
   constructor(format: Extract<TraceFormat, 'ftrace' | 'trace-cmd'>, options: RecordedOptions = {}) {
     this.addressFirst = format === 'trace-cmd';
-    this.out = new RecordedTrace(format, { ...options, timeOrdered: false, bytes: { addressFirst: this.addressFirst, callFromName: false } });
+    this.out = new RecordedTrace(format, { ...options, timeOrdered: false, bytes: { addressFirst: this.addressFirst, callFromName: false, keyValuesOnly: false } });
   }
 
   /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
@@ -87,7 +87,7 @@ export class FtraceParser implements LineParser {
     ev.bytes = b;
     ev.nameStart = q;
     ev.nameEnd = e - 1;
-    ev.rawName = -1;
+    ev.printed = -1;
     const rest = skipBlankBytes(b, e, end);
     if (rest < end && b[rest] !== OPEN && !this.out.knowsName(ev)) {
       // a trace_printk or trace_marker message whose first word names an event: the text path
@@ -96,7 +96,7 @@ export class FtraceParser implements LineParser {
         if (!isAscii(b, rest, wordEnd) || this.out.knowsBytes(b, rest, wordEnd)) return false;
       }
     }
-    if (!readBodyBytes(ev, b, rest, end, false)) return false;
+    ev.bodyStart = rest;
     ev.line = lineNo;
     ev.timeNs = timeNs;
     if (!this.out.acceptBytes(ev)) return false;

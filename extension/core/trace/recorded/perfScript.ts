@@ -11,7 +11,7 @@ import type { Trace } from '../model';
 import type { LineParser } from '../parser';
 import { isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { MAX_TIME_NS } from '../numbers';
-import { ByteEvent, readBodyBytes } from './byteEvents';
+import { ByteEvent } from './byteEvents';
 import { digitsValue, isAscii, readLines, secondsBytesToNs, skipBlankBytes, tokenEndBytes } from './byteFields';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
@@ -36,7 +36,7 @@ export class PerfScriptParser implements LineParser {
   private readonly ev = new ByteEvent();
 
   constructor(options: RecordedOptions = {}) {
-    this.out = new RecordedTrace('perf-script', { ...options, timeOrdered: false, bytes: { addressFirst: true, callFromName: false } });
+    this.out = new RecordedTrace('perf-script', { ...options, timeOrdered: false, bytes: { addressFirst: true, callFromName: false, keyValuesOnly: false } });
   }
 
   /** The lines of bytes[start, end) (byteLines.ts), each read by lineBytes or line(). */
@@ -103,8 +103,8 @@ export class PerfScriptParser implements LineParser {
     if (!isAscii(b, t, q - 1)) return false;
     ev.nameStart = t;
     ev.nameEnd = q - 1;
-    ev.rawName = -1;
-    if (!readBodyBytes(ev, b, q, end, false)) return false;
+    ev.printed = -1;
+    ev.bodyStart = q;
     ev.bytes = b;
     ev.line = lineNo;
     ev.timeNs = timeNs;

@@ -39,6 +39,20 @@ function assertSame(format: TextFormat, text: string, chunkSizes: number[]): voi
   assert.deepEqual(snapshot(parseBytesInChunks(format, bytes, chunkSizes)), snapshot(parseText(format, decoded)));
 }
 
+/** The byte path's trace of `text`, and how many of its lines were decoded for the text path. */
+function parseCountingDecoded(format: TextFormat, text: string): { trace: Trace; decoded: number } {
+  const parser = format === 'perf-script' ? new PerfScriptParser() : format === 'bpftrace' ? new BpftraceParser() : new FtraceParser(format);
+  let decoded = 0;
+  const line = parser.line.bind(parser);
+  parser.line = (text, lineNo) => {
+    decoded++;
+    line(text, lineNo);
+  };
+  const splitter = new ByteLineSplitter(parser);
+  splitter.feedBytes(new TextEncoder().encode(text));
+  return { trace: splitter.end(), decoded };
+}
+
 const pick = <T>(...values: T[]) => fc.constantFrom(...values);
 const pad = pick('', ' ', '   ', '\t');
 const comm = pick('dmsetup', 'kworker/0:1', 'systemd-udevd', '<...>', 'jbd2/dm-0-8', 'wörker', 'cafe', 'a b', 'x[1]', ':-1', 'C', 'cpus');
@@ -146,6 +160,74 @@ describe('recorded text formats: byte path = text path', () => {
     }
   });
 
+  it("an event's keys and values compared with its probe's last event's: every way they can differ", () => {
+    // (ByteEvents predicts each key and value from the probe's last event: a wrong prediction would show here)
+    const bodies = [
+      // kmalloc's arg2 is `gfp` unless the line prints gfp too; a return probe's keys depend on how many it prints
+      'kmalloc arg2=0x10 arg1=buffer_head',
+      'kmalloc arg2=0x10 gfp=GFP_KERNEL',
+      'kmalloc arg2=0x10 arg1=buffer_head',
+      'kmalloc arg2=0x10 gfp=GFP_KERNEL',
+      'kmalloc arg2=0x10',
+      'kretprobe:dm_get_md ret=0x0',
+      'kretprobe:dm_get_md ret=0x0 arg1=0x5',
+      'kretprobe:dm_get_md ret=0x0',
+      'kretprobe:dm_get_md x=0x1 y=2',
+      'kretprobe:dm_get_md x=0x1',
+      // values and keys that the last ones are a prefix of, or longer than; more, fewer and swapped arguments
+      'dm_get md=md0 holders=2',
+      'dm_get md=md00 holders=2',
+      'dm_get md=md holders=2',
+      'dm_get md=md0 holders=2 extra=1',
+      'dm_get md=md0',
+      'dm_get mdx=md0',
+      'dm_get m=md0',
+      'dm_get holders=2 md=md0',
+      'dm_get holders=2 md=md0',
+      `dm_get md=${'m'.repeat(40)} holders=2`,
+      `dm_get md=${'m'.repeat(40)} holders=2`,
+      `dm_get ${'k'.repeat(40)}=1 md=md0`,
+      `dm_get ${'k'.repeat(40)}=1 md=md0`,
+      'dm_get a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 md=md0',
+      'dm_get a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 md=md0',
+      // control characters right after a value the last event had
+      'dm_get md=md0\x01 holders=2',
+      'dm_get md=md0 holders=2\x01',
+      'dm_get md=md0 holders=2',
+      // normalised values (a kernel address, then the same address once `!alias` names it)
+      'dm_get md=0xffff888003c4b000',
+      'dm_get md=0xffff888003c4b000',
+      '# !alias 0xffff888003c4b000=md7',
+      'dm_get md=0xffff888003c4b000',
+      'sched_process_fork child_pid=4500 parent_pid=1',
+      'sched_process_fork child_pid=4500 parent_pid=1',
+    ];
+    const quoted = ['md_access md="a b" field=x', 'md_access md=a b field=x', 'md_access md="a" field=x', 'md_access md=a field=x', 'md_access md=a field="x', 'md_access md=a field=x'];
+    const lineOf: Record<TextFormat, (body: string, i: number) => string> = {
+      ftrace: (body, i) => {
+        const [name, ...args] = body.split(' ');
+        return `dmsetup-42 [000] ..... 1.${String(i).padStart(6, '0')}: ${name}: ${args.join(' ')}`;
+      },
+      'trace-cmd': (body, i) => {
+        const [name, ...args] = body.split(' ');
+        return `dmsetup-42 [000] 1.${String(i).padStart(6, '0')}: ${name}: (dm_get+0x0/0x30 [dm_mod]) ${args.join(' ')}`;
+      },
+      'perf-script': (body, i) => {
+        const [name, ...args] = body.split(' ');
+        return `dmsetup 42 [000] 1.${String(i).padStart(6, '0')}: probe:${name}: (ffffffffc03ceb3f) ${args.join(' ')}`;
+      },
+      bpftrace: (body, i) => `${1000 + i} 0 42 dmsetup ${body}`,
+    };
+    for (const format of FORMATS) {
+      const lines = [...bodies, ...(format === 'bpftrace' ? [] : quoted)].map((body, i) => (body.startsWith('#') ? body : lineOf[format](body, i)));
+      const text = lines.join('\n') + '\n';
+      for (const sizes of [[1 << 20], [9, 2, 31]]) assertSame(format, text, sizes);
+      // all but the directive, the lines with control characters and the unclosed quote take the byte path
+      const { decoded } = parseCountingDecoded(format, text);
+      assert.equal(decoded, format === 'bpftrace' ? 3 : 4, format);
+    }
+  });
+
   it('one printed name at several locations: each line is read with its own location', () => {
     const text = [
       'dmsetup-1 [0] 1.000001: dm_get: (dm_get+0x0/0x30 [dm_mod]) md=md0',
@@ -211,16 +293,7 @@ describe('recorded text formats: byte path = text path', () => {
       bpftrace: ['5000002028 6 2179 fio mutex_lock lock=i_rwsem.48', '5000991090 5 1503 systemd-udevd dm_get md=md0 holders=2', '5000009465 5 2139 fio sched_switch prev_pid=2139 next_pid=14430 prev_state=S'],
     };
     for (const format of FORMATS) {
-      const parser = format === 'perf-script' ? new PerfScriptParser() : format === 'bpftrace' ? new BpftraceParser() : new FtraceParser(format);
-      let decoded = 0;
-      const line = parser.line.bind(parser);
-      parser.line = (text, lineNo) => {
-        decoded++;
-        line(text, lineNo);
-      };
-      const splitter = new ByteLineSplitter(parser);
-      splitter.feedBytes(new TextEncoder().encode(common[format].join('\n') + '\n'));
-      const trace = splitter.end();
+      const { trace, decoded } = parseCountingDecoded(format, common[format].join('\n') + '\n');
       assert.equal(trace.length, common[format].length, format);
       assert.equal(decoded, 0, `${format}: ${decoded} lines left to the text path`);
     }
