@@ -17,7 +17,6 @@ import { ByteEvent } from './byteEvents';
 import { digitsValue, readLine } from './byteFields';
 import { RecordedTrace, type RecordedOptions } from './recordedTrace';
 
-const EQUALS = 61;
 const SPACE = 32;
 const TAB = 9;
 const CR = 13;
@@ -88,16 +87,11 @@ export class BpftraceParser implements LineParser {
     if (q === p || !(c === SPACE || c === TAB || c === CR)) return -1;
     ev.commStart = p;
     ev.commEnd = q;
-    // the event: a name with no `=` (the text path reports a missing one), each byte 1-127
+    // the event (ByteEvents takes a name with no `=`, each byte 1-127: the text path reports a missing one)
     do c = b[++q];
     while (c === SPACE || c === TAB || c === CR);
-    let ascii = 0;
-    let equals = false;
-    for (p = q; c > SPACE; c = b[++q]) {
-      ascii |= c;
-      if (c === EQUALS) equals = true;
-    }
-    if (q === p || equals || ascii > 127) return -1;
+    for (p = q; c > SPACE; c = b[++q]);
+    if (q === p) return -1;
     ev.bytes = b;
     ev.nameStart = p;
     ev.nameEnd = q;

@@ -199,6 +199,8 @@ const EXPECTED_ARGS = 8;
 const MAX_BLOCKS = 4096;
 /** Places for recent event names and pids, as powers of two. */
 const NAME_BITS = 8;
+/** The longest value the string table finds from its bytes packed in three words (stringTable.ts INLINE). */
+const SHORT_VALUE = 12;
 const PID_BITS = 10;
 
 export class ByteEvents {
@@ -250,24 +252,25 @@ export class ByteEvents {
     return this.printed[this.printedOfId(this.raw.internAscii(b, start, end))].knows;
   }
 
-  /** knows() for the event's own name (looked up once for the line). */
+  /** knows() for the event's own name (looked up once for the line; its reader has checked that each byte is 1-127). */
   knowsName(ev: ByteEvent): boolean {
-    return this.printedOf(ev).knows;
+    const printed = this.printedOf(ev);
+    return printed >= 0 && this.printed[printed].knows;
   }
 
-  /** The event's printed name (bytes[nameStart, nameEnd), each byte 1-127). */
-  private printedOf(ev: ByteEvent): PrintedName {
-    if (ev.printed < 0) {
-      const b = ev.bytes;
-      const place = placeOf(b, ev.nameStart, ev.nameEnd, NAME_BITS);
-      if (this.recentNames.match(place, b, ev.nameStart) === ev.nameEnd) {
-        ev.printed = this.recentNames.id(place);
-      } else {
-        ev.printed = this.printedOfId(this.raw.internAscii(b, ev.nameStart, ev.nameEnd));
-        this.recentNames.expect(place, ev.printed, b, ev.nameStart, ev.nameEnd);
-      }
-    }
-    return this.printed[ev.printed];
+  /**
+   * The number of the event's printed name (bytes[nameStart, nameEnd)), or -1 when the byte path
+   * does not take it: a byte not in 1-127, or (keyValuesOnly) a `=`, checked when the name is new.
+   */
+  private printedOf(ev: ByteEvent): number {
+    if (ev.printed >= 0) return ev.printed;
+    const b = ev.bytes;
+    const place = placeOf(b, ev.nameStart, ev.nameEnd, NAME_BITS);
+    if (this.recentNames.match(place, b, ev.nameStart) === ev.nameEnd) return (ev.printed = this.recentNames.id(place));
+    for (let i = ev.nameStart; i < ev.nameEnd; i++) if (notAscii(b[i]) || (b[i] === EQUALS && this.layout.keyValuesOnly)) return -1;
+    ev.printed = this.printedOfId(this.raw.internAscii(b, ev.nameStart, ev.nameEnd));
+    this.recentNames.expect(place, ev.printed, b, ev.nameStart, ev.nameEnd);
+    return ev.printed;
   }
 
   private printedOfId(raw: number): number {
@@ -306,7 +309,7 @@ export class ByteEvents {
       p = close + 1;
     }
     const probe = this.probeOf(ev);
-    if (probe.textOnly || !this.readArguments(ev, probe, p)) return false;
+    if (probe === undefined || probe.textOnly || !this.readArguments(ev, probe, p)) return false;
     const n = ev.argCount;
     this.predicted = this.predicted && n === probe.lastCount;
     if (!this.predicted) {
@@ -425,7 +428,7 @@ export class ByteEvents {
         continue;
       }
       const at = 4 * i;
-      const value = t.normalize ? this.normalized(t, probe.nameId, b, a[at + 2], a[at + 3]) : this.recentValues.id(strings, b, a[at + 2], a[at + 3]);
+      const value = t.normalize ? this.normalized(t, probe.nameId, b, a[at + 2], a[at + 3]) : this.valueId(strings, b, a[at + 2], a[at + 3]);
       args[2 * i + 1] = value;
       // a quoted value may hold blanks: it is not expected, as a token
       if (block > 0 && i < EXPECTED_ARGS) this.expected.expect(block + 2 * i + 1, value, b, a[at + 2], known === -2 ? a[at + 2] : a[at + 3]);
@@ -438,6 +441,14 @@ export class ByteEvents {
       fnId = probe.fnId;
     }
     this.out.addInterned(ev, ev.cpu, ev.key, probe.nameId, ev.line, args, 2 * n, probe.returnSite ?? ev.caller, probe.kind, probe.fn, fnId, probe.known, undefined);
+  }
+
+  /**
+   * The id of a value that is not its probe's last one there: a short one (a number, most of them) from
+   * the string table, which finds it without hashing its bytes; a long one (an address) among recent ones.
+   */
+  private valueId(strings: StringTable, b: Uint8Array, start: number, end: number): number {
+    return end - start <= SHORT_VALUE ? strings.internAscii(b, start, end) : this.recentValues.id(strings, b, start, end);
   }
 
   /** The keys of the event just added, and their targets, are what its probe's next event is expected to have. */
@@ -469,9 +480,12 @@ export class ByteEvents {
     return id;
   }
 
-  private probeOf(ev: ByteEvent): Probe {
+  /** The event's probe (its printed name and location), undefined when the byte path does not take its name. */
+  private probeOf(ev: ByteEvent): Probe | undefined {
     const b = ev.bytes;
-    const p = this.printedOf(ev);
+    const printed = this.printedOf(ev);
+    if (printed < 0) return undefined;
+    const p = this.printed[printed];
     // a probe prints the same location line after line: compared in place, it need not be interned
     if (p.last !== undefined && sameLocation(p.last.locBytes, b, ev.locStart, ev.locEnd)) return p.last;
     const loc = ev.locStart < 0 ? -1 : this.raw.internAscii(b, ev.locStart, ev.locEnd);
