@@ -300,16 +300,29 @@ export class ByteEvents {
     let p = ev.bodyStart;
     let c = b[p];
     while (c === SPACE || c === TAB || c === CR) c = b[++p];
+    const printed = this.printedOf(ev);
+    if (printed < 0) return false;
+    const name = this.printed[printed];
+    let probe = name.last;
     ev.locStart = -1;
     if (c === OPEN && !this.layout.keyValuesOnly) {
+      // most often the location its last probe had, compared in place (a location holds no `\n`)
+      const loc = probe?.locBytes;
       let close = p + 1;
-      for (c = b[close]; c !== CLOSE; c = b[++close]) if (c === NEWLINE || notAscii(c)) return false;
+      if (loc !== undefined && startsWithLocation(b, close, loc) && b[close + loc.length] === CLOSE) {
+        close += loc.length;
+      } else {
+        for (c = b[close]; c !== CLOSE; c = b[++close]) if (c === NEWLINE || notAscii(c)) return false;
+        probe = undefined;
+      }
       ev.locStart = p + 1;
       ev.locEnd = close;
       p = close + 1;
+    } else if (probe !== undefined && probe.loc !== -1) {
+      probe = undefined;
     }
-    const probe = this.probeOf(ev);
-    if (probe === undefined || probe.textOnly || !this.readArguments(ev, probe, p)) return false;
+    probe ??= this.probeOf(ev, name);
+    if (probe.textOnly || !this.readArguments(ev, probe, p)) return false;
     const n = ev.argCount;
     this.predicted = this.predicted && n === probe.lastCount;
     if (!this.predicted) {
@@ -480,14 +493,9 @@ export class ByteEvents {
     return id;
   }
 
-  /** The event's probe (its printed name and location), undefined when the byte path does not take its name. */
-  private probeOf(ev: ByteEvent): Probe | undefined {
+  /** The probe of printed name `p` at the event's location (found or made), which becomes the name's last. */
+  private probeOf(ev: ByteEvent, p: PrintedName): Probe {
     const b = ev.bytes;
-    const printed = this.printedOf(ev);
-    if (printed < 0) return undefined;
-    const p = this.printed[printed];
-    // a probe prints the same location line after line: compared in place, it need not be interned
-    if (p.last !== undefined && sameLocation(p.last.locBytes, b, ev.locStart, ev.locEnd)) return p.last;
     const loc = ev.locStart < 0 ? -1 : this.raw.internAscii(b, ev.locStart, ev.locEnd);
     let probe = p.byLocation.get(loc);
     if (probe === undefined) p.byLocation.set(loc, (probe = this.newProbe(p.raw, loc, ev.locStart < 0 ? undefined : b.slice(ev.locStart, ev.locEnd))));
@@ -601,10 +609,8 @@ export class ByteEvents {
   }
 }
 
-/** Is bytes[start, end) the location `loc` (start -1: no location, as loc undefined)? */
-function sameLocation(loc: Uint8Array | undefined, b: Uint8Array, start: number, end: number): boolean {
-  if (start < 0 || loc === undefined) return start < 0 && loc === undefined;
-  if (loc.length !== end - start) return false;
+/** Do bytes from `start` on begin with the location `loc`? */
+function startsWithLocation(b: Uint8Array, start: number, loc: Uint8Array): boolean {
   for (let i = 0; i < loc.length; i++) if (loc[i] !== b[start + i]) return false;
   return true;
 }

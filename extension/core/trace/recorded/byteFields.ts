@@ -77,24 +77,27 @@ export function isAscii(b: Uint8Array, from: number, to: number): boolean {
 
 /**
  * secondsToNs (recordedTrace.ts) of bytes[p, end): `8123.456789`, digits, a
- * point and at least one digit after it; NaN otherwise. The same double.
+ * point and at least one digit after it, into at.timeNs (the same double);
+ * false when the bytes are not that. (Written to a field, not returned: a
+ * double returned from a call that is not inlined is a new heap number.)
  */
-export function secondsBytesToNs(b: Uint8Array, p: number, end: number): number {
+export function readSecondsBytes(at: { timeNs: number }, b: Uint8Array, p: number, end: number): boolean {
   let whole = 0;
   const start = p;
   while (p < end && b[p] >= ZERO && b[p] <= ZERO + 9) whole = whole * 10 + (b[p++] - ZERO);
-  if (p === start || p >= end - 1 || b[p] !== 46 /* . */) return NaN;
+  if (p === start || p >= end - 1 || b[p] !== 46 /* . */) return false;
   let frac = 0;
   let digits = 0;
   for (p++; p < end; p++) {
     const c = b[p];
-    if (c < ZERO || c > ZERO + 9) return NaN;
+    if (c < ZERO || c > ZERO + 9) return false;
     if (digits < 9) {
       frac = frac * 10 + (c - ZERO);
       digits++;
     }
   }
-  return whole * 1e9 + frac * POW10[9 - digits];
+  at.timeNs = whole * 1e9 + frac * POW10[9 - digits];
+  return true;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { LineParser } from '../parser';
 import { allDigits, isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { MAX_TIME_NS } from '../numbers';
 import { ByteEvent } from './byteEvents';
-import { hasByte, isAscii, readLines, secondsBytesToNs, skipBlankBytes, startsWithBytes, tokenEndBytes } from './byteFields';
+import { hasByte, isAscii, readLines, readSecondsBytes, skipBlankBytes, startsWithBytes, tokenEndBytes } from './byteFields';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -71,19 +71,18 @@ export class FtraceParser implements LineParser {
     if (cpuEnd < 0) return false;
     let q = skipBlankBytes(b, cpuEnd, end);
     let e = tokenEndBytes(b, q, end);
-    let timeNs = timeOfBytes(b, q, e);
-    if (Number.isNaN(timeNs)) {
+    let time = timeOfBytes(ev, b, q, e);
+    if (time === TimeToken.None) {
       // the flags column
       q = skipBlankBytes(b, e, end);
       e = tokenEndBytes(b, q, end);
-      timeNs = timeOfBytes(b, q, e);
+      time = timeOfBytes(ev, b, q, e);
     }
-    if (!(timeNs >= 0 && timeNs <= MAX_TIME_NS)) return false;
+    if (time !== TimeToken.Seconds || !(ev.timeNs <= MAX_TIME_NS)) return false;
     // `event:`, not `function:` or a syscall's `sys_...`
     q = skipBlankBytes(b, e, end);
     e = tokenEndBytes(b, q, end);
     if (e - q < 2 || b[e - 1] !== COLON || startsWithBytes(b, q, e, 'function:') || startsWithBytes(b, q, e, 'sys_')) return false;
-    if (!isAscii(b, q, e - 1)) return false;
     ev.bytes = b;
     ev.nameStart = q;
     ev.nameEnd = e - 1;
@@ -98,7 +97,6 @@ export class FtraceParser implements LineParser {
     }
     ev.bodyStart = rest;
     ev.line = lineNo;
-    ev.timeNs = timeNs;
     if (!this.out.acceptBytes(ev)) return false;
     ev.caller = undefined;
     if (this.callContext.size > 0) {
@@ -318,13 +316,21 @@ function taskBefore(text: string, start: number, bracket: number): TaskField | u
   return { comm, pid: text.slice(q + 1, pidEnd), cpu, cpuStart: bracket + 1, end: c + 1 };
 }
 
-/** timeOf over bytes; -1 for a plain integer (the text path reads it). */
-function timeOfBytes(b: Uint8Array, p: number, end: number): number {
-  if (end - p < 2 || b[end - 1] !== COLON) return NaN;
+const enum TimeToken {
+  None,
+  /** Seconds, read into the event's timeNs. */
+  Seconds,
+  /** A plain integer (a trace_clock counter): the text path reads it. */
+  Count,
+}
+
+/** timeOf over bytes, the time read into at.timeNs. */
+function timeOfBytes(at: { timeNs: number }, b: Uint8Array, p: number, end: number): TimeToken {
+  if (end - p < 2 || b[end - 1] !== COLON) return TimeToken.None;
   let digits = p;
   while (digits < end - 1 && isDigit(b[digits])) digits++;
-  if (digits === end - 1) return -1;
-  return secondsBytesToNs(b, p, end - 1);
+  if (digits === end - 1) return TimeToken.Count;
+  return readSecondsBytes(at, b, p, end - 1) ? TimeToken.Seconds : TimeToken.None;
 }
 
 /**

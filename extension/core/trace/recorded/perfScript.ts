@@ -12,7 +12,7 @@ import type { LineParser } from '../parser';
 import { isBlank, isDigit, quote, skipBlanks, tokenEnd } from '../scan';
 import { MAX_TIME_NS } from '../numbers';
 import { ByteEvent } from './byteEvents';
-import { digitsValue, isAscii, readLines, secondsBytesToNs, skipBlankBytes, tokenEndBytes } from './byteFields';
+import { digitsValue, readLines, readSecondsBytes, skipBlankBytes, tokenEndBytes } from './byteFields';
 import { readProbeBody } from './fields';
 import { RecordedTrace, secondsToNs, type RecordedOptions } from './recordedTrace';
 
@@ -90,8 +90,7 @@ export class PerfScriptParser implements LineParser {
       q = tokenEndBytes(b, t, end);
     }
     // seconds:
-    const timeNs = q - t >= 2 && b[q - 1] === COLON ? secondsBytesToNs(b, t, q - 1) : NaN;
-    if (!(timeNs <= MAX_TIME_NS)) return false;
+    if (q - t < 2 || b[q - 1] !== COLON || !readSecondsBytes(ev, b, t, q - 1) || !(ev.timeNs <= MAX_TIME_NS)) return false;
     // a sampling event's period, then `group:event:`
     t = skipBlankBytes(b, q, end);
     q = tokenEndBytes(b, t, end);
@@ -100,14 +99,12 @@ export class PerfScriptParser implements LineParser {
       q = tokenEndBytes(b, t, end);
     }
     if (q - t < 2 || b[q - 1] !== COLON) return false;
-    if (!isAscii(b, t, q - 1)) return false;
     ev.nameStart = t;
     ev.nameEnd = q - 1;
     ev.printed = -1;
     ev.bodyStart = q;
     ev.bytes = b;
     ev.line = lineNo;
-    ev.timeNs = timeNs;
     ev.caller = undefined;
     if (!this.out.acceptBytes(ev)) return false;
     this.out.addBytes(ev);

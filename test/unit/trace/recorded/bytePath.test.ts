@@ -236,12 +236,22 @@ describe('recorded text formats: byte path = text path', () => {
       'dmsetup-1 [0] 1.000002: dm_get: (dm_get_md+0x1c/0x90 <- dm_get) md=md0',
       'dmsetup-1 [0] 1.000003: dm_get: (dm_get+0x0/0x30 [dm_mod]) md=md0',
       'dmsetup-1 [0] 1.000004: dm_get: (dm_get+0x0/0x31 [dm_mod]) md=md0',
+      'dmsetup-1 [0] 1.000004: dm_get: (dm_get+0x0/0x31 [dm_mod] x) md=md0',
+      'dmsetup-1 [0] 1.000004: dm_get: (dm_get+0x0/0x31) md=md0',
       'dmsetup-1 [0] 1.000005: dm_get: md=md0',
       'dmsetup-1 [0] 1.000006: dm_get: () md=md0',
     ].join('\n');
     assertSame('ftrace', text, [1 << 20]);
     const t = parseBytesInChunks('ftrace', new TextEncoder().encode(text), [1 << 20]);
     assert.deepEqual([...t.callers], [[0, 'dm_get_md']], 'the return probe merged, and named its caller');
+    // a location that begins with the one the name had last, and one it begins with
+    const longer = [
+      'dmsetup-1 [0] 1.000001: dm_get: (dm_get_md+0x1c/0x90) md=md0',
+      'dmsetup-1 [0] 1.000002: dm_get: (dm_get_md+0x1c/0x90 <- dm_get) md=md0',
+      'dmsetup-1 [0] 1.000003: dm_get: (dm_get_md+0x1c/0x90) md=md0',
+      'dmsetup-1 [0] 1.000004: dm_get: (dm_get_md+0x1c/0x9) md=md0',
+    ].join('\n');
+    assertSame('ftrace', longer, [1 << 20]);
   });
 
   it('empty quoted values are one and the same value on either path', () => {
