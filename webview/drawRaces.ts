@@ -12,7 +12,7 @@ const RACE_DETAIL_LIMIT = 24;
 
 const WINDOW_ALPHA = 0.1;
 /** The ring around a race's event: its radius, stroke width, and how far from the event it reaches. */
-export const RING_RADIUS = MARKER_RADIUS + 3.5;
+const RING_RADIUS = MARKER_RADIUS + 3.5;
 const RING_WIDTH = 2.5;
 const RING_REACH = RING_RADIUS + RING_WIDTH / 2;
 
@@ -89,18 +89,18 @@ function windowTable(s: DrawState): WindowTable {
   if (!table) {
     const x = s.scene.x(s.axis);
     const n = s.races.reduce((sum, race) => sum + race.window.length, 0);
-    table = { lo: new Float64Array(n), hi: new Float64Array(n), lane: new Int32Array(n), race: new Int32Array(n) };
+    const flat = { lo: new Float64Array(n), hi: new Float64Array(n), lane: new Int32Array(n), race: new Int32Array(n) };
     let k = 0;
     s.races.forEach((race, r) => {
       for (const w of race.window) {
-        table!.lo[k] = Math.min(x[w.from], x[w.to]);
-        table!.hi[k] = Math.max(x[w.from], x[w.to]);
-        table!.lane[k] = w.lane;
-        table!.race[k] = r;
+        flat.lo[k] = Math.min(x[w.from], x[w.to]);
+        flat.hi[k] = Math.max(x[w.from], x[w.to]);
+        flat.lane[k] = w.lane;
+        flat.race[k] = r;
         k++;
       }
     });
-    byAxis[s.axis] = table;
+    byAxis[s.axis] = table = flat;
   }
   return table;
 }
