@@ -142,7 +142,8 @@ describe('hostile inputs: reports bigger than a string', () => {
     assert.equal(pieces.text.join(''), toText(a, 't'));
     for (const [format, list] of Object.entries(pieces)) {
       const longest = Math.max(0, ...list.slice(0, 1000).map((p) => p.length)); // a sample: the largest pieces are findings
-      assert.ok(list.length > 2000 && longest < 8192, `${format}: ${list.length} pieces, longest ${longest}`);
+      // (the JSON formats write findings up to 4 KB a piece, the text one a piece)
+      assert.ok(list.length > 2000 / 40 && longest < 8192, `${format}: ${list.length} pieces, longest ${longest}`);
     }
   });
 
