@@ -20,6 +20,9 @@ import { Toolbar } from './toolbar';
 import { registerToolkit } from './toolkit';
 import { clampView, fitRange, plotHeight, plotWidth, zoomAt, type Frame, type Viewport } from './view';
 
+/** Numbers in the status line as toLocaleString writes them (one formatter: toLocaleString builds one per call, every frame). */
+const count = new Intl.NumberFormat();
+
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`webview markup lacks #${id}`);
@@ -374,9 +377,9 @@ export class GraphApp implements InputTarget {
     if (at) this.canvas.dataset.selectedAt = `${Math.round(at.x)},${Math.round(at.y)}`;
     else delete this.canvas.dataset.selectedAt;
     const status =
-      `${g.eventCount.toLocaleString()} events · ${g.lanes.length} tasks · ${this.races.length} of ${g.races.length} races shown` +
-      (stats.buckets ? ` · ${stats.buckets.toLocaleString()} buckets` : '') +
-      (stats.edgesHidden ? ` · ${stats.edgesEstimated ? 'about ' : ''}${stats.edgesHidden.toLocaleString()} edges not drawn (zoom in)` : '');
+      `${count.format(g.eventCount)} events · ${g.lanes.length} tasks · ${this.races.length} of ${g.races.length} races shown` +
+      (stats.buckets ? ` · ${count.format(stats.buckets)} buckets` : '') +
+      (stats.edgesHidden ? ` · ${stats.edgesEstimated ? 'about ' : ''}${count.format(stats.edgesHidden)} edges not drawn (zoom in)` : '');
     if (this.status.textContent !== status) this.status.textContent = status;
     probeFrame(start, ms, stats);
   }

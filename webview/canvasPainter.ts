@@ -28,6 +28,8 @@ export class CanvasPainter implements Painter {
   private clipBox: [number, number, number, number] | undefined;
   private readonly clipPixels = new Int32Array(4);
   private readonly colors = new Map<string, number>();
+  /** The pixels of the last `still` layer (only its box is kept) and the key they were drawn for. */
+  private stillLayer?: { key: unknown[]; pixels: Uint32Array; box: CanvasPainter['dirty'] };
 
   constructor(
     readonly ctx: CanvasRenderingContext2D,
@@ -361,6 +363,35 @@ export class CanvasPainter implements Painter {
     return w;
   }
 
+  /**
+   * A frame's first layer (the plot's background and stripes, when it begins a frame) is
+   * kept as pixels: while its key stays the same, those pixels are copied back instead of
+   * being drawn and blended again. Anything else is simply drawn.
+   */
+  still(key: readonly unknown[], draw: () => void): void {
+    const base = this.base;
+    if (!base || this.dirty.x1 > this.dirty.x0) {
+      draw();
+      return;
+    }
+    const width = this.ctx.canvas.width;
+    const last = this.stillLayer;
+    if (last && last.pixels.length === base.pixels.length && last.key.length === key.length && last.key.every((k, i) => k === key[i])) {
+      copyBox(last.pixels, base.pixels, width, last.box);
+      this.dirty = { ...last.box };
+      return;
+    }
+    draw();
+    if (this.base !== base) {
+      // Something other than rectangles was drawn: nothing to keep.
+      this.stillLayer = undefined;
+      return;
+    }
+    const pixels = last && last.pixels.length === base.pixels.length ? last.pixels : new Uint32Array(base.pixels.length);
+    if (this.dirty.x1 > this.dirty.x0) copyBox(base.pixels, pixels, width, this.dirty);
+    this.stillLayer = { key: [...key], pixels, box: { ...this.dirty } };
+  }
+
   clip(x: number, y: number, w: number, h: number): void {
     // Clipping draws nothing: the frame buffer's pixels wait (they keep to the clip box themselves).
     if (!this.base) this.flush();
@@ -376,4 +407,12 @@ export class CanvasPainter implements Painter {
     this.ctx.restore();
     this.clipBox = undefined;
   }
+}
+
+/** Copies the pixels inside `box` (not empty) from one frame-sized buffer to another. */
+function copyBox(from: Uint32Array, to: Uint32Array, width: number, box: { x0: number; y0: number; x1: number; y1: number }): void {
+  // One copy from the box's first pixel to its last: the pixels between its rows (left and right of it) go along.
+  // Nothing else writes those while the frame's rectangles are being written: they keep to the clip.
+  const start = box.y0 * width + box.x0;
+  to.set(from.subarray(start, (box.y1 - 1) * width + box.x1), start);
 }

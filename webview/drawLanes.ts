@@ -11,6 +11,10 @@ import { plotWidth, toScreenX } from './view';
 
 /** Class colour priority when a bucket mixes classes: the ones races are about first. */
 export const CLASS_PRIORITY = [2, 3, 1, 4, 5, 0, 6];
+/** The colour (class) a bucket is drawn in, by its mask of classes: the first of CLASS_PRIORITY in it. */
+export const BUCKET_CLASS = Uint8Array.from({ length: 256 }, (_, mask) => CLASS_PRIORITY.find((c) => (mask >> c) & 1) ?? 6);
+/** A bucket's height in pixels by its number of events (it grows with the log of it, up to 22 at 256 events). */
+const BUCKET_HEIGHT = Float64Array.from({ length: 256 }, (_, n) => Math.min(22, 6 + 2 * Math.log2(n)));
 /** Labels are drawn when a lane has at most one event per this many pixels in view. */
 const LABEL_SPACING = 36;
 /** Below this many pixels of room a label would be cut to a few letters: not drawn. */
@@ -183,16 +187,11 @@ function drawBuckets(p: Painter, s: DrawState, level: LodLevel, origin: number, 
   for (let k = a; k < b; k++) {
     const mask = level.classes[k] & filters.classes;
     if (mask === 0) continue;
-    let color = 6;
-    for (const c of CLASS_PRIORITY) {
-      if ((mask >> c) & 1) {
-        color = c;
-        break;
-      }
-    }
+    const color = BUCKET_CLASS[mask];
     const left = frame.gutter + (origin + level.index[k] * level.width - view.x0) / view.upp;
     const right = left + w;
-    const h = Math.min(22, 6 + 2 * Math.log2(level.count[k]));
+    const events = level.count[k];
+    const h = events < 256 ? BUCKET_HEIGHT[events] : 22;
     if (color === runColor && left <= runEnd + 0.5) {
       runEnd = right;
       if (h > runHeight) runHeight = h;

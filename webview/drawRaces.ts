@@ -3,57 +3,106 @@
 
 import type { GraphRace } from '../extension/core/graph/model';
 import type { Painter } from './painter';
+import type { Axis } from './scene';
+import { toScreenX } from './view';
 import { bandHeight, clipToPlot, ex, font, laneCenter, laneGeometry, MARKER_RADIUS, severityColor, type DrawState } from './layout';
 
 /** Races in view beyond which only the selected one shows its link and tag. */
 const RACE_DETAIL_LIMIT = 24;
 
 const WINDOW_ALPHA = 0.1;
+/** The ring around a race's event: its radius, stroke width, and how far from the event it reaches. */
+const RING_RADIUS = MARKER_RADIUS + 3.5;
+const RING_WIDTH = 2.5;
+const RING_REACH = RING_RADIUS + RING_WIDTH / 2;
 
 export function drawRaceWindows(p: Painter, s: DrawState): void {
-  // Batched per severity and lane (a trace can have thousands of races in view); the selected race is stronger.
-  const batches = new Map<string, Map<number, number[]>>();
-  const plotTop = s.frame.ruler;
-  const plotBottom = s.frame.height - s.frame.minimap;
-  for (const race of s.races) {
-    const selected = race === s.selectedRace;
-    const color = severityColor(s, race);
-    for (const w of race.window) {
-      const xf = ex(s, w.from);
-      const xt = ex(s, w.to);
-      const x1 = Math.min(xf, xt) - 9;
-      const x2 = Math.max(xf, xt) + 9;
-      if (x2 < s.frame.gutter || x1 > s.frame.width) continue;
-      const g = laneGeometry(s, w.lane);
-      if (g === undefined) continue;
-      const h = bandHeight(g.h);
-      if (g.cy + h / 2 < plotTop || g.cy - h / 2 > plotBottom) continue;
-      // Clamped to just outside the plot, so the outline's far ends stay off screen and nothing is huge.
-      const l = Math.max(x1, s.frame.gutter - 4);
-      const r = Math.min(x2, s.frame.width + 4);
-      if (selected) {
-        p.rect(l, g.cy - h / 2, r - l, h, color, 0.2);
-        p.strokeRect(l, g.cy - h / 2, r - l, h, color, 1);
-        continue;
-      }
-      let lanes = batches.get(color);
-      if (!lanes) batches.set(color, (lanes = new Map()));
-      let spans = lanes.get(w.lane);
-      if (!spans) lanes.set(w.lane, (spans = []));
-      spans.push(l, r);
-    }
+  const { frame, view } = s;
+  const plotTop = frame.ruler;
+  const plotBottom = frame.height - frame.minimap;
+  const laneCount = s.scene.graph.lanes.length;
+  // Each lane's centre and band height this frame (NaN: filtered out).
+  const bandCy = new Float64Array(laneCount).fill(Number.NaN);
+  const bandH = new Float64Array(laneCount);
+  for (let lane = 0; lane < laneCount; lane++) {
+    const g = laneGeometry(s, lane);
+    if (g === undefined) continue;
+    bandCy[lane] = g.cy;
+    bandH[lane] = bandHeight(g.h);
   }
-  for (const [color, lanes] of batches) {
+  // Batched per colour (in the order they first show) and lane: a trace can have thousands of windows in view.
+  const colors: string[] = [];
+  const spans: number[][][] = [];
+  const table = windowTable(s);
+  for (let k = 0; k < table.race.length; k++) {
+    const x1 = toScreenX(view, frame, table.lo[k]) - 9;
+    const x2 = toScreenX(view, frame, table.hi[k]) + 9;
+    if (x2 < frame.gutter || x1 > frame.width) continue;
+    const lane = table.lane[k];
+    const cy = bandCy[lane];
+    const h = bandH[lane];
+    if (Number.isNaN(cy) || cy + h / 2 < plotTop || cy - h / 2 > plotBottom) continue;
+    // Clamped to just outside the plot, so the outline's far ends stay off screen and nothing is huge.
+    const l = Math.max(x1, frame.gutter - 4);
+    const r = Math.min(x2, frame.width + 4);
+    const race = s.races[table.race[k]];
+    const color = severityColor(s, race);
+    if (race === s.selectedRace) {
+      // The selected race's windows are stronger.
+      p.rect(l, cy - h / 2, r - l, h, color, 0.2);
+      p.strokeRect(l, cy - h / 2, r - l, h, color, 1);
+      continue;
+    }
+    let c = colors.indexOf(color);
+    if (c < 0) {
+      c = colors.push(color) - 1;
+      spans.push([]);
+    }
+    (spans[c][lane] ??= []).push(l, r);
+  }
+  colors.forEach((color, c) => {
     // Where n windows of a lane overlap, one rectangle of the colour n translucent layers make (each pixel blended once).
     const byDepth: number[][] = [];
-    for (const [lane, spans] of lanes) {
-      const g = laneGeometry(s, lane);
-      if (!g) continue;
-      const h = bandHeight(g.h);
-      overlapDepths(spans, (from, to, depth) => (byDepth[depth] ??= []).push(from, g.cy - h / 2, to - from, h));
-    }
+    spans[c].forEach((laneSpans, lane) => {
+      const top = bandCy[lane] - bandH[lane] / 2;
+      overlapDepths(laneSpans, (from, to, depth) => (byDepth[depth] ??= []).push(from, top, to - from, bandH[lane]));
+    });
     byDepth.forEach((rects, depth) => p.rects(color, 1 - (1 - WINDOW_ALPHA) ** depth, Float32Array.from(rects), rects.length / 4));
+  });
+}
+
+/** Every window of a list of races, flat: its ends on the axis, its lane and its race (by position in the list). */
+interface WindowTable {
+  lo: Float64Array;
+  hi: Float64Array;
+  lane: Int32Array;
+  race: Int32Array;
+}
+
+/** Per list of races (the filters make a new one) and axis. */
+const windowTables = new WeakMap<GraphRace[], Partial<Record<Axis, WindowTable>>>();
+
+function windowTable(s: DrawState): WindowTable {
+  let byAxis = windowTables.get(s.races);
+  if (!byAxis) windowTables.set(s.races, (byAxis = {}));
+  let table = byAxis[s.axis];
+  if (!table) {
+    const x = s.scene.x(s.axis);
+    const n = s.races.reduce((sum, race) => sum + race.window.length, 0);
+    const flat = { lo: new Float64Array(n), hi: new Float64Array(n), lane: new Int32Array(n), race: new Int32Array(n) };
+    let k = 0;
+    s.races.forEach((race, r) => {
+      for (const w of race.window) {
+        flat.lo[k] = Math.min(x[w.from], x[w.to]);
+        flat.hi[k] = Math.max(x[w.from], x[w.to]);
+        flat.lane[k] = w.lane;
+        flat.race[k] = r;
+        k++;
+      }
+    });
+    byAxis[s.axis] = table = flat;
   }
+  return table;
 }
 
 /** Splits the spans (from, to pairs) into pieces covered by the same number of them: calls `piece(from, to, depth)` for each covered piece. */
@@ -120,14 +169,26 @@ export function raceTags(p: Painter, s: DrawState, inView: GraphRace[]): Map<num
 const tagFont = (s: DrawState): string => font(s.palette, 11, 'bold');
 
 export function drawRacePairs(p: Painter, s: DrawState, inView: GraphRace[], tags: Map<number, RaceTag>): void {
-  const { palette, scene } = s;
-  // The rings around the primary events, one path per severity.
+  const { palette, scene, frame } = s;
+  // The rings around the primary events, one path per severity: only those that reach into the plot, and
+  // one per pixel of a lane (zoomed out, hundreds of races share a few pixels, and every ring stroked costs).
+  const left = frame.gutter - RING_REACH;
+  const right = frame.width + RING_REACH;
+  const top = frame.ruler - RING_REACH;
+  const bottom = frame.height - frame.minimap + RING_REACH;
   for (const color of [palette.error, palette.warning]) {
-    p.strokePath(color, 2.5, [], 1, (path) => {
+    const drawn = new Set<number>();
+    p.strokePath(color, RING_WIDTH, [], 1, (path) => {
       for (const race of inView) {
         if (severityColor(s, race) !== color) continue;
-        const ya = laneCenter(s, scene.graph.events.lane[race.primary]);
-        if (ya !== undefined) path.circle(ex(s, race.primary), ya, MARKER_RADIUS + 3.5);
+        const lane = scene.graph.events.lane[race.primary];
+        const y = laneCenter(s, lane);
+        const x = ex(s, race.primary);
+        if (y === undefined || x < left || x > right || y < top || y > bottom) continue;
+        const pixel = lane * 65536 + Math.round(x - left);
+        if (drawn.has(pixel)) continue;
+        drawn.add(pixel);
+        path.circle(x, y, RING_RADIUS);
       }
     });
   }
@@ -140,7 +201,7 @@ export function drawRacePairs(p: Painter, s: DrawState, inView: GraphRace[], tag
     const color = severityColor(s, race);
     const xa = ex(s, race.primary);
     const xb = ex(s, race.other);
-    p.circle(xb, yb, MARKER_RADIUS + 3.5, 'none', color, 2.5);
+    p.circle(xb, yb, RING_RADIUS, 'none', color, RING_WIDTH);
     const c = clipToPlot(s, xa, ya, xb, yb);
     if (c) p.line(c[0], c[1], c[2], c[3], color, 2, [6, 4]);
   }

@@ -4,7 +4,7 @@
 
 import { pickLevel, visibleBuckets } from './lod';
 import type { Axis, Filters, Row, Scene } from './scene';
-import { CLASS_PRIORITY } from './drawLanes';
+import { BUCKET_CLASS } from './drawLanes';
 import type { Palette } from './theme';
 import { plotWidth, type Frame, type Viewport } from './view';
 
@@ -74,7 +74,7 @@ export class Minimap {
       for (let i = a; i < b; i++) {
         const mask = level.classes[i] & filters.classes;
         if (!mask) continue;
-        ctx.fillStyle = palette.classes[CLASS_PRIORITY.find((c) => (mask >> c) & 1) ?? 6];
+        ctx.fillStyle = palette.classes[BUCKET_CLASS[mask]];
         const x = frame.gutter + (lod.origin + level.index[i] * level.width - lo) / upp;
         ctx.fillRect(x, y, Math.max(2, level.width / upp), Math.max(1, rowH - 0.5));
       }

@@ -35,6 +35,12 @@ export interface Painter {
   /** Text is always text: never parsed as markup by any painter. */
   text(s: string, x: number, y: number, style: TextStyle): void;
   measure(s: string, font: string): number;
+  /**
+   * Draws `draw`, rectangles only; a painter may instead repeat what it drew the last
+   * time, when every element of `key` is the same (===) as then: the layers that do not
+   * move while zooming and panning.
+   */
+  still(key: readonly unknown[], draw: () => void): void;
   clip(x: number, y: number, w: number, h: number): void;
   unclip(): void;
 }

@@ -17,12 +17,15 @@ export function draw(p: Painter, s: DrawState): FrameStats {
   const stats: FrameStats = { rawEvents: 0, buckets: 0, edges: 0, edgesHidden: 0 };
   const top = frame.ruler;
   const plotH = plotHeight(frame);
-  // The plot's background only: the gutter, the ruler and the overview strip paint their own.
-  p.rect(frame.gutter, top, plotWidth(frame), plotH, palette.background);
   p.clip(frame.gutter, top, plotWidth(frame), plotH);
   const visibleRows = s.rows.filter((r) => r.y + r.height > s.view.scrollY && r.y < s.view.scrollY + plotH);
   // Rectangles first (the canvas painter writes them all as pixels in one go), then lines, markers and text over them.
-  drawRowBackgrounds(p, s, visibleRows);
+  // The plot's background and the rows' stripes do not move while zooming and panning.
+  p.still([frame, palette, s.rows, s.view.scrollY], () => {
+    // The plot's background only: the gutter, the ruler and the overview strip paint their own.
+    p.rect(frame.gutter, top, plotWidth(frame), plotH, palette.background);
+    drawRowBackgrounds(p, s, visibleRows);
+  });
   drawGrid(p, s);
   drawRaceWindows(p, s);
   const inView = racesInView(s);

@@ -98,6 +98,10 @@ export class SvgPainter implements Painter {
     return this.measurer(s, font);
   }
 
+  still(_key: readonly unknown[], draw: () => void): void {
+    draw();
+  }
+
   clip(x: number, y: number, w: number, h: number): void {
     const id = `c${this.clipId++}`;
     this.clipDepth++;

@@ -341,6 +341,57 @@ async function main() {
   }
 
   if (!only) {
+    await check('redrawing a view gives the same pixels, and scrolling the lanes moves their stripes and names with them (the kept layers)', async () => {
+      // More tasks than fit, so the lanes scroll.
+      const lines = [];
+      for (let t = 0; t < 30; t++) {
+        const events = [`kmalloc obj=md${t} gfp=GFP_KERNEL`, `md_alloc md=md${t}`, `md_init_done md=md${t}`];
+        events.forEach((e, k) => lines.push(`${(20 + t * 1e-4 + k * 1e-5).toFixed(6)} cpu${t % 2} worker/${7000 + t} ${e}`));
+      }
+      const s = await newPage();
+      await postGraph(s.page, harness.encodeGraph(harness.graphOf(lines.join('\n') + '\n', 'many-tasks.dmtrace')));
+      const settle = () => s.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const snap = (name) =>
+        s.page.evaluate((n) => {
+          const c = document.getElementById('graph');
+          window.__snaps = { ...window.__snaps, [n]: new Uint32Array(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer) };
+        }, name);
+      /** Pixels of columns left..right and rows top..bottom (canvas pixels) of snapshot a that differ from snapshot b's `dy` rows lower. */
+      const differing = (a, b, dy, top, bottom, left = 0, right = 1e9) =>
+        s.page.evaluate(
+          ([a, b, dy, top, bottom, left, right]) => {
+            const w = document.getElementById('graph').width;
+            const [pa, pb] = [window.__snaps[a], window.__snaps[b]];
+            let n = 0;
+            for (let y = top; y < bottom; y++) for (let x = left; x < Math.min(w, right); x++) if (pa[y * w + x] !== pb[(y + dy) * w + x]) n++;
+            return n;
+          },
+          [a, b, dy, top, bottom, left, right],
+        );
+      const height = await s.page.evaluate(() => document.getElementById('graph').height);
+      await s.page.focus('#graph');
+      await snap('first');
+      await s.page.keyboard.press('Escape');
+      await settle();
+      await snap('again');
+      assert((await differing('again', 'first', 0, 0, height)) === 0, 'the same view drawn again differs');
+      // One lane down (46 pixels): the plot (right of the 190-pixel gutter, below the 26-pixel ruler, above the
+      // 46-pixel overview) and the lane names in the gutter (left of its border line) move up by that much.
+      await s.page.keyboard.press('ArrowDown');
+      await settle();
+      await snap('scrolled');
+      const moved = await differing('scrolled', 'first', 46, 26, height - 46 - 46, 190);
+      assert(moved === 0, `${moved} pixels of the scrolled plot are not the plot moved up by a lane`);
+      const names = await differing('scrolled', 'first', 46, 26, height - 46 - 46, 0, 189);
+      assert(names === 0, `${names} pixels of the scrolled gutter are not the lane names moved up by a lane`);
+      await s.page.keyboard.press('Escape');
+      await settle();
+      await snap('scrolled again');
+      assert((await differing('scrolled again', 'scrolled', 0, 0, height)) === 0, 'the scrolled view drawn again differs');
+      await clean(s);
+      await s.page.close();
+    });
+
     await check('a race focused by the host is the one the Race dropdown names (a real recording with 57 races)', async () => {
       const name = 'real/linux-6.1/races/r2-stale-lookup-get.lookup.ftrace.txt';
       const real = harness.graphOf(readFileSync(join(root, 'sample-traces', name), 'utf8'), name);
