@@ -2,9 +2,9 @@
 // thread: the race still shows on its line, hovers still explain it, and the
 // extension host keeps running its timers meanwhile.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../tempDir';
 import * as vscode from 'vscode';
 import { api, codeOf, hoverText, samplePath, waitFor } from './helpers';
 
@@ -17,7 +17,7 @@ function bigTrace(): { path: string; raceLine: number } {
   for (let k = 0; k < 300_000; k++) lines.push(`${(10 + k * 1e-6).toFixed(6)} cpu${2 + (k % 2)} filler/${900 + (k % 4)} md_access md=md${100 + (k % 50)} field=map`);
   const raceLine = lines.length + race.findIndex((l) => / dm_get /.test(l)) + 1;
   lines.push(...race);
-  const path = join(mkdtempSync(join(tmpdir(), 'dmrl-big-')), 'big.dmtrace');
+  const path = join(tempDir('dmrl-big-'), 'big.dmtrace');
   writeFileSync(path, lines.join('\n') + '\n');
   return { path, raceLine };
 }

@@ -1,9 +1,9 @@
 // CodeLens over races in traces and over hunks of the patch series, and the
 // diagnostics on a patch's removed lines that carried the unsafe ordering.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../tempDir';
 import * as vscode from 'vscode';
 import { api, codeOf, openTrace, samplePath, waitFor } from './helpers';
 
@@ -85,7 +85,7 @@ describe('CodeLens', () => {
   });
 
   it('reads an mbox of the series as a diff, each hunk under its own patch', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'dmrl-mbox-')), 'series.mbox');
+    const path = join(tempDir('dmrl-mbox-'), 'series.mbox');
     writeFileSync(path, readFileSync(patchPath('04'), 'utf8') + readFileSync(patchPath('06'), 'utf8'));
     const document = await vscode.workspace.openTextDocument(path);
     await vscode.window.showTextDocument(document);

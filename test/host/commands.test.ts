@@ -1,13 +1,13 @@
 // Palette commands: analyze any file as a trace, exports, the simulator, the
 // patch-series check, the worker for big files, and source-line diagnostics.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../tempDir';
 import * as vscode from 'vscode';
 import { api, codeOf, openTrace, ourDiagnostics, samplePath, waitFor } from './helpers';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'dmrl-cmd-'));
+const tmp = () => tempDir('dmrl-cmd-');
 
 describe('commands', () => {
   afterEach(async () => {

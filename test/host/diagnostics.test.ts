@@ -2,9 +2,9 @@
 // line, with the rule as a linked code, the race's other events as related
 // information, and severities that follow the settings.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../tempDir';
 import * as vscode from 'vscode';
 import { codeOf, openTrace, ourDiagnostics, waitFor } from './helpers';
 
@@ -22,7 +22,7 @@ const STALE_GET = [
 ].join('\n');
 
 function writeTrace(name: string, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dmrl-'));
+  const dir = tempDir('dmrl-');
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;

@@ -1,9 +1,9 @@
 // Hovers explain an event: what orders it, and for an event of a race the
 // window, the witness, the consequence and the patch that closes it.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../tempDir';
 import * as vscode from 'vscode';
 import { hoverText as hoverAt, openTrace, samplePath } from './helpers';
 
@@ -57,7 +57,7 @@ describe('hovers with a kernel tree', () => {
 
   it('links an event without @file:line to its function in drivers/md', async () => {
     // A stand-in tree: only the definition line matters to the lookup.
-    const tree = mkdtempSync(join(tmpdir(), 'dmrl-tree-'));
+    const tree = tempDir('dmrl-tree-');
     mkdirSync(join(tree, 'drivers', 'md'), { recursive: true });
     writeFileSync(join(tree, 'drivers', 'md', 'dm.c'), ['/* stand-in */', '', 'void dm_get(struct mapped_device *md)', '{', '}', ''].join('\n'));
     await vscode.workspace.getConfiguration('dmRaceLens').update('kernelTree', tree, vscode.ConfigurationTarget.Global);

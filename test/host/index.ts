@@ -4,6 +4,7 @@
 import Mocha from 'mocha';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeTempDirs } from '../tempDir';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
@@ -11,6 +12,10 @@ export function run(): Promise<void> {
   if (only) mocha.grep(only);
   for (const f of readdirSync(__dirname).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(join(__dirname, f));
   return new Promise((resolve, reject) => {
-    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-host test(s) failed`)) : resolve()));
+    mocha.run((failures) => {
+      removeTempDirs();
+      if (failures > 0) reject(new Error(`${failures} in-host test(s) failed`));
+      else resolve();
+    });
   });
 }

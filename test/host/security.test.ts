@@ -1,9 +1,9 @@
 // A trace is input, not code: its names reach hovers as text, its `!source`
 // paths stay inside the workspace folder, the trace's folder and the kernel tree.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../tempDir';
 import * as vscode from 'vscode';
 import { liveSyntax, unescapeMarkdown } from '../markdownSyntax';
 import { api, codeOf, hoverContents, ourDiagnostics, openTrace, waitFor, workspaceRoot } from './helpers';
@@ -84,10 +84,10 @@ describe('security: !source paths', () => {
 
   it('accepts a !source inside dmRaceLens.kernelTree, and refuses it without the setting', async () => {
     // A trace outside the workspace pointing into a kernel tree elsewhere: allowed only through the setting.
-    const tree = mkdtempSync(join(tmpdir(), 'dmrl-tree-'));
+    const tree = tempDir('dmrl-tree-');
     mkdirSync(join(tree, 'drivers', 'md'), { recursive: true });
     writeFileSync(join(tree, 'drivers', 'md', 'dm.c'), 'int a;\nint b;\n');
-    const traceDir = mkdtempSync(join(tmpdir(), 'dmrl-trace-'));
+    const traceDir = tempDir('dmrl-trace-');
     const trace = join(traceDir, 'tree.dmtrace');
     writeFileSync(trace, `!source dm.c=${join(tree, 'drivers', 'md', 'dm.c')}\n1.0 cpu0 a/1 md_alloc md=md0 @dm.c:2\n`);
     const linksOf = async (uri: vscode.Uri) => (await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', uri)).map((l) => l.target?.fsPath);

@@ -4,9 +4,9 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../tempDir';
 import { generateTrace } from '../../bench/generate';
 import { analyzeText, analyzeTrace } from '../../extension/core/analyze';
 import { analyzeFile } from '../../extension/core/node/readFile';
@@ -23,7 +23,7 @@ import { REPO_ROOT } from './helpers';
 
 const ROOT = REPO_ROOT;
 const CLI = join(ROOT, 'dist/cli.js');
-const tempDir = () => mkdtempSync(join(tmpdir(), 'dmrl-hostile-'));
+const hostileDir = () => tempDir('dmrl-hostile-');
 
 /** `count` native lines of task t/1, one nanosecond apart, from `make(k)`. */
 function lines(count: number, make: (k: number) => string, from = 0): string {
@@ -60,7 +60,7 @@ describe('hostile inputs: a spinlock that is never released', () => {
   });
 
   it('keeps the generated benchmark trace linear when an irq entry is mapped to a spinlock it never releases', async () => {
-    const file = join(tempDir(), 'bench.dmtrace');
+    const file = join(hostileDir(), 'bench.dmtrace');
     generateTrace({ events: 20_000, seed: 7 }, file);
     writeFileSync(`${file}.map`, `!map irq_handler_entry=spin_lock\n${readFileSync(file, 'utf8')}`);
     const a = await analyzeFile(`${file}.map`);
@@ -142,12 +142,13 @@ describe('hostile inputs: reports bigger than a string', () => {
     assert.equal(pieces.text.join(''), toText(a, 't'));
     for (const [format, list] of Object.entries(pieces)) {
       const longest = Math.max(0, ...list.slice(0, 1000).map((p) => p.length)); // a sample: the largest pieces are findings
-      assert.ok(list.length > 2000 && longest < 8192, `${format}: ${list.length} pieces, longest ${longest}`);
+      // (the JSON formats write findings up to 4 KB a piece, the text one a piece)
+      assert.ok(list.length > 2000 / 40 && longest < 8192, `${format}: ${list.length} pieces, longest ${longest}`);
     }
   });
 
   it('the CLI streams a report of 5,000 findings as valid SARIF and JSON', () => {
-    const file = join(tempDir(), 'many.dmtrace');
+    const file = join(hostileDir(), 'many.dmtrace');
     writeFileSync(file, Array.from({ length: 5000 }, (_, k) => lines(3, (j) => ['spin_lock lock=L', 'kmalloc obj=o gfp=GFP_KERNEL', 'spin_unlock lock=L'][j], 3 * k)).join(''));
     const sarif = spawnSync(process.execPath, [CLI, 'analyze', file, '--format', 'sarif'], { encoding: 'utf8', maxBuffer: 1 << 30 });
     assert.equal(sarif.status, 1, sarif.stderr);
@@ -244,7 +245,7 @@ describe('hostile inputs: growable columns under an address-space limit', () => 
 
   it('analyses under `ulimit -v` exactly as without it (each column once reserved 1 GiB: refused, then data lost)', function () {
     if (process.platform !== 'linux') this.skip();
-    const file = join(tempDir(), 'g.dmtrace');
+    const file = join(hostileDir(), 'g.dmtrace');
     generateTrace({ events: 20_000, seed: 3 }, file);
     const run = (limit: string) => spawnSync('bash', ['-c', `${limit} node '${CLI}' analyze '${file}' --format json`], { encoding: 'utf8', maxBuffer: 1 << 28 });
     const free = run('');

@@ -34,19 +34,34 @@ export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
   }
 }
 
+/**
+ * Elements that hold no LazyArray are joined into one piece until it has PIECE_CHARS characters:
+ * a piece is a step of every generator it passes through (jsonPieces, chunked), which in a one-shot
+ * CLI process run unoptimised; a report's thousand findings took 4-8 ms more as a piece each.
+ */
+const PIECE_CHARS = 4096;
+
 function* arrayPieces(items: Iterable<unknown>, indent: string): Generator<string> {
   const inner = `${indent}  `;
   const newline = `\n${inner}`;
   let first = true;
+  let piece = '';
   for (const v of items) {
     const separator = first ? `[${newline}` : `,${newline}`;
     first = false;
     if (holdsLazyArray(v)) {
-      yield separator;
+      yield piece + separator;
+      piece = '';
       yield* jsonPieces(v, inner);
-    } else yield separator + (JSON.stringify(v, null, 2) ?? 'null').replaceAll('\n', newline);
+      continue;
+    }
+    piece += separator + (JSON.stringify(v, null, 2) ?? 'null').replaceAll('\n', newline);
+    if (piece.length >= PIECE_CHARS) {
+      yield piece;
+      piece = '';
+    }
   }
-  yield first ? '[]' : `\n${indent}]`;
+  yield piece + (first ? '[]' : `\n${indent}]`);
 }
 
 function holdsLazyArray(v: unknown): boolean {

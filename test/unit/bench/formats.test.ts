@@ -5,9 +5,9 @@
 // arguments, line after its header) and exactly the planted races.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { generateTrace, type GeneratedTrace } from '../../../bench/generate';
 import { checkPlanted } from '../../../bench/planted';
 import { SUFFIX, TEXT_FORMATS } from '../../../bench/renderFormats';
@@ -27,7 +27,7 @@ describe('benchmark trace renderings (bench/renderFormats.ts)', () => {
   const file = (format: TraceFormat) => join(dir, `gen${SUFFIX[format]}`);
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'dm-race-lens-formats-'));
+    dir = tempDir('dm-race-lens-formats-');
     const others = Object.fromEntries(FORMATS.map((f) => [f, file(f)]));
     gen = generateTrace({ events: 6_000, seed: 11, plantEvery: 1_000, unloadEvery: 1 }, file('dmtrace'), others);
   });

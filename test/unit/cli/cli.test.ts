@@ -2,9 +2,9 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import Ajv from 'ajv-draft-04';
 import type * as Sarif from 'sarif';
 import { REPO_ROOT } from '../helpers';
@@ -19,7 +19,7 @@ function cli(...args: string[]) {
 }
 
 function tempTrace(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'dmrl-')), 't.dmtrace');
+  const file = join(tempDir('dmrl-'), 't.dmtrace');
   writeFileSync(file, text);
   return file;
 }

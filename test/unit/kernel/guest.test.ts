@@ -4,9 +4,9 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { repoPath } from '../helpers';
 
 const LIB = repoPath('kernel', 'guest', 'apply-probes.sh');
@@ -31,7 +31,7 @@ const DEFINITIONS = [
 const KALLSYMS = ['ffffffffc04c0e80 d __this_module\t[dm_mod]', 'ffffffffc0500000 d __this_module\t[dm_zero]', 'ffffffff81000000 T _stext', ''].join('\n');
 
 function applyOnFakeTracefs() {
-  const dir = mkdtempSync(join(tmpdir(), 'dmrl-guest-'));
+  const dir = tempDir('dmrl-guest-');
   const T = join(dir, 'tracing');
   const OUT = join(dir, 'out');
   for (const d of [T, OUT, join(T, 'events/dmrl/module_get_0'), join(T, 'events/syscalls/sys_exit_wait4')]) mkdirSync(d, { recursive: true });
@@ -94,7 +94,7 @@ describe('harness guest: recording through an oops', function () {
   const WATCHER = repoPath('kernel', 'guest', 'through-oops.sh');
 
   function watch(command: string, dmesg: string, limit = 20) {
-    const dir = mkdtempSync(join(tmpdir(), 'dmrl-oops-'));
+    const dir = tempDir('dmrl-oops-');
     writeFileSync(join(dir, 'dmesg'), dmesg);
     const script = [
       `dmesg() { cat ${join(dir, 'dmesg')}; }`,

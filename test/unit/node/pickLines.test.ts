@@ -2,9 +2,9 @@
 // the same lines as splitting the whole text, across 1 MiB chunk boundaries,
 // with CRLF line ends, a last line without a newline and numbers past the end.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { pickLinesOfFile, pickLinesOfText } from '../../../extension/core/node/pickLines';
 
 describe('picking lines of a big trace', () => {
@@ -19,7 +19,7 @@ describe('picking lines of a big trace', () => {
   });
 
   it('from a file, read in chunks', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'dmrl-pick-')), 'big.dmtrace');
+    const path = join(tempDir('dmrl-pick-'), 'big.dmtrace');
     writeFileSync(path, text);
     assert.deepEqual(pickLinesOfFile(path, wanted), expected);
     writeFileSync(path, `${text}\n`);

@@ -2,9 +2,9 @@
 // and the analysis find every planted race and nothing else, in both formats.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { generateTrace, type GeneratedTrace } from '../../../bench/generate';
 import { checkPlanted } from '../../../bench/planted';
 import { analyzeText } from '../../../extension/core/analyze';
@@ -18,7 +18,7 @@ describe('generated traces (bench/generate.ts)', () => {
   const chrome = () => join(dir, 'gen.json');
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'dm-race-lens-scale-'));
+    dir = tempDir('dm-race-lens-scale-');
     gen = generateTrace({ events: 20_000, seed: 42, plantEvery: 2_500, unloadEvery: 1 }, native(), { 'chrome-json': chrome() });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,7 +72,7 @@ describe('generated traces (bench/generate.ts)', () => {
 
 describe('parseFile', () => {
   let dir: string;
-  before(() => (dir = mkdtempSync(join(tmpdir(), 'dm-race-lens-read-'))));
+  before(() => (dir = tempDir('dm-race-lens-read-')));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('decodes a multi-byte character that straddles two read chunks', async () => {

@@ -1,9 +1,9 @@
 // `!source` and `@file` paths stay inside the folders the reader chose: the
 // workspace folder, the trace's folder, the kernel tree.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, posix, win32 } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { parseTrace } from '../../../extension/core/trace/parse';
 import { confineSourcePath, isConfinedFile, isInside } from '../../../extension/core/node/sourcePaths';
 
@@ -54,8 +54,8 @@ describe('source path confinement', () => {
     let root: string;
     let outside: string;
     before(() => {
-      root = mkdtempSync(join(tmpdir(), 'dmrl-ws-'));
-      outside = mkdtempSync(join(tmpdir(), 'dmrl-out-'));
+      root = tempDir('dmrl-ws-');
+      outside = tempDir('dmrl-out-');
       mkdirSync(join(root, 'source'));
       writeFileSync(join(root, 'source', 'dm.c'), 'int x;\n');
       writeFileSync(join(outside, 'secret'), 'secret\n');

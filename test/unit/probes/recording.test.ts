@@ -3,9 +3,9 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { deriveProbes, renderScript, type ProbeSet } from '../../../extension/core/probes';
 import { kprobeLine } from '../../../extension/core/probes/render';
 import { inventedModule, KALLSYMS, objdumpText } from './fixture';
@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../helpers';
 
 /** A directory that looks like tracefs and /proc enough for the recording script of `set`. */
 function fakeTarget(set: ProbeSet): { dir: string; tracefs: string; proc: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'dmrl-probes-'));
+  const dir = tempDir('dmrl-probes-');
   const tracefs = join(dir, 'tracing');
   const proc = join(dir, 'proc');
   mkdirSync(proc, { recursive: true });
@@ -78,7 +78,7 @@ describe('probe kit: the probes and record commands', function () {
   this.timeout(20000);
   const ROOT = REPO_ROOT;
   const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: ROOT });
-  const dir = mkdtempSync(join(tmpdir(), 'dmrl-probes-cli-'));
+  const dir = tempDir('dmrl-probes-cli-');
 
   it('prints tracefs definitions from a saved disassembly and exits 0 when everything was placed', () => {
     const file = join(dir, 'complete.objdump');

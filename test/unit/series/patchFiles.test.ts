@@ -2,9 +2,9 @@
 // editor (workspace search, CodeLens, "open patch") and for the simulator's
 // series read from a folder (loadModelSeries).
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { loadModelSeries } from '../../../extension/core/node/loadSeries';
 import { PATCH_IDS, patchNumberOf, patchNumberOfFileName } from '../../../extension/core/series/seriesInfo';
 import { repoPath } from '../helpers';
@@ -29,7 +29,7 @@ describe('patch files of the series', () => {
   });
 
   it('the simulator loads exactly the files the editor numbers as the series', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmrl-series-'));
+    const dir = tempDir('dmrl-series-');
     for (const sub of ['source', 'patches']) {
       mkdirSync(join(dir, sub));
       for (const name of readdirSync(join(SAMPLES, sub))) copyFileSync(join(SAMPLES, sub, name), join(dir, sub, name));

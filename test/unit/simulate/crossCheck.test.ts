@@ -4,9 +4,9 @@
 // the exploration yields is the one the series implies.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { analyzeText } from '../../../extension/core/analyze';
 import { RULES, RULE_IDS, type RuleId } from '../../../extension/core/rules/finding';
 import { simulateCommand } from '../../../extension/cli/simulate';
@@ -144,7 +144,7 @@ describe('simulate command', () => {
   });
 
   it('writes one scenario as a trace whose lines point into the configuration source', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'dm-sim-')), 'w.dmtrace');
+    const out = join(tempDir('dm-sim-'), 'w.dmtrace');
     let said = '';
     assert.equal(simulateCommand(['--scenario', 'lookup-vs-remove', '--patches', '01-04', '--out', out, '--samples', SAMPLES], (t) => (said += t)), 0);
     assert.match(said, /DMR2/);

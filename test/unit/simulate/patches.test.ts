@@ -4,9 +4,9 @@
 
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../tempDir';
 import { matrixConfigs, PATCH_IDS, PatchConfig } from '../../../extension/core/simulate/config';
 import { markerLines } from '../../../extension/core/simulate/modelSource';
 import { SAMPLES, series } from './fixtures';
@@ -26,7 +26,7 @@ describe('simulate: the patch series', () => {
   });
 
   it('applies in order with git apply and yields source-patched', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dm-series-'));
+    const dir = tempDir('dm-series-');
     cpSync(join(SAMPLES, 'source'), dir, { recursive: true });
     for (const f of patchFiles) execFileSync('git', ['apply', '--whitespace=nowarn', join(SAMPLES, 'patches', f)], { cwd: dir });
     for (const file of ['dm.c', 'dm.h', 'idr.c']) {
@@ -35,7 +35,7 @@ describe('simulate: the patch series', () => {
   });
 
   it("the simulator's applier gives what git apply gives for every prefix of the series", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dm-prefix-'));
+    const dir = tempDir('dm-prefix-');
     cpSync(join(SAMPLES, 'source'), dir, { recursive: true });
     PATCH_IDS.forEach((id, i) => {
       execFileSync('git', ['apply', '--whitespace=nowarn', join(SAMPLES, 'patches', patchFiles[i])], { cwd: dir });

@@ -4,9 +4,9 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../../tempDir';
 import { analyzeText, type Analysis } from '../../../../extension/core/analyze';
 import { detectFormat, parseTrace } from '../../../../extension/core/trace/parse';
 import { parseFile } from '../../../../extension/core/node/readFile';
@@ -155,7 +155,7 @@ describe('CLI on recordings', () => {
   });
 
   it('--input-format overrides detection and --map names probes', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'dmrl-rec-')), 'trace.dmtrace');
+    const file = join(tempDir('dmrl-rec-'), 'trace.dmtrace');
     // a bpftrace recording saved under a native name, whose probes have the user's own names
     writeFileSync(file, ['100 0 11 lvm take lock=L', '200 0 11 lvm idr_pre_get gfp=0xcc0', '300 0 11 lvm release lock=L', ''].join('\n'));
     const plain = cli('analyze', file, '--format', 'json', '--input-format', 'bpftrace');
@@ -170,7 +170,7 @@ describe('CLI on recordings', () => {
   });
 
   it('--format perfetto writes a trace that reads back to the same findings', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmrl-pf-'));
+    const dir = tempDir('dmrl-pf-');
     const r = cli('analyze', join(DIR, 'session.perf-script.txt'), '--format', 'perfetto');
     assert.equal(r.status, 1);
     const out = join(dir, 'session.perfetto.json');
