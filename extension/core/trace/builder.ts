@@ -18,6 +18,35 @@ function unknownComm(taskName: string): boolean {
   return comm === '<...>' || comm === ':-1' || comm === '';
 }
 
+/** Queued events column by column, by arrival number (RecordedTrace's time-order queue): TraceBuilder.addQueued. */
+export interface QueuedColumns {
+  readonly time: Float64Array;
+  readonly cpu: Int32Array;
+  /** Task key numbers. */
+  readonly task: Int32Array;
+  readonly name: Int32Array;
+  readonly line: Int32Array;
+  /** End of each event's argument ids in `args` (key and value ids in pairs); an event's start is its predecessor's end. */
+  readonly argEnd: Int32Array;
+  readonly args: Int32Array;
+}
+
+/** The events TraceBuilder.takeBackEvents() took back: the trace's columns (model.ts, Columns) and call contexts. */
+export interface PlacedEvents {
+  readonly time: Float64Array;
+  readonly cpu: ArrayLike<number>;
+  /** Task ids (as the builder gave them). */
+  readonly task: ArrayLike<number>;
+  readonly name: Int32Array;
+  readonly line: Int32Array;
+  readonly argStart: Int32Array;
+  readonly argKey: ArrayLike<number>;
+  readonly argValue: Int32Array;
+  /** The interned key of each key code. */
+  readonly argKeys: readonly number[];
+  readonly callers: ReadonlyMap<number, string>;
+}
+
 /**
  * Collects events and trace-level facts while a parser reads; `finish()` gives the Trace.
  * Every parser (native and recorded) builds through this one class.
@@ -41,20 +70,21 @@ export class TraceBuilder {
   private readonly tasks: TaskInfo[] = [];
   private readonly taskCounts: number[] = [];
   /** Event columns, grown together (one capacity check an event); the argument and source columns grow on their own. */
-  private readonly time = new Growable(Float64Array);
-  private readonly cpu = new NarrowGrowable();
-  private readonly task = new NarrowGrowable();
-  private readonly name = new Growable(Int32Array);
-  private readonly line = new Growable(Int32Array);
-  private readonly seq = new Growable(Int32Array);
+  // (not readonly: takeBackEvents() starts them again)
+  private time = new Growable(Float64Array);
+  private cpu = new NarrowGrowable();
+  private task = new NarrowGrowable();
+  private name = new Growable(Int32Array);
+  private line = new Growable(Int32Array);
+  private seq = new Growable(Int32Array);
   /** Source locations, only for the events that have one (model.ts, Columns). */
   private readonly srcEvent = new Growable(Int32Array);
   private readonly srcFile = new Growable(Int32Array);
   private readonly srcLine = new Growable(Int32Array);
   /** Arguments (model.ts, Columns): per argument its key's code and its value; per key code, the key. */
-  private readonly argStart = new Growable(Int32Array);
-  private readonly argKey = new NarrowGrowable();
-  private readonly argValue = new Growable(Int32Array);
+  private argStart = new Growable(Int32Array);
+  private argKey = new NarrowGrowable();
+  private argValue = new Growable(Int32Array);
   private readonly argKeys: number[] = [];
   /** Per interned key, its code + 1 (0: not a key yet); keys past it (numbers: a hostile trace's) in numberKeyCodes. */
   private keyCodes = new Int32Array(256);
@@ -146,6 +176,130 @@ export class TraceBuilder {
     this.argStart.push(end);
     this.count = i + 1;
     return i;
+  }
+
+  /**
+   * Appends queued events (a time-ordered format's, RecordedTrace) in analysis order: for each
+   * i in [from, to), the event of arrival order[i], its task `taskOfKey[key] - 1`. What addEvent
+   * does per event, in one loop: a million events are placed in a fraction of the calls' time.
+   */
+  addQueued(q: QueuedColumns, order: Int32Array, from: number, to: number, taskOfKey: ArrayLike<number>): void {
+    const first = this.count;
+    const n = first + to - from;
+    if (n > this.capacity) this.growEvents(n);
+    const time = this.time.data;
+    const name = this.name.data;
+    const line = this.line.data;
+    const seq = this.seq.data;
+    const taskCounts = this.taskCounts;
+    const qTime = q.time;
+    const qCpu = q.cpu;
+    const qTask = q.task;
+    const qName = q.name;
+    const qLine = q.line;
+    const argEnd = q.argEnd;
+    const qArgs = q.args;
+    let cpus = this.cpu.store.data;
+    let tasks = this.task.store.data;
+    let keyCodes = this.keyCodes;
+    let args0 = this.argValue.length;
+    this.argStart.reserve(n + 1);
+    const argStart = this.argStart.data;
+    for (let i = from, e = first; i < to; i++, e++) {
+      const a = order[i];
+      time[e] = qTime[a];
+      const cpu = qCpu[a];
+      if (cpu >>> 0 > this.cpu.limit) {
+        this.cpu.widenFor(cpu);
+        cpus = this.cpu.store.data;
+      }
+      cpus[e] = cpu;
+      const task = taskOfKey[qTask[a]] - 1;
+      if (task >>> 0 > this.task.limit) {
+        this.task.widenFor(task);
+        tasks = this.task.store.data;
+      }
+      tasks[e] = task;
+      name[e] = qName[a];
+      line[e] = qLine[a];
+      seq[e] = ++taskCounts[task];
+      const from2 = a === 0 ? 0 : argEnd[a - 1];
+      const argCount = (argEnd[a] - from2) >> 1;
+      const end = args0 + argCount;
+      if (end > this.argValue.data.length || end > this.argKey.store.data.length) {
+        this.argValue.reserve(end);
+        this.argKey.store.reserve(end);
+      }
+      const values = this.argValue.data;
+      let keys = this.argKey.store.data;
+      for (let k = 0; k < argCount; k++) {
+        const key = qArgs[from2 + 2 * k];
+        let code = key < keyCodes.length ? keyCodes[key] - 1 : -1;
+        if (code < 0) {
+          code = this.newKey(key);
+          keyCodes = this.keyCodes;
+          keys = this.argKey.store.data;
+        }
+        keys[args0 + k] = code;
+        values[args0 + k] = qArgs[from2 + 2 * k + 1];
+      }
+      args0 = end;
+      argStart[e + 1] = end;
+    }
+    this.argValue.length = args0;
+    this.argKey.store.length = args0;
+    this.argStart.length = n + 1;
+    this.count = n;
+  }
+
+  /**
+   * Takes back every event added so far, with what was made for them (tasks, argument key codes,
+   * call contexts, entry lines, gaps): the builder is as before its first event, and the events are
+   * returned column by column (RecordedTrace's in-order lane, when an event turns out to precede
+   * events already added). Not for traces with source locations.
+   */
+  takeBackEvents(): PlacedEvents {
+    const n = this.count;
+    const exact = <T extends Int32Array | Float64Array | Uint16Array | Uint8Array>(c: Growable<T>): T => {
+      c.length = n;
+      return c.finish();
+    };
+    const placed: PlacedEvents = {
+      time: exact(this.time),
+      cpu: exact(this.cpu.store),
+      task: exact(this.task.store),
+      name: exact(this.name),
+      line: exact(this.line),
+      argStart: this.argStart.finish(),
+      argKey: this.argKey.store.finish(),
+      argValue: this.argValue.finish(),
+      argKeys: [...this.argKeys],
+      callers: new Map(this.callers),
+    };
+    this.time = new Growable(Float64Array);
+    this.cpu = new NarrowGrowable();
+    this.task = new NarrowGrowable();
+    this.name = new Growable(Int32Array);
+    this.line = new Growable(Int32Array);
+    this.seq.finish();
+    this.seq = new Growable(Int32Array);
+    this.argStart = new Growable(Int32Array);
+    this.argStart.push(0);
+    this.argKey = new NarrowGrowable();
+    this.argValue = new Growable(Int32Array);
+    this.argKeys.length = 0;
+    this.keyCodes = new Int32Array(256);
+    this.numberKeyCodes.clear();
+    this.taskIds.clear();
+    this.taskByKey.clear();
+    this.tasks.length = 0;
+    this.taskCounts.length = 0;
+    this.callers.clear();
+    this.callEntryLine.clear();
+    this.gaps.length = 0;
+    this.count = 0;
+    this.capacity = 0;
+    return placed;
   }
 
   /**

@@ -7,12 +7,13 @@
 import { DirectiveReader } from '../directives';
 import { Growable } from '../growable';
 import { inRange as isInRange, rangeProblem, type NumberKind } from '../numbers';
-import { InputSizing, TraceBuilder } from '../builder';
+import { InputSizing, TraceBuilder, type QueuedColumns } from '../builder';
 import type { TaskInfo, Trace, TraceFormat } from '../model';
 import { LineError, isBlank, quote } from '../scan';
 import { CallMerger, KIND_OF_CALL, Kind, type GapMark } from './callMerger';
 import { ByteEvents, type ByteEvent, type ByteLayout, type TimeOf } from './byteEvents';
 import { EventNameResolver } from './eventNames';
+import { InOrderLane, unpackKind } from './inOrderLane';
 import type { CallSite } from './fields';
 import { normalizeValue, parameterName, pidValue, returnArgumentName } from './values';
 
@@ -136,7 +137,12 @@ export class RecordedTrace {
   readonly builder: TraceBuilder;
   readonly directives: DirectiveReader;
   private readonly names: EventNameResolver;
-  private readonly pending: PendingEvents | undefined;
+  /** Formats whose events are put in time order (bpftrace, Chrome JSON), as opposed to file order. */
+  private readonly timeOrdered: boolean;
+  /** A time-ordered format's queue, once it has one (InOrderLane). */
+  private pending: PendingEvents | undefined;
+  /** While a time-ordered format's events have come in time order, they are placed as read. */
+  private lane: InOrderLane | undefined;
   /** Task keys (what identifies a thread: its pid/tid) by number, and their numbers. */
   private readonly keys: string[] = [];
   private readonly keyNumbers = new Map<string, number>();
@@ -149,7 +155,7 @@ export class RecordedTrace {
   private readonly argBuffer: number[] = [];
   /** Gaps of a time-ordered trace, placed once the events are sorted. */
   private readonly pendingGaps: { cpu: number; lost: number; line: number; order: number }[] = [];
-  private readonly calls: CallMerger;
+  private calls: CallMerger;
   /** The byte path (byteEvents.ts), for the text formats that have one. */
   private readonly bytes: ByteEvents | undefined;
   /** Sizes the queue's columns (time-ordered formats) from the input's size. */
@@ -160,22 +166,40 @@ export class RecordedTrace {
     this.builder = new TraceBuilder(format);
     this.directives = new DirectiveReader(this.builder, options.map);
     this.names = new EventNameResolver(this.directives);
-    this.pending = options.timeOrdered ? new PendingEvents() : undefined;
-    // only the queue: sizing the builder of a file-ordered format (events added as read) raised its peak RSS by 15-20 MB at 1M events
-    if (options.totalBytes && this.pending) {
+    this.timeOrdered = options.timeOrdered;
+    if (this.timeOrdered) this.lane = new InOrderLane();
+    // a time-ordered format only: sizing the builder of a file-ordered format (events added as read) raised its peak RSS by 15-20 MB at 1M events
+    if (options.totalBytes && this.timeOrdered) {
       this.sizing = new InputSizing(options.totalBytes);
-      this.pending.expect(InputSizing.FIRST_EVENTS, InputSizing.FIRST_ARGS);
+      this.expect(InputSizing.FIRST_EVENTS, InputSizing.FIRST_ARGS);
     }
     if (options.bytes) this.bytes = new ByteEvents(this, this.names, this.directives, options.bytes, options.timeOrdered);
-    this.calls = new CallMerger({
+    this.calls = this.newCallMerger();
+  }
+
+  private newCallMerger(): CallMerger {
+    return new CallMerger({
       emit: (e) => {
         const index = this.emit(e, e.cpu, this.keyOf(e.taskKey), e.name, e.line, e.args, e.args.length, e.caller);
         if (e.entryLine !== undefined) this.builder.callEntryLine.set(index, e.entryLine);
+        this.lane?.mergerPlaced(index);
       },
       gap: (g) => this.builder.gaps.push({ cpu: g.cpu, lost: g.lost, line: g.line, beforeEvent: this.builder.eventCount }),
       renormalize: (args, name) => this.renormalize(args, name),
     });
   }
+
+  /** Sizes the columns of a time-ordered format for about `events` events with `argValues` argument ids (key and value) in all. */
+  private expect(events: number, argValues: number): void {
+    this.expected = { events, argValues };
+    if (this.lane) {
+      this.builder.expectEvents(events, argValues >> 1);
+      this.lane.expect(events);
+    } else {
+      this.pending!.expect(events, argValues);
+    }
+  }
+  private expected: { events: number; argValues: number } | undefined;
 
   /**
    * Handles a line whose first non-blank character is `#`: a `# !directive`
@@ -226,15 +250,16 @@ export class RecordedTrace {
    */
   sizeFor(bytes: number): void {
     if (this.sizing === undefined) return;
-    const count = this.pending!.length;
+    const count = this.arrivals;
     const scale = this.sizing.scale(bytes, count);
     if (scale === 0) return;
-    const args = this.pending!.args.length;
-    this.pending!.expect(Math.ceil(count * scale), Math.ceil(args * scale));
+    const args = this.pending ? this.pending.args.length : 2 * this.builder.argumentCount;
+    this.expect(Math.ceil(count * scale), Math.ceil(args * scale));
   }
 
   /** Sets the call context of the last event added (file-ordered formats: their events are added as read). */
   setLastCaller(caller: string): void {
+    if (this.lane) this.leaveLane();
     const count = this.pending ? this.pending.length : this.builder.eventCount;
     if (this.pending) {
       if (count > 0) this.pending.callers.set(count - 1, caller);
@@ -283,7 +308,7 @@ export class RecordedTrace {
     }
     const key = this.keyOf(e.taskKey);
     this.noteTaskName(key, e.taskName);
-    const fnId = this.pending && e.call ? strings.intern(e.call.fn) : -1;
+    const fnId = this.timeOrdered && e.call ? strings.intern(e.call.fn) : -1;
     const kind = e.call ? KIND_OF_CALL[e.call.kind] : Kind.Plain;
     this.addInterned(e, e.cpu, key, name, e.line, args, args.length, e.caller, kind, e.call?.fn ?? '', fnId, this.names.isKnown(resolved), e.context);
   }
@@ -339,6 +364,28 @@ export class RecordedTrace {
    * time-ordered traces need it). The time is read from `at` (TimeOf).
    */
   addInterned(at: TimeOf, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined, kind: Kind, fn: string, fnId: number, known: boolean, context: string | undefined): void {
+    const lane = this.lane;
+    if (lane) {
+      if (lane.inOrder(at.timeNs, fnId)) {
+        const passes = this.calls.passes(kind, fn);
+        // the key's task, now, for an event placed straight (a held one gets it when the merger places it)
+        if (passes && this.keyTasks[key] === 0) this.taskOf(key, cpu);
+        if (!lane.conflict) {
+          lane.take(at.timeNs);
+          if (passes) {
+            this.emit(at, cpu, key, name, line, args, argValues, caller);
+            lane.placed(kind, known, fnId);
+            return;
+          }
+          // as the queue's replay pushes it (a time-ordered format's events carry no function-tracer context)
+          const held = Array.prototype.slice.call(args, 0, argValues) as number[];
+          lane.hold({ arrival: lane.arrivals - 1, timeNs: at.timeNs, cpu, key, name, line, args: held, caller, kindAndKnown: kind | (known ? 8 : 0), fnId });
+          this.calls.push({ timeNs: at.timeNs, cpu, taskKey: this.keys[key], name, line, args: held, caller, kind, fn, known });
+          return;
+        }
+      }
+      this.leaveLane();
+    }
     const q = this.pending;
     if (!q) {
       if (this.calls.passes(kind, fn)) {
@@ -362,6 +409,7 @@ export class RecordedTrace {
 
   /** What add() does with an event's task (key and name), for a time-ordered format: returns the task's queue slot. */
   queueTask(taskKey: string, taskName: string): number {
+    if (this.lane) this.leaveLane();
     const key = this.keyOf(taskKey);
     this.noteTaskName(key, taskName);
     return key;
@@ -373,6 +421,7 @@ export class RecordedTrace {
    * queueTime. Returns the event's arrival number.
    */
   queueResolved(cpu: number, task: number, name: number, known: boolean, line: number, args: ArrayLike<number>, argValues: number): number {
+    if (this.lane) this.leaveLane();
     return (this.pending as PendingEvents).add(cpu, task, name, line, Kind.Plain | (known ? 8 : 0), -1, args, argValues);
   }
 
@@ -413,8 +462,8 @@ export class RecordedTrace {
     const b = this.builder;
     const where = cpu >= 0 ? `cpu${cpu}` : 'the recorder';
     b.warning(lineNo, column, `${where} lost ${lost ?? 'an unknown number of'} events here: findings whose window spans this gap are uncertain`, endColumn);
-    if (this.pending) this.pendingGaps.push({ cpu, lost: lost ?? 0, line: lineNo, order: this.pending.length });
-    else this.calls.gap({ cpu, lost: lost ?? 0, line: lineNo });
+    if (this.timeOrdered) this.pendingGaps.push({ cpu, lost: lost ?? 0, line: lineNo, order: this.arrivals });
+    if (!this.pending) this.calls.gap({ cpu, lost: lost ?? 0, line: lineNo });
   }
 
   /** The task name a key has been given so far (its first event's), if any. */
@@ -425,11 +474,13 @@ export class RecordedTrace {
 
   /** Names a task whatever its events said (Chrome `thread_name` metadata, which may come after them). */
   nameTask(taskKey: string, name: string): void {
+    if (this.lane) this.leaveLane();
     this.keyNames[this.keyOf(taskKey)] = name;
   }
 
   /** For time-ordered formats: the queued events in analysis order (empty for file-ordered ones). */
   ordered(): OrderedEvents {
+    if (this.lane) this.leaveLane();
     const q = this.pending;
     if (!q) return { order: new Int32Array(0), time: new Float64Array(0), taskKey: () => '' };
     if (!this.sorted || this.sorted.length !== q.length) {
@@ -449,71 +500,142 @@ export class RecordedTrace {
   private sorted?: Int32Array;
 
   finish(): Trace {
-    const q = this.pending;
-    if (q) {
-      const { order } = this.ordered();
-      // a gap sits before the event that followed it in the file, wherever time order puts that event
-      let gaps: (GapMark & { at: number })[] = [];
-      if (this.pendingGaps.length > 0) {
-        const indexOfArrival = new Int32Array(order.length + 1);
-        for (let i = 0; i < order.length; i++) indexOfArrival[order[i]] = i;
-        indexOfArrival[order.length] = order.length;
-        gaps = this.pendingGaps.map((g) => ({ ...g, at: indexOfArrival[g.order] })).sort((x, y) => x.at - y.at);
-      }
-      let nextGap = 0;
-      const gapsBefore = (i: number) => {
-        for (; nextGap < gaps.length && gaps[nextGap].at <= i; nextGap++) this.calls.gap(gaps[nextGap]);
-      };
-      // the columns' arrays, read once (nothing is queued while they are replayed)
-      const time = q.time.data;
-      const cpu = q.cpu.data;
-      const task = q.task.data;
-      const name = q.name.data;
-      const line = q.line.data;
-      const argEnd = q.argEnd.data;
-      const args = q.args.data;
-      const kind = q.kind.data;
-      const fn = q.fn.data;
-      const callers = q.callers.size === 0 ? undefined : q.callers;
-      const strings = this.builder.strings;
-      const at = { timeNs: 0 };
-      /** Function names by id: strings.get() is a Map lookup per call. */
-      const fnNames: string[] = [];
-      const eventArgs = this.argBuffer;
-      for (let i = 0; i < order.length; i++) {
-        const a = order[i];
-        if (nextGap < gaps.length) gapsBefore(i);
-        const from = a === 0 ? 0 : argEnd[a - 1];
-        const to = argEnd[a];
-        const k = kind[a];
-        const fnId = fn[a];
-        const f = fnId < 0 ? '' : (fnNames[fnId] ??= strings.get(fnId));
-        if (this.calls.passes(k & 7, f)) {
-          // copied to a reused array: cheaper than a typed-array view per event
-          for (let j = from; j < to; j++) eventArgs[j - from] = args[j];
-          at.timeNs = time[a];
-          this.emit(at, cpu[a], task[a], name[a], line[a], eventArgs, to - from, callers?.get(a));
-          continue;
-        }
-        this.calls.push({
-          timeNs: time[a],
-          cpu: cpu[a],
-          taskKey: this.keys[task[a]],
-          name: name[a],
-          line: line[a],
-          args: copyOf(args, from, to),
-          caller: callers?.get(a),
-          kind: k & 7,
-          fn: f,
-          known: (k & 8) !== 0,
-        });
-      }
-      gapsBefore(order.length);
-    }
+    this.lane = undefined;
+    if (this.pending) this.replay(this.pending);
     this.calls.finish();
     const trace = this.builder.finish();
     this.nameUnknownComms(trace);
     return trace;
+  }
+
+  /** Events of a time-ordered format so far (in the lane or the queue). */
+  private get arrivals(): number {
+    return this.lane ? this.lane.arrivals : this.pending ? this.pending.length : 0;
+  }
+
+  /**
+   * An event came that precedes events already placed (or a step the lane does not take, such as
+   * naming a task after its events): every event placed so far is taken back into the queue, in
+   * file order, as if it had been queued, and the call merger starts again; from here on events
+   * are queued and sorted at finish().
+   */
+  private leaveLane(): void {
+    const lane = this.lane!;
+    this.lane = undefined;
+    const q = (this.pending = new PendingEvents());
+    const sized = this.expected;
+    q.expect(Math.max(sized?.events ?? 0, lane.arrivals + 1), Math.max(sized?.argValues ?? 0, 2 * this.builder.argumentCount + 2));
+    const placed = this.builder.takeBackEvents();
+    this.keyTasks.fill(0);
+    const { held, kinds, mergerIndices, keyOfTask } = lane.takeBack();
+    // (not argBuffer: it may hold the arguments of the event that made the lane be left)
+    const args: number[] = [];
+    let e = 0;
+    let nextHeld = 0;
+    let nextMerged = 0;
+    let pass = 0;
+    for (let arrival = 0; arrival < lane.arrivals; arrival++) {
+      const h = held[nextHeld];
+      if (h !== undefined && h.arrival === arrival) {
+        nextHeld++;
+        if (h.caller !== undefined) q.callers.set(arrival, h.caller);
+        q.setTime(q.add(h.cpu, h.key, h.name, h.line, h.kindAndKnown, h.fnId, h.args, h.args.length), h.timeNs);
+        continue;
+      }
+      // the next event placed straight (events the merger placed are held ones)
+      for (; nextMerged < mergerIndices.length && mergerIndices[nextMerged] === e; nextMerged++) e++;
+      args.length = 0;
+      for (let k = placed.argStart[e]; k < placed.argStart[e + 1]; k++) args.push(placed.argKeys[placed.argKey[k]], placed.argValue[k]);
+      const caller = placed.callers.get(e);
+      if (caller !== undefined) q.callers.set(arrival, caller);
+      const { kindAndKnown, fnId } = unpackKind(kinds[pass++]);
+      q.setTime(q.add(placed.cpu[e], keyOfTask[placed.task[e]] - 1, placed.name[e], placed.line[e], kindAndKnown, fnId, args, args.length), placed.time[e]);
+      e++;
+    }
+    this.calls = this.newCallMerger();
+  }
+
+  /** Hands the queued events, in time order, to the call merger and the builder. */
+  private replay(q: PendingEvents): void {
+    const { order } = this.ordered();
+    const n = order.length;
+    // a gap sits before the event that followed it in the file, wherever time order puts that event
+    let gaps: (GapMark & { at: number })[] = [];
+    if (this.pendingGaps.length > 0) {
+      const indexOfArrival = new Int32Array(n + 1);
+      for (let i = 0; i < n; i++) indexOfArrival[order[i]] = i;
+      indexOfArrival[n] = n;
+      gaps = this.pendingGaps.map((g) => ({ ...g, at: indexOfArrival[g.order] })).sort((x, y) => x.at - y.at);
+    }
+    let nextGap = 0;
+    const b = this.builder;
+    // merged events are fewer than the queued ones, and have no more arguments: the columns never grow
+    b.expectEvents(n, q.args.length >> 1);
+    // the columns' arrays, read once (nothing is queued while they are replayed)
+    const columns: QueuedColumns = { time: q.time.data, cpu: q.cpu.data, task: q.task.data, name: q.name.data, line: q.line.data, argEnd: q.argEnd.data, args: q.args.data };
+    const { time, cpu, task, name, line, argEnd, args } = columns;
+    const kind = q.kind.data;
+    const fn = q.fn.data;
+    const callers = q.callers.size === 0 ? undefined : q.callers;
+    const strings = b.strings;
+    const keyTasks = this.keyTasks;
+    /** Function names by id: strings.get() is a Map lookup per call. */
+    const fnNames: string[] = [];
+    const fnName = (id: number) => (id < 0 ? '' : (fnNames[id] ??= strings.get(id)));
+    /** Does an entry of the function (by id) go straight through the merger? Valid until the merger takes an event. */
+    let entryPasses: boolean[] = [];
+    for (let i = 0; i < n; ) {
+      for (; nextGap < gaps.length && gaps[nextGap].at <= i; nextGap++) this.calls.gap(gaps[nextGap]);
+      const stop = nextGap < gaps.length ? gaps[nextGap].at : n;
+      // a run of events that go straight through (the merger idle, nothing waits): placed in one loop
+      let j = i;
+      if (this.calls.idle) {
+        for (; j < stop; j++) {
+          const a = order[j];
+          const k = kind[a] & 7;
+          if (k !== Kind.Plain) {
+            if (k !== Kind.Entry) break;
+            const f = fn[a];
+            let passes = entryPasses[f];
+            if (passes === undefined) entryPasses[f] = passes = this.calls.passes(Kind.Entry, fnName(f));
+            if (!passes) break;
+          }
+          if (keyTasks[task[a]] === 0) this.taskOf(task[a], cpu[a]);
+        }
+      }
+      if (j > i) {
+        const first = b.eventCount;
+        b.addQueued(columns, order, i, j, keyTasks);
+        if (callers) {
+          for (let m = i; m < j; m++) {
+            const caller = callers.get(order[m]);
+            if (caller !== undefined) b.callers.set(first + m - i, caller);
+          }
+        }
+        i = j;
+        continue;
+      }
+      // an event the merger holds or pairs, or one behind such an event (the merger is not idle)
+      const a = order[i++];
+      const from = a === 0 ? 0 : argEnd[a - 1];
+      const to = argEnd[a];
+      const k = kind[a];
+      const f = fnName(fn[a]);
+      this.calls.push({
+        timeNs: time[a],
+        cpu: cpu[a],
+        taskKey: this.keys[task[a]],
+        name: name[a],
+        line: line[a],
+        args: copyOf(args, from, to),
+        caller: callers?.get(a),
+        kind: k & 7,
+        fn: f,
+        known: (k & 8) !== 0,
+      });
+      entryPasses = [];
+    }
+    for (; nextGap < gaps.length; nextGap++) this.calls.gap(gaps[nextGap]);
   }
 
   /**
@@ -532,12 +654,23 @@ export class RecordedTrace {
     }
   }
 
+  /**
+   * The task id of a key, given at its first event placed (on `cpu`). A key's name is settled by its
+   * first event (Chrome's thread_name comes before the first event is placed, at finish).
+   */
+  private taskOf(key: number, cpu: number): number {
+    const known = this.keyTasks[key];
+    if (known > 0) return known - 1;
+    const task = this.builder.taskId(this.keyNames[key] ?? this.keys[key], cpu);
+    this.keyTasks[key] = task + 1;
+    this.lane?.claim(task, key);
+    return task;
+  }
+
   /** Adds the event to the trace; returns its index. */
   private emit(at: TimeOf, cpu: number, key: number, name: number, line: number, args: ArrayLike<number>, argValues: number, caller: string | undefined): number {
     const b = this.builder;
-    // a key's name is settled by its first event (Chrome's thread_name comes before the first emit, at finish)
-    let task = this.keyTasks[key] - 1;
-    if (task < 0) this.keyTasks[key] = (task = b.taskId(this.keyNames[key] ?? this.keys[key], cpu)) + 1;
+    const task = this.keyTasks[key] > 0 ? this.keyTasks[key] - 1 : this.taskOf(key, cpu);
     const index = b.addEvent(0, cpu, task, name, line, args, argValues / 2);
     b.setTime(index, at.timeNs);
     if (caller !== undefined) b.callers.set(index, caller);
