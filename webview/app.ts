@@ -176,6 +176,12 @@ export class GraphApp implements InputTarget {
     this.request();
   }
 
+  /** A view asked for by the user's wheel, drag or keys: the wheel past a zoom limit or a drag against an edge leaves the view as shown, and nothing is drawn again. */
+  moveView(v: Viewport): void {
+    const next = this.clamp(v);
+    if (next.x0 !== this.view.x0 || next.upp !== this.view.upp || next.scrollY !== this.view.scrollY) this.setView(next);
+  }
+
   fitAll(): void {
     if (!this.scene) return;
     const [lo, hi] = this.scene.extent(this.axis);
@@ -263,7 +269,7 @@ export class GraphApp implements InputTarget {
     const [lo, hi] = this.scene.extent(this.axis);
     const minUpp = this.axis === 'hb' ? 1 / 200 : 0.01;
     const maxUpp = ((hi - lo) * 1.25) / plotWidth(this.frame);
-    this.setView(zoomAt(this.view, this.frame, Math.max(this.frame.gutter, px), factor, minUpp, maxUpp));
+    this.moveView(zoomAt(this.view, this.frame, Math.max(this.frame.gutter, px), factor, minUpp, maxUpp));
   }
 
   centerOnMinimap(px: number): void {

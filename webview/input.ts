@@ -8,7 +8,7 @@ import { panBy, plotWidth, type Frame, type Viewport } from './view';
 export interface InputTarget {
   readonly frame: Frame;
   readonly view: Viewport;
-  setView(v: Viewport): void;
+  moveView(v: Viewport): void;
   /** Zoom by `factor` (> 1 zooms out) around screen x `px`. */
   zoom(px: number, factor: number): void;
   centerOnMinimap(px: number): void;
@@ -33,8 +33,8 @@ export function bindInput(c: HTMLCanvasElement, app: InputTarget): void {
     e.preventDefault();
     const rect = c.getBoundingClientRect();
     const px = e.clientX - rect.left;
-    if (e.shiftKey) app.setView(panBy(app.view, 0, -e.deltaY));
-    else if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) app.setView(panBy(app.view, -e.deltaX, 0));
+    if (e.shiftKey) app.moveView(panBy(app.view, 0, -e.deltaY));
+    else if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) app.moveView(panBy(app.view, -e.deltaX, 0));
     else app.zoom(px, Math.exp(e.deltaY * 0.0025));
   }, { passive: false });
   c.addEventListener('pointerdown', (e) => {
@@ -51,7 +51,7 @@ export function bindInput(c: HTMLCanvasElement, app: InputTarget): void {
       const dy = e.clientY - drag.y;
       if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
       if (drag.minimap) app.centerOnMinimap(e.clientX - rect.left);
-      else if (drag.moved) app.setView(panBy(drag.view, dx, dy));
+      else if (drag.moved) app.moveView(panBy(drag.view, dx, dy));
       return;
     }
     app.hover(e.clientX - rect.left, e.clientY - rect.top, e.clientX, e.clientY);
@@ -77,17 +77,17 @@ function key(app: InputTarget, k: string): boolean {
   switch (k) {
     case 'ArrowLeft':
     case 'a':
-      app.setView(panBy(app.view, w * 0.15, 0));
+      app.moveView(panBy(app.view, w * 0.15, 0));
       return true;
     case 'ArrowRight':
     case 'd':
-      app.setView(panBy(app.view, -w * 0.15, 0));
+      app.moveView(panBy(app.view, -w * 0.15, 0));
       return true;
     case 'ArrowUp':
-      app.setView(panBy(app.view, 0, LANE_HEIGHT));
+      app.moveView(panBy(app.view, 0, LANE_HEIGHT));
       return true;
     case 'ArrowDown':
-      app.setView(panBy(app.view, 0, -LANE_HEIGHT));
+      app.moveView(panBy(app.view, 0, -LANE_HEIGHT));
       return true;
     case '+':
     case '=':

@@ -239,6 +239,27 @@ async function main() {
       await s.page.close();
     });
 
+    await check('the wheel past the zoom-out limit draws nothing again; zooming back in does', async () => {
+      const s = await newPage();
+      await postGraph(s.page, harness.encodeGraph(graph));
+      const box = await s.page.locator('#graph').boundingBox();
+      await s.page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
+      const settle = () => s.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const framesAfter = async (deltaY) => {
+        await s.page.evaluate(() => (window.__dmRaceLensProbe.frames.length = 0));
+        await s.page.mouse.wheel(0, deltaY);
+        await settle();
+        return s.page.evaluate(() => window.__dmRaceLensProbe.frames.length);
+      };
+      for (let k = 0; k < 12; k++) await framesAfter(480);
+      const atLimit = await framesAfter(480);
+      assert(atLimit === 0, `${atLimit} frame(s) drawn for a view that did not change`);
+      const zoomedIn = await framesAfter(-240);
+      assert(zoomedIn > 0, 'zooming in drew no frame');
+      await clean(s);
+      await s.page.close();
+    });
+
     await check('host highlight selects the event and the race list reads as text', async () => {
       const s = await newPage();
       await postGraph(s.page, harness.encodeGraph(graph));
