@@ -10,18 +10,12 @@ import { raceView } from '../../../webview/navigate';
 import { draw } from '../../../webview/render';
 import { noFilters, Scene } from '../../../webview/scene';
 import { SvgPainter } from '../../../webview/svgPainter';
-import type { Palette } from '../../../webview/theme';
 import type { Frame } from '../../../webview/view';
 import { plotHeight } from '../../../webview/view';
 import { repoPath } from '../helpers';
+import { distinctPalette } from './distinctPalette';
 
-const palette: Palette = {
-  background: '#000001', foreground: '#000002', muted: '#000003', gutter: '#000004', laneStripe: '#000005', grid: '#000006',
-  classes: ['#100001', '#100002', '#100003', '#100004', '#100005', '#100006', '#100007'],
-  edges: ['#200001', '#200002', '#200003', '#200004', '#200005', '#200006', '#200007', '#200008'],
-  error: '#ee0000', warning: '#eeee00', focus: '#000007', witness: '#000008',
-  contrastBorder: '', highContrast: false, font: 'sans-serif', fontSize: 12,
-};
+const palette = distinctPalette;
 /** A stand-in for the canvas's text metrics: 7 pixels a character (bold or not). */
 const measure = (s: string) => s.length * 7;
 const frame: Frame = { width: 1300, height: 700, gutter: 180, ruler: 24, minimap: 0 };
