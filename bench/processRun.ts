@@ -3,6 +3,7 @@
 // needs no /usr/bin/time.
 //   node dist/benchProcess.js OUT floor FILE          read and split FILE (bench/floor.ts)
 //   node dist/benchProcess.js OUT run SCRIPT ARGS...  run SCRIPT in this process, as `node SCRIPT ARGS...`
+//   node dist/benchProcess.js OUT start               nothing: Node's own start and exit
 
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,7 +21,7 @@ if (mode === 'floor') {
   const script = resolve(rest[0]);
   process.argv = [process.argv[0], script, ...rest.slice(1)];
   createRequire(__filename)(script);
-} else {
-  console.error('usage: benchProcess.js OUT (floor FILE | run SCRIPT ARGS...)');
+} else if (mode !== 'start') {
+  console.error('usage: benchProcess.js OUT (floor FILE | run SCRIPT ARGS... | start)');
   process.exitCode = 2;
 }

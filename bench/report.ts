@@ -35,6 +35,16 @@ export function printResults(results: Results, log: (line: string) => void): voi
       ['events', 'file', 'runs', 'floor wall', 'floor cpu', 'floor RSS', 'cli wall', 'cli cpu', 'cli RSS', 'cpu x floor', 'RSS/file'],
       ...results.wholeProcess.map((w) => [fmtN(w.events), fmtMb(w.fileBytes), String(w.runs), fmtS(w.floor.wall), fmtS(w.floor.cpu), fmtMb(w.floor.peakRssBytes), fmtS(w.cli.wall), fmtS(w.cli.cpu), fmtMb(w.cli.peakRssBytes), (w.cli.cpu / w.floor.cpu).toFixed(2), (w.cli.peakRssBytes / w.fileBytes).toFixed(2)]),
     ]));
+    log('\nwhere their cpu goes: Node\'s start (a process that only starts), the floor\'s reading and splitting, and the CLI\'s');
+    log('pipeline as warm code runs it (parse, happens-before, rules in-process, best pass, from the table above); the rest');
+    log('of the CLI is loading the bundle, compiling (V8\'s optimising compiler, on its own threads), code not yet optimised, the report:');
+    log(table([
+      ['events', 'node start', 'floor: read+split', 'cli: pipeline warm', 'cli: the rest', 'cli cpu', 'start + pipeline warm, x floor'],
+      ...results.wholeProcess.map((w) => {
+        const warm = results.sizes.find((s) => s.events === w.events && s.format === 'dmtrace')?.totalCpu ?? NaN;
+        return [fmtN(w.events), fmtS(w.start.cpu), fmtS(w.floor.cpu - w.start.cpu), fmtS(warm), fmtS(w.cli.cpu - w.start.cpu - warm), fmtS(w.cli.cpu), ((w.start.cpu + warm) / w.floor.cpu).toFixed(2)];
+      }),
+    ]));
   }
   for (const j of results.jsonParse) log(`\nJSON.parse of the whole Chrome JSON file (${fmtMb(j.fileBytes)}, read, decoded, parsed at once; best of 3): ${fmtS(j.cpu)} cpu, ${j.mbPerCpuSecond.toFixed(0)} MB/cpu-s`);
   if (results.editor) {

@@ -59,6 +59,8 @@ export interface WholeProcessResult {
   runs: number;
   floor: ProcessFigures;
   cli: ProcessFigures;
+  /** A process that starts Node and exits: what both of the others pay before their first line. */
+  start: ProcessFigures;
   /** The CLI's exit status (1: findings reported). */
   cliStatus: number;
 }

@@ -26,6 +26,7 @@ function whole(events: number, cliCpu: number, floorCpu: number, rssPerFile: num
     events, fileBytes, runs: 5, cliStatus: 1,
     floor: { wall: floorCpu, cpu: floorCpu, peakRssBytes: 50 * MB },
     cli: { wall: cliCpu, cpu: cliCpu, peakRssBytes: fileBytes * rssPerFile },
+    start: { wall: 0.05, cpu: 0.05, peakRssBytes: 40 * MB },
   };
 }
 
