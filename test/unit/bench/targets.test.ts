@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { TraceFormat } from '../../../extension/core/trace/model';
 import type { EditorResult, Results, SizeResult, WholeProcessResult } from '../../../bench/results';
 import { LIMITS, evaluateTargets, targetTableRows } from '../../../bench/targets';
+import { printResults } from '../../../bench/report';
 import type { GraphBenchResult } from '../../../bench/graphBench';
 
 const MB = 1024 * 1024;
@@ -117,5 +118,22 @@ describe('benchmark ratio table (bench/targets.ts)', () => {
     assert.equal(mark('planted races'), 'MISS');
     assert.equal(row(rows, 'planted races').value, 'FAIL: 1M ftrace -1 +2');
     assert.equal(mark('native, whole process: CPU'), 'ok');
+  });
+});
+
+describe('benchmark report: where the whole processes\' CPU goes (bench/report.ts)', () => {
+  it('splits the CLI into Node\'s start, the warm pipeline of the same size and the rest, against the floor', () => {
+    const r = atLimits();
+    // 1M: floor 1 s, CLI 3 s, Node's start 0.05 s; the native 1M row's warm pipeline is 70 MB / 200 MB per cpu-s
+    const warm = (1e6 * 70) / MB / 200;
+    const lines: string[] = [];
+    printResults({
+      ...r, date: '', seed: 1, plantEvery: 1, unloadEvery: 1, scaling: [], targets: [],
+      machine: { cpus: 2, cpuModel: 'x', memoryGb: 1, node: 'v20', loadAverageAtStart: 0 },
+    }, (l) => lines.push(...l.split('\n')));
+    const head = lines.findIndex((l) => l.startsWith('events  node start'));
+    assert.ok(head > 0, 'no breakdown table');
+    const cells = lines[head + 2].split(/\s{2,}/);
+    assert.deepEqual(cells, ['1M', '50 ms', '950 ms', `${(warm * 1000).toFixed(0)} ms`, `${(3 - 0.05 - warm).toFixed(2)} s`, '3.00 s', (0.05 + warm).toFixed(2)]);
   });
 });
